@@ -1,0 +1,107 @@
+/* Per-namespace dump driver: one dump per family/protocol, with retry of
+ * interrupted dumps and honest reporting of the ones that failed. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "diag.h"
+#include "socktab.h"
+
+/* NLM_F_DUMP_INTR means the table changed while we walked it; a few
+ * retries converge on any real host. */
+#define DUMP_RETRIES 5
+
+struct dump_spec {
+	int family;
+	unsigned proto;
+};
+
+static const struct dump_spec dumps[] = {
+	{ AF_INET, SKC_TCP }, { AF_INET6, SKC_TCP },
+	{ AF_INET, SKC_UDP }, { AF_INET6, SKC_UDP },
+	{ AF_INET, SKC_UDPLITE }, { AF_INET6, SKC_UDPLITE },
+	{ AF_UNIX, SKC_UNIX },
+};
+
+static int open_record(const char *dir, uint64_t netns,
+		       const struct dump_spec *d)
+{
+	char path[4096];
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%llu-%s%s.nl", dir,
+		 (unsigned long long)netns, proto_name(d->proto),
+		 d->family == AF_INET ? "4" : d->family == AF_INET6 ? "6" : "");
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+static int dump_one(struct mnl_socket *nl, uint64_t netns,
+		    const struct dump_spec *d, const struct diag_opts *o,
+		    struct skc_host *h, struct nl_err *err)
+{
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct diag_ctx ctx = { .t = &h->socks, .netns = netns, .proto = (uint8_t)d->proto };
+	size_t mark = h->socks.n;
+	int tries, ret = -EINTR;
+
+	for (tries = 0; tries < DUMP_RETRIES && ret == -EINTR; tries++) {
+		struct nlmsghdr *nlh;
+		int rec = open_record(o->record_dir, netns, d);
+
+		socktab_truncate(&h->socks, mark);
+		ctx.bad = 0;
+		if (d->family == AF_UNIX) {
+			nlh = diag_unix_request(req);
+			ret = nl_dump(nl, nlh, diag_unix_parse, &ctx, rec, err);
+		} else {
+			nlh = diag_inet_request(req, d->family, d->proto);
+			ret = nl_dump(nl, nlh, diag_inet_parse, &ctx, rec, err);
+		}
+		if (rec >= 0)
+			close(rec);
+	}
+	if (ret == -EINTR)
+		snprintf(err->msg, sizeof(err->msg),
+			 "dump interrupted %d times in a row", DUMP_RETRIES);
+	if (ctx.bad)
+		host_warn(h, "%u malformed %s messages skipped", ctx.bad,
+			  proto_name(d->proto));
+	return ret;
+}
+
+int diag_collect(struct mnl_socket *nl, uint64_t netns,
+		 const struct diag_opts *o, struct skc_host *h,
+		 struct nl_err *err)
+{
+	size_t i;
+	int ok = 0, first_err = 0;
+
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		const struct dump_spec *d = &dumps[i];
+		int ret;
+
+		if (!(o->protos & SKC_PROTO_BIT(d->proto)))
+			continue;
+		ret = dump_one(nl, netns, d, o, h, err);
+		if (ret == 0) {
+			ok++;
+			continue;
+		}
+		/* a kernel without UDP-Lite or IPv6 diag: not a failure */
+		if (ret == -ENOENT || ret == -EAFNOSUPPORT ||
+		    ret == -EPROTONOSUPPORT)
+			continue;
+		h->partial = true;
+		host_warn(h, "netns %llu: %s%s dump failed: %s",
+			  (unsigned long long)netns, proto_name(d->proto),
+			  d->family == AF_INET6 ? "6" : "", err->msg);
+		if (!first_err)
+			first_err = ret;
+	}
+	return ok || !first_err ? 0 : first_err;
+}

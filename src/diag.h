@@ -1,0 +1,39 @@
+/* sock_diag collection: requests, message parsers and the per-namespace
+ * dump driver.  Parsers are exported for the unit tests, which feed them
+ * dumps recorded from a real kernel. */
+#ifndef SKC_DIAG_H
+#define SKC_DIAG_H
+
+#include <libmnl/libmnl.h>
+
+#include "model.h"
+#include "nlsock.h"
+
+struct diag_ctx {
+	struct skc_socktab *t;
+	uint64_t netns;
+	uint8_t proto;		/* enum skc_proto, for inet dumps */
+	unsigned bad;		/* malformed messages skipped */
+};
+
+int diag_inet_parse(const struct nlmsghdr *nlh, void *data);
+int diag_unix_parse(const struct nlmsghdr *nlh, void *data);
+
+/* Build a dump request into buf (at least MNL_SOCKET_BUFFER_SIZE). */
+struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto);
+struct nlmsghdr *diag_unix_request(char *buf);
+
+struct diag_opts {
+	unsigned protos;	/* SKC_PROTO_BIT mask */
+	const char *record_dir;	/* test hook: save raw dumps here */
+};
+
+/* Dump every selected protocol through nl into h->socks, tagging each
+ * socket with netns.  Interrupted dumps are retried; a dump that keeps
+ * failing marks the host partial and adds a warning.  Returns 0, or
+ * -errno when not even one dump worked (err set). */
+int diag_collect(struct mnl_socket *nl, uint64_t netns,
+		 const struct diag_opts *o, struct skc_host *h,
+		 struct nl_err *err);
+
+#endif

@@ -1,0 +1,135 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "escape.h"
+#include "format.h"
+
+void format_size(char *buf, size_t len, uint64_t v, bool exact)
+{
+	static const char units[] = "KMGTPE";
+	double d = (double)v;
+	int u = -1;
+
+	if (exact || v < 1024) {
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+		return;
+	}
+	while (d >= 1024 && u < 5) {
+		d /= 1024;
+		u++;
+	}
+	if (d < 10)
+		snprintf(buf, len, "%.1f%c", d, units[u]);
+	else
+		snprintf(buf, len, "%.0f%c", d, units[u]);
+}
+
+const char *format_state(const struct skc_sock *s)
+{
+	static const char *const names[] = {
+		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
+		"FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK",
+		"LISTEN", "CLOSING",
+	};
+
+	/* TCP_CLOSE (7) is how unconnected UDP and UNIX sockets report */
+	if (s->state == 7 && s->proto == SKC_TCP)
+		return "CLOSE";
+	return s->state < sizeof(names) / sizeof(names[0]) ? names[s->state]
+							     : "UNKNOWN";
+}
+
+const char *format_type(const struct skc_sock *s)
+{
+	switch (s->type) {
+	case SOCK_STREAM: return "stream";
+	case SOCK_DGRAM: return "dgram";
+	case SOCK_SEQPACKET: return "seqpacket";
+	}
+	return "other";
+}
+
+const char *format_netid(const struct skc_sock *s)
+{
+	if (s->proto != SKC_UNIX)
+		return proto_name(s->proto);
+	switch (s->type) {
+	case SOCK_STREAM: return "u_str";
+	case SOCK_DGRAM: return "u_dgr";
+	case SOCK_SEQPACKET: return "u_seq";
+	}
+	return "unix";
+}
+
+static void format_inet(char *buf, size_t len, const struct skc_sock *s,
+			const struct skc_endpoint *ep, bool local)
+{
+	static const uint8_t zero[16];
+	char a[INET6_ADDRSTRLEN], dev[IF_NAMESIZE + 2] = "";
+	size_t alen = s->family == AF_INET ? 4 : 16;
+
+	if (local && s->ifname[0])
+		snprintf(dev, sizeof(dev), "%%%s", s->ifname);
+	else if (local && s->ifindex)
+		snprintf(dev, sizeof(dev), "%%%u", s->ifindex);
+	if (memcmp(ep->addr, zero, alen) == 0) {
+		snprintf(buf, len, "*%s:%s", dev, "");
+		snprintf(buf + strlen(buf), len - strlen(buf), ep->port ? "%u" : "*",
+			 ep->port);
+		return;
+	}
+	inet_ntop(s->family, ep->addr, a, sizeof(a));
+	if (s->family == AF_INET6)
+		snprintf(buf, len, "[%s]%s:%u", a, dev, ep->port);
+	else
+		snprintf(buf, len, "%s%s:%u", a, dev, ep->port);
+}
+
+void format_local(char *buf, size_t len, const struct skc_sock *s)
+{
+	char *e;
+
+	if (s->family != AF_UNIX) {
+		format_inet(buf, len, s, &s->local, true);
+		return;
+	}
+	if (!s->unix_path_len) {
+		snprintf(buf, len, "*");
+		return;
+	}
+	if (s->unix_path[0] == '\0') {
+		e = escape_bytes(s->unix_path + 1, s->unix_path_len - 1);
+		snprintf(buf, len, "@%s", e);
+	} else {
+		e = escape_bytes(s->unix_path, s->unix_path_len);
+		snprintf(buf, len, "%s", e);
+	}
+	free(e);
+}
+
+void format_peer(char *buf, size_t len, const struct skc_sock *s)
+{
+	if (s->family != AF_UNIX)
+		format_inet(buf, len, s, &s->peer, false);
+	else if (s->unix_peer)
+		snprintf(buf, len, "peer:%u", s->unix_peer);
+	else
+		snprintf(buf, len, "*");
+}
+
+void format_flags(char *buf, size_t len, unsigned flags)
+{
+	size_t off = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < SKC_NFLAGS && off < len; i++)
+		if (flags & (1u << i))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						off ? "," : "", flag_name(i));
+}

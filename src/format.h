@@ -1,0 +1,27 @@
+/* Text forms of model values shared by the renderers. */
+#ifndef SKC_FORMAT_H
+#define SKC_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define FMT_ADDR_MAX 512
+
+/* "3.0M", "97.7K", "512" (IEC powers of 1024), or exact with bytes. */
+void format_size(char *buf, size_t len, uint64_t v, bool exact);
+/* ss-style state name: ESTAB, LISTEN, UNCONN, ... */
+const char *format_state(const struct skc_sock *s);
+/* "tcp", "udp", "u_str", ... as in ss's Netid column. */
+const char *format_netid(const struct skc_sock *s);
+const char *format_type(const struct skc_sock *s);
+/* "127.0.0.1:80", "[::1]:80", "*:80", "127.0.0.1%eth0:80"; UNIX: the
+ * escaped path, "@name" for abstract, "*" unnamed; peer: "peer:<ino>". */
+void format_local(char *buf, size_t len, const struct skc_sock *s);
+void format_peer(char *buf, size_t len, const struct skc_sock *s);
+/* Comma-separated flag names, "" when none. */
+void format_flags(char *buf, size_t len, unsigned flags);
+
+#endif

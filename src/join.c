@@ -1,0 +1,130 @@
+#include "config.h"
+
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "join.h"
+#include "socktab.h"
+#include "util.h"
+
+static void add_owner(struct skc_sock *s, uint32_t proc, int fd)
+{
+	size_t cap = s->owners_cap;
+
+	grow_array((void **)&s->owners, &cap, s->nowners + 1, sizeof(*s->owners));
+	s->owners_cap = (uint32_t)cap;
+	s->owners[s->nowners].proc = proc;
+	s->owners[s->nowners].fd = fd;
+	s->nowners++;
+}
+
+static void join_owners(struct skc_host *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->procs.n; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		for (j = 0; j < p->nfds; j++) {
+			long k = socktab_find(&h->socks, p->fds[j].inode);
+
+			if (k < 0)
+				p->unmatched++;
+			else
+				add_owner(&h->socks.v[k], (uint32_t)i, p->fds[j].fd);
+		}
+	}
+}
+
+static bool is_wildcard(const struct skc_sock *s)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(s->local.addr, zero, s->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* Listeners sorted by (netns, port) so children find theirs by bsearch. */
+static int cmp_listener(const void *a, const void *b, void *arg)
+{
+	const struct skc_sock *v = arg;
+	const struct skc_sock *x = &v[*(const uint32_t *)a];
+	const struct skc_sock *y = &v[*(const uint32_t *)b];
+
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return (int)x->local.port - (int)y->local.port;
+}
+
+static bool listener_matches(const struct skc_sock *l, const struct skc_sock *c)
+{
+	if (l->netns != c->netns || l->local.port != c->local.port)
+		return false;
+	if (is_wildcard(l))
+		return true;	/* a v6 wildcard also takes v4-mapped children */
+	return l->family == c->family &&
+	       memcmp(l->local.addr, c->local.addr,
+		      c->family == AF_INET ? 4 : 16) == 0;
+}
+
+static long find_listener(const struct skc_socktab *t, const uint32_t *ls,
+			  size_t n, const struct skc_sock *c)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {	/* first listener with key >= child's */
+		size_t mid = (lo + hi) / 2;
+		const struct skc_sock *m = &t->v[ls[mid]];
+
+		if (m->netns < c->netns ||
+		    (m->netns == c->netns && m->local.port < c->local.port))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n; lo++) {
+		const struct skc_sock *l = &t->v[ls[lo]];
+
+		if (l->netns != c->netns || l->local.port != c->local.port)
+			break;
+		if (listener_matches(l, c))
+			return (long)ls[lo];
+	}
+	return -1;
+}
+
+/* A connection waiting in an accept queue has no fd yet (inode 0) but
+ * may already hold data; it belongs to whoever owns the listener. */
+static void join_pending(struct skc_host *h)
+{
+	struct skc_socktab *t = &h->socks;
+	uint32_t *ls = NULL;
+	size_t i, n = 0, cap = 0;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].proto != SKC_TCP || t->v[i].state != TCP_LISTEN)
+			continue;
+		grow_array((void **)&ls, &cap, n + 1, sizeof(*ls));
+		ls[n++] = (uint32_t)i;
+	}
+	if (!n)
+		return;
+	qsort_r(ls, n, sizeof(*ls), cmp_listener, t->v);
+	for (i = 0; i < t->n; i++) {
+		struct skc_sock *c = &t->v[i];
+
+		if (c->proto != SKC_TCP || c->inode ||
+		    (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT))
+			continue;
+		c->listener = (int32_t)find_listener(t, ls, n, c);
+	}
+	free(ls);
+}
+
+void join_host(struct skc_host *h)
+{
+	socktab_index(&h->socks);
+	join_owners(h);
+	join_pending(h);
+}

@@ -1,0 +1,340 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include "judge.h"
+#include "socktab.h"
+#include "util.h"
+
+bool judge_is_listener(const struct skc_sock *s)
+{
+	/* TCP_LISTEN is 10 for TCP and for UNIX (unix_diag reuses it) */
+	return s->state == TCP_LISTEN &&
+	       (s->proto == SKC_TCP || s->proto == SKC_UNIX);
+}
+
+static uint64_t sk(const struct skc_sock *s, int i)
+{
+	return s->has_skmem ? s->skmem[i] : 0;
+}
+
+void judge_socket(struct skc_sock *s, const struct skc_opts *o)
+{
+	uint64_t wmem;
+
+	s->flags = 0;
+	if (judge_is_listener(s)) {
+		/* Recv-Q is the accept queue (connections), Send-Q its limit:
+		 * see inet_diag_get_info / sk_diag_show_rqlen. */
+		s->recv_q = 0;
+		s->send_q = 0;
+		s->accept_q = s->rqueue;
+		s->accept_max = s->wqueue;
+		if (s->accept_q > s->accept_max)	/* sk_acceptq_is_full */
+			s->flags |= SKC_F_ACCEPT_FULL;
+	} else {
+		s->recv_q = s->rqueue;
+		s->send_q = s->wqueue;
+	}
+	/* UNIX data is charged to the sender (skb_set_owner_w in
+	 * unix_stream_sendmsg), so its wmem_alloc holds the receiver's
+	 * queue; TCP's write queue is wmem_queued, which covers wmem_alloc. */
+	wmem = sk(s, SK_MEMINFO_WMEM_QUEUED);
+	if (sk(s, SK_MEMINFO_WMEM_ALLOC) > wmem)
+		wmem = sk(s, SK_MEMINFO_WMEM_ALLOC);
+	s->mem = sk(s, SK_MEMINFO_RMEM_ALLOC) + wmem;
+	s->drops = sk(s, SK_MEMINFO_DROPS);
+
+	if (s->recv_q + s->pending_bytes >= o->residue_bytes)
+		s->flags |= SKC_F_RESIDUE;
+	if (s->proto != SKC_UNIX && !judge_is_listener(s) &&
+	    sk(s, SK_MEMINFO_RCVBUF) > 0 &&
+	    sk(s, SK_MEMINFO_RMEM_ALLOC) * 100 >=
+		    sk(s, SK_MEMINFO_RCVBUF) * o->rcvbuf_pct)
+		s->flags |= SKC_F_RCVBUF_FULL;
+	if (s->drops > 0)
+		s->flags |= SKC_F_DROPS;
+}
+
+static bool sock_selected(const struct skc_sock *s, const struct skc_opts *o)
+{
+	if (!(o->protos & SKC_PROTO_BIT(s->proto)))
+		return false;
+	if (o->port >= 0)
+		return s->proto != SKC_UNIX &&
+		       (s->local.port == o->port || s->peer.port == o->port);
+	return true;
+}
+
+static void add_totals(struct skc_totals *t, const struct skc_sock *s)
+{
+	t->sockets++;
+	t->by_proto[s->proto]++;
+	t->recv_q += s->recv_q;
+	t->send_q += s->send_q;
+	t->mem += s->mem;
+	t->drops += s->drops;
+	t->accept_q += s->accept_q;
+	if (s->flags)
+		t->flagged_sockets++;
+}
+
+static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
+{
+	struct skc_socktab *t = &h->socks;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].listener >= 0)
+			t->v[t->v[i].listener].pending_bytes += t->v[i].rqueue;
+	for (i = 0; i < t->n; i++) {
+		judge_socket(&t->v[i], o);
+		t->v[i].selected = sock_selected(&t->v[i], o);
+		add_totals(&h->total, &t->v[i]);
+	}
+}
+
+/* A process may hold one socket through several fds (dup): count once. */
+static bool first_owner_of_proc(const struct skc_sock *s, uint32_t k)
+{
+	uint32_t j;
+
+	for (j = 0; j < k; j++)
+		if (s->owners[j].proc == s->owners[k].proc)
+			return false;
+	return true;
+}
+
+static void rollup_procs(struct skc_host *h)
+{
+	struct skc_socktab *t = &h->socks;
+	size_t i;
+	uint32_t k;
+
+	for (i = 0; i < t->n; i++) {
+		const struct skc_sock *s = &t->v[i];
+
+		if (!s->selected)
+			continue;
+		for (k = 0; k < s->nowners; k++) {
+			struct skc_proc *p = &h->procs.v[s->owners[k].proc];
+
+			if (!first_owner_of_proc(s, k))
+				continue;
+			p->nsockets++;
+			p->recv_q += s->recv_q + s->pending_bytes;
+			p->send_q += s->send_q;
+			p->mem += s->mem;
+			p->drops += s->drops;
+			p->accept_q += s->accept_q;
+			p->flags |= s->flags;
+		}
+	}
+}
+
+static bool proc_has_residue(const struct skc_proc *p)
+{
+	return p->recv_q || p->send_q || p->accept_q || p->flags;
+}
+
+static bool proc_listed(const struct skc_proc *p, const struct skc_opts *o)
+{
+	size_t i;
+
+	if (o->npids) {
+		for (i = 0; i < o->npids && o->pids[i] != p->pid; i++)
+			;
+		if (i == o->npids)
+			return false;
+	}
+	if (o->ncomms) {
+		for (i = 0; i < o->ncomms && strcmp(o->comms[i], p->comm); i++)
+			;
+		if (i == o->ncomms)
+			return false;
+	}
+	if (p->recv_q < o->min_bytes)
+		return false;
+	if (!o->all && !proc_has_residue(p))
+		return false;
+	/* with a protocol or port filter, a process without such sockets
+	 * has nothing to show even with --all */
+	if ((o->port >= 0 || o->protos != SKC_PROTO_ALL) && !p->nsockets)
+		return false;
+	return true;
+}
+
+static uint64_t sort_value(const struct skc_proc *p, enum skc_sort k)
+{
+	switch (k) {
+	case SORT_SEND_Q: return p->send_q;
+	case SORT_MEM: return p->mem;
+	case SORT_DROPS: return p->drops;
+	case SORT_SOCKETS: return p->nsockets;
+	case SORT_RECV_Q: break;
+	}
+	return p->recv_q;
+}
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a > b ? -1 : a < b ? 1 : 0;
+}
+
+static int cmp_procs(const void *a, const void *b, void *arg)
+{
+	const struct skc_proc *x = *(struct skc_proc *const *)a;
+	const struct skc_proc *y = *(struct skc_proc *const *)b;
+	enum skc_sort k = *(const enum skc_sort *)arg;
+	int c = cmp_u64_desc(sort_value(x, k), sort_value(y, k));
+
+	if (!c)
+		c = cmp_u64_desc(x->recv_q, y->recv_q);
+	if (!c)
+		c = cmp_u64_desc(x->mem, y->mem);
+	if (!c)
+		c = x->pid < y->pid ? -1 : x->pid > y->pid;
+	return c;
+}
+
+static void rank_procs(struct skc_host *h, const struct skc_opts *o)
+{
+	enum skc_sort key = o->sort;
+	size_t i;
+
+	h->ranked = xcalloc(h->procs.n, sizeof(*h->ranked));
+	h->nranked = 0;
+	for (i = 0; i < h->procs.n; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		if (proc_has_residue(p))
+			h->procs_with_residue++;
+		if (p->flags)
+			h->procs_flagged++;
+		if (proc_listed(p, o))
+			h->ranked[h->nranked++] = p;
+	}
+	qsort_r(h->ranked, h->nranked, sizeof(*h->ranked), cmp_procs, &key);
+	if (o->top > 0 && h->nranked > (size_t)o->top)
+		h->nranked = (size_t)o->top;
+	for (i = 0; i < h->nranked; i++)
+		h->ranked[i]->selected = true;
+}
+
+/* Totals over the sockets of listed processes, each socket once. */
+static void selected_totals(struct skc_host *h)
+{
+	struct skc_socktab *t = &h->socks;
+	size_t i;
+	uint32_t k;
+
+	for (i = 0; i < t->n; i++) {
+		struct skc_sock *s = &t->v[i];
+
+		if (!s->selected)
+			continue;
+		for (k = 0; k < s->nowners; k++) {
+			if (h->procs.v[s->owners[k].proc].selected) {
+				add_totals(&h->selected, s);
+				h->selected.recv_q += s->pending_bytes;
+				break;
+			}
+		}
+	}
+}
+
+void judge_host(struct skc_host *h, const struct skc_opts *o)
+{
+	judge_sockets(h, o);
+	rollup_procs(h);
+	rank_procs(h, o);
+	selected_totals(h);
+}
+
+static uint64_t sock_sort_value(const struct skc_sock *s, enum skc_sort k)
+{
+	switch (k) {
+	case SORT_SEND_Q: return s->send_q;
+	case SORT_MEM: return s->mem;
+	case SORT_DROPS: return s->drops;
+	case SORT_SOCKETS:
+	case SORT_RECV_Q: break;
+	}
+	return s->recv_q + s->pending_bytes;
+}
+
+struct sock_ref {
+	struct skc_sock *s;
+	int fd;
+};
+
+static int cmp_sock_refs(const void *a, const void *b, void *arg)
+{
+	const struct sock_ref *x = a, *y = b;
+	enum skc_sort k = *(const enum skc_sort *)arg;
+	int c = cmp_u64_desc(sock_sort_value(x->s, k), sock_sort_value(y->s, k));
+
+	if (!c)
+		c = cmp_u64_desc(x->s->accept_q, y->s->accept_q);
+	if (!c)
+		c = cmp_u64_desc(x->s->mem, y->s->mem);
+	if (!c)
+		c = x->fd - y->fd;
+	return c;
+}
+
+static int cmp_sock_ptr(const void *a, const void *b)
+{
+	const struct sock_ref *x = a, *y = b;
+
+	if (x->s != y->s)
+		return x->s < y->s ? -1 : 1;
+	return x->fd - y->fd;
+}
+
+static bool sock_has_residue(const struct skc_sock *s)
+{
+	return s->recv_q || s->pending_bytes || s->send_q || s->accept_q ||
+	       s->flags;
+}
+
+size_t judge_proc_sockets(const struct skc_host *h, const struct skc_proc *p,
+			  const struct skc_opts *o, struct skc_sock ***out,
+			  int **fds)
+{
+	struct sock_ref *refs = xcalloc(p->nfds, sizeof(*refs));
+	enum skc_sort key = o->sort;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->nfds; i++) {
+		long k = socktab_find(&h->socks, p->fds[i].inode);
+		struct skc_sock *s;
+
+		if (k < 0)
+			continue;
+		s = &h->socks.v[k];
+		if (!s->selected || (!o->all && !sock_has_residue(s)))
+			continue;
+		refs[n].s = s;
+		refs[n].fd = p->fds[i].fd;
+		n++;
+	}
+	/* a dup'ed fd lists its socket once, under the lowest fd */
+	qsort(refs, n, sizeof(*refs), cmp_sock_ptr);
+	for (i = j = 0; i < n; i++)
+		if (!j || refs[j - 1].s != refs[i].s)
+			refs[j++] = refs[i];
+	n = j;
+	qsort_r(refs, n, sizeof(*refs), cmp_sock_refs, &key);
+	*out = xcalloc(n, sizeof(**out));
+	*fds = xcalloc(n, sizeof(**fds));
+	for (i = 0; i < n; i++) {
+		(*out)[i] = refs[i].s;
+		(*fds)[i] = refs[i].fd;
+	}
+	free(refs);
+	return n;
+}

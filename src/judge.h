@@ -1,0 +1,20 @@
+/* judge: per-socket numbers and flags, per-process rollups, filtering,
+ * ranking and totals.  Reads collected+joined data, writes verdicts. */
+#ifndef SKC_JUDGE_H
+#define SKC_JUDGE_H
+
+#include "model.h"
+#include "options.h"
+
+void judge_socket(struct skc_sock *s, const struct skc_opts *o);
+void judge_host(struct skc_host *h, const struct skc_opts *o);
+
+/* Sockets of process p that are listed under it, worst first (all of
+ * them with --all, else those with residue). Caller frees *out. */
+size_t judge_proc_sockets(const struct skc_host *h, const struct skc_proc *p,
+			  const struct skc_opts *o, struct skc_sock ***out,
+			  int **fds);
+
+bool judge_is_listener(const struct skc_sock *s);
+
+#endif

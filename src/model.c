@@ -1,0 +1,72 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "socktab.h"
+#include "util.h"
+
+void host_init(struct skc_host *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+static void proctab_free(struct skc_proctab *pt)
+{
+	size_t i;
+
+	for (i = 0; i < pt->n; i++) {
+		free(pt->v[i].cmdline);
+		free(pt->v[i].fds);
+	}
+	free(pt->v);
+	memset(pt, 0, sizeof(*pt));
+}
+
+void host_free(struct skc_host *h)
+{
+	size_t i;
+
+	socktab_free(&h->socks);
+	proctab_free(&h->procs);
+	for (i = 0; i < h->nwarnings; i++)
+		free(h->warnings[i]);
+	free(h->warnings);
+	free(h->ranked);
+	memset(h, 0, sizeof(*h));
+}
+
+void host_warn(struct skc_host *h, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	grow_array((void **)&h->warnings, &h->warnings_cap, h->nwarnings + 1,
+		   sizeof(*h->warnings));
+	h->warnings[h->nwarnings++] = xstrdup(buf);
+}
+
+const char *proto_name(unsigned proto)
+{
+	static const char *const names[SKC_PROTO_MAX] = {
+		[SKC_TCP] = "tcp", [SKC_UDP] = "udp",
+		[SKC_UDPLITE] = "udplite", [SKC_UNIX] = "unix",
+	};
+
+	return proto < SKC_PROTO_MAX ? names[proto] : "?";
+}
+
+const char *flag_name(unsigned bit_index)
+{
+	static const char *const names[SKC_NFLAGS] = {
+		"residue", "rcvbuf-full", "drops", "accept-full",
+	};
+
+	return bit_index < SKC_NFLAGS ? names[bit_index] : "?";
+}

@@ -1,0 +1,149 @@
+/* The host model: what collection fills, join links, judge annotates and
+ * renderers read.  Plain data, no behaviour. */
+#ifndef SKC_MODEL_H
+#define SKC_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <net/if.h>
+#include <linux/sock_diag.h>
+
+enum skc_proto { SKC_TCP, SKC_UDP, SKC_UDPLITE, SKC_UNIX, SKC_PROTO_MAX };
+#define SKC_PROTO_BIT(p) (1u << (p))
+#define SKC_PROTO_ALL ((1u << SKC_PROTO_MAX) - 1)
+
+/* Socket flags; the man page documents each rule (FLAGS). */
+enum skc_flag {
+	SKC_F_RESIDUE = 1u << 0,
+	SKC_F_RCVBUF_FULL = 1u << 1,
+	SKC_F_DROPS = 1u << 2,
+	SKC_F_ACCEPT_FULL = 1u << 3,
+};
+#define SKC_NFLAGS 4
+
+struct skc_endpoint {
+	uint8_t addr[16];	/* network byte order, 4 or 16 bytes used */
+	uint16_t port;		/* host byte order */
+};
+
+struct skc_owner {
+	uint32_t proc;		/* index into skc_proctab.v */
+	int fd;
+};
+
+struct skc_sock {
+	uint64_t inode;		/* 0: no fd (accept queue, orphan) */
+	uint64_t cookie;
+	uint64_t netns;		/* inode of the network namespace */
+	uint8_t proto;		/* enum skc_proto */
+	uint8_t family;		/* AF_INET, AF_INET6, AF_UNIX */
+	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint8_t state;		/* kernel TCP_* numbering (UNIX uses the same) */
+	uint32_t rqueue, wqueue;	/* raw Recv-Q / Send-Q from the kernel */
+	uint32_t uid;
+	uint32_t ifindex;
+	char ifname[IF_NAMESIZE];
+	struct skc_endpoint local, peer;
+	char *unix_path;	/* raw bytes, abstract names start with NUL */
+	uint32_t unix_path_len;
+	uint32_t unix_peer;	/* peer inode, 0 if none */
+	bool has_skmem, has_tcpi, has_cgroup;
+	uint32_t skmem[SK_MEMINFO_VARS];
+	uint64_t bytes_received, bytes_acked;	/* tcp_info */
+	uint64_t cgroup_id;
+
+	/* join */
+	struct skc_owner *owners;
+	uint32_t nowners, owners_cap;
+	int32_t listener;	/* pending child: index of its listener, else -1 */
+
+	/* judge */
+	uint64_t recv_q;	/* unread bytes (0 for listeners) */
+	uint64_t send_q;
+	uint64_t pending_bytes;	/* listeners: unread bytes of queued children */
+	uint32_t accept_q, accept_max;	/* listeners only */
+	uint64_t mem;
+	uint64_t drops;
+	unsigned flags;
+	bool selected;		/* passes protocol/port filters */
+};
+
+struct skc_socktab {
+	struct skc_sock *v;
+	size_t n, cap;
+	/* open addressing inode -> index+1; 0 marks an empty slot */
+	uint32_t *slots;
+	size_t nslots;
+};
+
+struct skc_sockfd {
+	int fd;
+	uint64_t inode;
+};
+
+struct skc_proc {
+	pid_t pid;
+	uid_t uid;
+	char comm[64];
+	char *cmdline;		/* NUL-separated args joined by spaces */
+	uint64_t netns;
+	struct skc_sockfd *fds;
+	size_t nfds, fds_cap;
+
+	/* join */
+	uint32_t unmatched;	/* socket fds with no diag entry */
+
+	/* judge */
+	uint32_t nsockets;
+	uint64_t recv_q, send_q, mem, drops;
+	uint32_t accept_q;
+	unsigned flags;
+	bool selected;
+};
+
+struct skc_proctab {
+	struct skc_proc *v;
+	size_t n, cap;
+	unsigned scanned, denied, vanished;
+};
+
+struct skc_sockstat {
+	bool valid;
+	long sockets_used;
+	long tcp_inuse, tcp_orphan, tcp_tw, tcp_alloc, tcp_mem;
+	long udp_inuse, udp_mem, udplite_inuse;
+};
+
+struct skc_totals {
+	uint64_t sockets, by_proto[SKC_PROTO_MAX];
+	uint64_t recv_q, send_q, mem, drops, accept_q;
+	uint64_t flagged_sockets;
+};
+
+struct skc_host {
+	struct skc_socktab socks;
+	struct skc_proctab procs;
+	struct skc_sockstat sockstat;
+	uint64_t netns;		/* our own namespace */
+	bool partial;
+	char **warnings;
+	size_t nwarnings, warnings_cap;
+
+	/* judge */
+	struct skc_totals total;	/* every socket, once */
+	struct skc_totals selected;	/* sockets of listed processes, once */
+	struct skc_proc **ranked;	/* listed processes, best first */
+	size_t nranked;
+	unsigned procs_with_residue, procs_flagged;
+};
+
+void host_init(struct skc_host *h);
+void host_free(struct skc_host *h);
+void host_warn(struct skc_host *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+const char *proto_name(unsigned proto);
+const char *flag_name(unsigned bit_index);
+
+#endif

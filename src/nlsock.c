@@ -1,0 +1,197 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+
+#include "nlsock.h"
+#include "util.h"
+
+/* Dumps arrive in skbs of up to 32 KiB; a larger buffer saves syscalls. */
+#define NL_BUFSZ (64 * 1024)
+
+struct dump_state {
+	mnl_cb_t cb;
+	void *data;
+	struct nl_err *err;
+	int error;		/* -errno reported by the kernel */
+};
+
+int nl_open_diag(struct mnl_socket **out)
+{
+	struct mnl_socket *nl;
+	int one = 1, err;
+
+	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		mnl_socket_close(nl);
+		return err;
+	}
+	/* best effort: older kernels lack extended acks */
+	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	*out = nl;
+	return 0;
+}
+
+/* Pull NLMSGERR_ATTR_MSG out of an error or done message, if present. */
+static void extack_msg(const struct nlmsghdr *nlh, size_t off,
+		       struct nl_err *err)
+{
+	const struct nlattr *attr;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	mnl_attr_for_each(attr, nlh, off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0) {
+			snprintf(err->msg, sizeof(err->msg), "%s",
+				 mnl_attr_get_str(attr));
+			return;
+		}
+	}
+}
+
+static void set_errno_msg(struct dump_state *st, int error)
+{
+	st->error = -error;
+	if (!st->err->msg[0])
+		snprintf(st->err->msg, sizeof(st->err->msg), "%s",
+			 strerror(error));
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_state *st = data;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t off;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		set_errno_msg(st, EBADMSG);
+		return MNL_CB_ERROR;
+	}
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	/* attributes follow the echoed request unless it was capped */
+	off = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if (off <= mnl_nlmsg_get_payload_len(nlh))
+		extack_msg(nlh, off, st->err);
+	set_errno_msg(st, -e->error);
+	return MNL_CB_ERROR;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_state *st = data;
+	int error;
+
+	/* a dump that failed half-way reports the error in NLMSG_DONE */
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+		if (error < 0) {
+			extack_msg(nlh, sizeof(int), st->err);
+			set_errno_msg(st, -error);
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_state *st = data;
+
+	return st->cb(nlh, st->data);
+}
+
+/* After an interrupted dump, read and discard the rest of it so the
+ * socket can serve the retry. */
+static void drain(struct mnl_socket *nl, char *buf)
+{
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, NL_BUFSZ);
+		const struct nlmsghdr *nlh;
+		int len = (int)n;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len))
+			if (nlh->nlmsg_type == NLMSG_DONE ||
+			    nlh->nlmsg_type == NLMSG_ERROR)
+				return;
+	}
+}
+
+int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
+	    void *data, int record_fd, struct nl_err *err)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
+	struct dump_state st = { .cb = cb, .data = data, .err = err };
+	unsigned int portid = mnl_socket_get_portid(nl);
+	char *buf = xmalloc(NL_BUFSZ);
+	int ret;
+
+	err->msg[0] = '\0';
+	req->nlmsg_seq = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
+		ret = -errno;
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, NL_BUFSZ);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			snprintf(err->msg, sizeof(err->msg), "%s",
+				 strerror(errno));
+			goto out;
+		}
+		if (record_fd >= 0 && write(record_fd, buf, (size_t)n) != n) {
+			ret = -EIO;
+			snprintf(err->msg, sizeof(err->msg),
+				 "cannot write netlink recording");
+			goto out;
+		}
+		ret = mnl_cb_run2(buf, (size_t)n, req->nlmsg_seq, portid,
+				  data_cb, &st, ctl, ARRAY_SIZE(ctl));
+		if (ret == MNL_CB_STOP) {
+			ret = 0;
+			goto out;
+		}
+		if (ret < 0) {
+			/* libmnl reports NLM_F_DUMP_INTR as EINTR */
+			if (!st.error && errno == EINTR) {
+				drain(nl, buf);
+				ret = -EINTR;
+			} else {
+				ret = st.error ? st.error : -errno;
+				if (!err->msg[0])
+					snprintf(err->msg, sizeof(err->msg),
+						 "%s", strerror(-ret));
+			}
+			goto out;
+		}
+	}
+out:
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,318 @@
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "options.h"
+#include "render.h"
+#include "util.h"
+
+enum {
+	OPT_PROTO = 0x100, OPT_RESIDUE, OPT_RCVBUF_PCT, OPT_SORT,
+	OPT_LIST_COLUMNS, OPT_NO_SUMMARY,
+};
+
+static const struct option longopts[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "sockets", no_argument, NULL, 's' },
+	{ "bytes", no_argument, NULL, 'b' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'C' },
+	{ "tcp", no_argument, NULL, 't' },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "udplite", no_argument, NULL, 'U' },
+	{ "unix", no_argument, NULL, 'x' },
+	{ "proto", required_argument, NULL, OPT_PROTO },
+	{ "port", required_argument, NULL, 'P' },
+	{ "min-bytes", required_argument, NULL, 'm' },
+	{ "residue", required_argument, NULL, OPT_RESIDUE },
+	{ "rcvbuf-pct", required_argument, NULL, OPT_RCVBUF_PCT },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "top", required_argument, NULL, 'N' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+	{ "noheadings", no_argument, NULL, 'n' },
+	{ "raw", no_argument, NULL, 'r' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(void)
+{
+	fputs(
+"Usage: skcheck [options]\n"
+"\n"
+"Find processes sitting on unread socket data: every TCP, UDP, UDP-Lite and\n"
+"UNIX socket, joined to its owning processes, ranked and flagged.\n"
+"\n"
+"Selection:\n"
+"  -p, --pid LIST         only these process ids (comma-separated)\n"
+"  -C, --comm NAME        only processes with this command name (repeatable)\n"
+"  -t, --tcp              TCP sockets\n"
+"  -u, --udp              UDP sockets\n"
+"  -U, --udplite          UDP-Lite sockets\n"
+"  -x, --unix             UNIX sockets\n"
+"      --proto LIST       protocols, comma-separated: tcp,udp,udplite,unix\n"
+"  -P, --port PORT        only inet sockets with this local or peer port\n"
+"  -m, --min-bytes SIZE   only processes with at least SIZE unread bytes\n"
+"  -a, --all              every process and socket, not only those with residue\n"
+"  -N, --top N            at most N processes (default 10, 0 = all)\n"
+"      --sort KEY         recv_q (default), send_q, mem, drops, sockets\n"
+"\n"
+"Flag thresholds:\n"
+"      --residue SIZE     residue: unread bytes per socket (default 1M)\n"
+"      --rcvbuf-pct N     rcvbuf-full: receive buffer use in percent (default 90)\n"
+"\n"
+"Output:\n"
+"  -s, --sockets          list each process's sockets under it, worst first\n"
+"  -b, --bytes            exact sizes in bytes\n"
+"  -o, --output LIST      table columns (+LIST appends to the defaults)\n"
+"      --list-columns     list the table columns and exit\n"
+"  -n, --noheadings       no table header\n"
+"  -r, --raw              raw table (no alignment, no summary)\n"
+"      --no-summary       no host summary above the table\n"
+"  -J, --json             one JSON document (schema in skcheck(8))\n"
+"\n"
+"  -h, --help             display this help and exit\n"
+"  -V, --version          display version and exit\n"
+"\n"
+"SIZE takes K, M, G suffixes (powers of 1024).\n"
+"Exit status: 0 nothing flagged, 1 something flagged, 2 usage error, 3 failure.\n"
+"See skcheck(8) for the meaning of every column and flag.\n", stdout);
+}
+
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("skcheck: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'skcheck --help' for more information.\n", stderr);
+	return SKC_EXIT_USAGE;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (shift && (*end == 'i' || *end == 'I') && (end[1] == 'B' || end[1] == 'b'))
+		end += 2;
+	else if (shift && (*end == 'B' || *end == 'b'))
+		end++;
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int add_pids(struct skc_opts *o, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+	int ret = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned long v;
+
+		if (parse_ulong(tok, INT_MAX, &v) < 0 || v == 0) {
+			ret = bad("invalid pid '%s'", tok);
+			break;
+		}
+		o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
+		o->pids[o->npids++] = (pid_t)v;
+	}
+	if (!ret && !o->npids)
+		ret = bad("invalid pid list '%s'", arg);
+	free(copy);
+	return ret;
+}
+
+static int add_comms(struct skc_opts *o, const char *arg)
+{
+	o->comms = xreallocarray(o->comms, o->ncomms + 1, sizeof(*o->comms));
+	o->comms[o->ncomms++] = xstrdup(arg);
+	return 0;
+}
+
+static int add_protos(unsigned *mask, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+	int ret = 0;
+	unsigned p;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (p = 0; p < SKC_PROTO_MAX && strcmp(tok, proto_name(p)); p++)
+			;
+		if (p == SKC_PROTO_MAX) {
+			ret = bad("unknown protocol '%s' (tcp, udp, udplite, unix)", tok);
+			break;
+		}
+		*mask |= SKC_PROTO_BIT(p);
+	}
+	free(copy);
+	return ret;
+}
+
+static int parse_sort(struct skc_opts *o, const char *arg)
+{
+	static const char *const keys[] = {
+		[SORT_RECV_Q] = "recv_q", [SORT_SEND_Q] = "send_q",
+		[SORT_MEM] = "mem", [SORT_DROPS] = "drops",
+		[SORT_SOCKETS] = "sockets",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (strcmp(arg, keys[i]) == 0) {
+			o->sort = (enum skc_sort)i;
+			return 0;
+		}
+	}
+	return bad("unknown sort key '%s' (recv_q, send_q, mem, drops, sockets)", arg);
+}
+
+static void defaults(struct skc_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->port = -1;
+	o->residue_bytes = 1024 * 1024;
+	o->rcvbuf_pct = 90;
+	o->top = 10;
+	o->proc_root = "/proc";
+}
+
+/* One option; returns -1 to go on or an exit status. */
+static int parse_one(int c, const char *arg, struct skc_opts *o,
+		     unsigned *protos, bool *top_set)
+{
+	unsigned long v;
+
+	switch (c) {
+	case 'a': o->all = true; break;
+	case 's': o->sockets = true; break;
+	case 'b': o->bytes = true; break;
+	case 'n': o->noheadings = true; break;
+	case 'r': o->raw = true; break;
+	case 'J': o->json = true; break;
+	case OPT_NO_SUMMARY: o->no_summary = true; break;
+	case OPT_LIST_COLUMNS: o->list_columns = true; break;
+	case 'p': return add_pids(o, arg) ? SKC_EXIT_USAGE : -1;
+	case 'C': return add_comms(o, arg) ? SKC_EXIT_USAGE : -1;
+	case 't': *protos |= SKC_PROTO_BIT(SKC_TCP); break;
+	case 'u': *protos |= SKC_PROTO_BIT(SKC_UDP); break;
+	case 'U': *protos |= SKC_PROTO_BIT(SKC_UDPLITE); break;
+	case 'x': *protos |= SKC_PROTO_BIT(SKC_UNIX); break;
+	case OPT_PROTO: return add_protos(protos, arg) ? SKC_EXIT_USAGE : -1;
+	case 'P':
+		if (parse_ulong(arg, 65535, &v) < 0)
+			return bad("invalid port '%s'", arg);
+		o->port = (long)v;
+		break;
+	case 'm':
+		if (parse_size(arg, &o->min_bytes) < 0)
+			return bad("invalid size '%s' for --min-bytes", arg);
+		break;
+	case OPT_RESIDUE:
+		if (parse_size(arg, &o->residue_bytes) < 0 || !o->residue_bytes)
+			return bad("invalid size '%s' for --residue", arg);
+		break;
+	case OPT_RCVBUF_PCT:
+		if (parse_ulong(arg, 100, &v) < 0 || v == 0)
+			return bad("invalid percentage '%s' for --rcvbuf-pct (1-100)", arg);
+		o->rcvbuf_pct = (unsigned)v;
+		break;
+	case OPT_SORT: return parse_sort(o, arg) ? SKC_EXIT_USAGE : -1;
+	case 'N':
+		if (parse_ulong(arg, LONG_MAX, &v) < 0)
+			return bad("invalid number '%s' for --top", arg);
+		o->top = (long)v;
+		*top_set = true;
+		break;
+	case 'o': o->columns = arg; break;
+	case 'h': usage(); return SKC_EXIT_OK;
+	case 'V': printf("skcheck %s\n", PACKAGE_VERSION); return SKC_EXIT_OK;
+	default:
+		fputs("Try 'skcheck --help' for more information.\n", stderr);
+		return SKC_EXIT_USAGE;
+	}
+	return -1;
+}
+
+int options_parse(int argc, char **argv, struct skc_opts *o)
+{
+	unsigned protos = 0;
+	bool top_set = false;
+	int c, ret;
+
+	defaults(o);
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "asbp:C:tuUxP:m:N:o:nrJhV",
+				longopts, NULL)) != -1) {
+		ret = parse_one(c, optarg, o, &protos, &top_set);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return bad("unexpected argument '%s'", argv[optind]);
+	o->protos = protos ? protos : SKC_PROTO_ALL;
+	if (o->all && !top_set)
+		o->top = 0;
+	if (o->raw)
+		o->no_summary = true;
+	if (!o->json && render_table_check_columns(o) < 0)
+		return SKC_EXIT_USAGE;
+	/* internal test hooks, documented in skcheck(8) ENVIRONMENT */
+	if (getenv("SKCHECK_PROC_ROOT"))
+		o->proc_root = getenv("SKCHECK_PROC_ROOT");
+	o->record_dir = getenv("SKCHECK_NL_RECORD");
+	return -1;
+}
+
+void options_free(struct skc_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->ncomms; i++)
+		free(o->comms[i]);
+	free(o->comms);
+	free(o->pids);
+}

@@ -1,0 +1,44 @@
+/* Command-line options: parsed once into one struct and passed down. */
+#ifndef SKC_OPTIONS_H
+#define SKC_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum skc_sort { SORT_RECV_Q, SORT_SEND_Q, SORT_MEM, SORT_DROPS, SORT_SOCKETS };
+
+struct skc_opts {
+	bool all, sockets, bytes, noheadings, raw, json, no_summary;
+	bool list_columns;
+	pid_t *pids;
+	size_t npids;
+	char **comms;
+	size_t ncomms;
+	unsigned protos;	/* SKC_PROTO_BIT mask */
+	long port;		/* -1: any */
+	uint64_t min_bytes;
+	uint64_t residue_bytes;
+	unsigned rcvbuf_pct;
+	enum skc_sort sort;
+	long top;		/* 0: unlimited */
+	const char *columns;	/* -o argument */
+	/* internal test hooks, from the environment (see man page) */
+	const char *proc_root;
+	const char *record_dir;
+};
+
+#define SKC_EXIT_OK 0
+#define SKC_EXIT_FLAGGED 1
+#define SKC_EXIT_USAGE 2
+#define SKC_EXIT_FAILURE 3
+
+/* Parse argv. Returns -1 to continue, or an exit status (--help,
+ * --version, usage error: message already printed). */
+int options_parse(int argc, char **argv, struct skc_opts *o);
+void options_free(struct skc_opts *o);
+
+/* "1M", "512k", "100": power-of-1024 suffixes. Returns 0 or -EINVAL. */
+int parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,210 @@
+/* One pass over /proc: each process directory is pinned as a dirfd and
+ * everything else is read relative to it (htop's habit), so a pid that
+ * is reused mid-scan cannot mix two processes. */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "procscan.h"
+#include "util.h"
+
+#define CMDLINE_MAX (128 * 1024)
+
+uint64_t procscan_socket_inode(const char *link, size_t len)
+{
+	uint64_t ino = 0;
+	size_t i;
+
+	if (len < 10 || memcmp(link, "socket:[", 8) != 0 || link[len - 1] != ']')
+		return 0;
+	for (i = 8; i < len - 1; i++) {
+		if (!isdigit((unsigned char)link[i]) || ino > UINT64_MAX / 10)
+			return 0;
+		ino = ino * 10 + (uint64_t)(link[i] - '0');
+	}
+	return ino;
+}
+
+void procscan_join_cmdline(char *buf, size_t *len)
+{
+	size_t i;
+
+	while (*len && buf[*len - 1] == '\0')
+		(*len)--;
+	for (i = 0; i < *len; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[*len] = '\0';
+}
+
+/* Read a small file relative to dirfd; returns bytes read or -errno. */
+static ssize_t read_at(int dirfd, const char *name, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < size) {
+		n = read(fd, buf + total, size - (size_t)total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			total = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	close(fd);
+	return total;
+}
+
+static void read_comm(int pdir, struct skc_proc *p)
+{
+	ssize_t n = read_at(pdir, "comm", p->comm, sizeof(p->comm) - 1);
+
+	if (n < 0)
+		n = 0;
+	if (n > 0 && p->comm[n - 1] == '\n')
+		n--;
+	p->comm[n] = '\0';
+}
+
+static void read_cmdline(int pdir, struct skc_proc *p)
+{
+	char *buf = xmalloc(CMDLINE_MAX + 1);
+	ssize_t n = read_at(pdir, "cmdline", buf, CMDLINE_MAX);
+	size_t len = n > 0 ? (size_t)n : 0;
+
+	procscan_join_cmdline(buf, &len);
+	p->cmdline = xmemdup(buf, len);
+	free(buf);
+}
+
+static void add_fd(struct skc_proc *p, int fd, uint64_t inode)
+{
+	grow_array((void **)&p->fds, &p->fds_cap, p->nfds + 1, sizeof(*p->fds));
+	p->fds[p->nfds].fd = fd;
+	p->fds[p->nfds].inode = inode;
+	p->nfds++;
+}
+
+/* Returns 0, or -errno when the fd directory could not be listed. */
+static int scan_fds(int pdir, struct skc_proc *p)
+{
+	int dfd = openat(pdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		int err = -errno;
+
+		close(dfd);
+		return err;
+	}
+	while ((de = readdir(d))) {
+		char link[64];
+		ssize_t n;
+		uint64_t ino;
+
+		if (de->d_name[0] == '.')
+			continue;
+		n = readlinkat(dfd, de->d_name, link, sizeof(link));
+		if (n <= 0 || n == (ssize_t)sizeof(link))
+			continue;	/* closed meanwhile, or not a socket */
+		ino = procscan_socket_inode(link, (size_t)n);
+		if (ino)
+			add_fd(p, atoi(de->d_name), ino);
+	}
+	closedir(d);
+	return 0;
+}
+
+static pid_t parse_pid(const char *name)
+{
+	long v = 0;
+
+	for (; *name; name++) {
+		if (!isdigit((unsigned char)*name) || v > 1L << 30)
+			return 0;
+		v = v * 10 + (*name - '0');
+	}
+	return (pid_t)v;
+}
+
+static void scan_process(int rootfd, const char *name, pid_t pid,
+			 struct skc_proctab *pt)
+{
+	struct skc_proc *p;
+	struct stat st;
+	int pdir, ret;
+
+	pdir = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pdir < 0) {
+		pt->vanished++;
+		return;
+	}
+	if (fstat(pdir, &st) < 0) {
+		pt->vanished++;
+		goto out;
+	}
+	grow_array((void **)&pt->v, &pt->cap, pt->n + 1, sizeof(*pt->v));
+	p = &pt->v[pt->n];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->uid = st.st_uid;
+	read_comm(pdir, p);
+	if (fstatat(pdir, "ns/net", &st, 0) == 0)
+		p->netns = st.st_ino;
+	ret = scan_fds(pdir, p);
+	if (ret == -ENOENT || ret == -ESRCH) {
+		/* exited between readdir and now: drop it quietly */
+		free(p->fds);
+		pt->vanished++;
+		goto out;
+	}
+	if (ret < 0)
+		pt->denied++;
+	read_cmdline(pdir, p);
+	pt->n++;
+	pt->scanned++;
+out:
+	close(pdir);
+}
+
+int procscan_run(const char *proc_root, struct skc_proctab *pt)
+{
+	int rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (rootfd < 0)
+		return -errno;
+	d = fdopendir(rootfd);
+	if (!d) {
+		int err = -errno;
+
+		close(rootfd);
+		return err;
+	}
+	while ((de = readdir(d))) {
+		pid_t pid = parse_pid(de->d_name);
+
+		if (pid > 0)
+			scan_process(rootfd, de->d_name, pid, pt);
+	}
+	closedir(d);
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* /proc scan: processes and the socket inodes their fds point to. */
+#ifndef SKC_PROCSCAN_H
+#define SKC_PROCSCAN_H
+
+#include "model.h"
+
+/* Scan every process under proc_root ("/proc" unless a test overrides
+ * it).  Processes that vanish are skipped and counted; processes whose
+ * fds cannot be read are kept (without sockets) and counted as denied.
+ * Returns 0 or -errno when proc_root itself is unusable. */
+int procscan_run(const char *proc_root, struct skc_proctab *pt);
+
+/* Parse "socket:[12345]"; returns the inode or 0. Exposed for tests. */
+uint64_t procscan_socket_inode(const char *link, size_t len);
+
+/* Turn a raw /proc/PID/cmdline (NUL separated) into one printable-ish
+ * line: NULs become spaces, trailing NULs dropped. Exposed for tests. */
+void procscan_join_cmdline(char *buf, size_t *len);
+
+#endif

@@ -1,0 +1,227 @@
+/* JSON output (json-c).  The schema is documented in skcheck(8); keep
+ * the two in step.  All sizes are integers in bytes. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "escape.h"
+#include "format.h"
+#include "judge.h"
+#include "render.h"
+
+static void add_u64(json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+/* Untrusted bytes: escaped so the document is valid UTF-8 whatever the
+ * kernel or the process handed us. */
+static void add_bytes(json_object *o, const char *k, const char *v, size_t len)
+{
+	char *e = escape_bytes(v, len);
+
+	add_str(o, k, e);
+	free(e);
+}
+
+static json_object *flags_array(unsigned flags)
+{
+	json_object *a = json_object_new_array();
+	unsigned i;
+
+	for (i = 0; i < SKC_NFLAGS; i++)
+		if (flags & (1u << i))
+			json_object_array_add(a, json_object_new_string(flag_name(i)));
+	return a;
+}
+
+static json_object *totals_obj(const struct skc_totals *t)
+{
+	json_object *o = json_object_new_object();
+	json_object *s = json_object_new_object();
+	unsigned i;
+
+	add_u64(s, "total", t->sockets);
+	for (i = 0; i < SKC_PROTO_MAX; i++)
+		add_u64(s, proto_name(i), t->by_proto[i]);
+	json_object_object_add(o, "sockets", s);
+	add_u64(o, "recv_q", t->recv_q);
+	add_u64(o, "send_q", t->send_q);
+	add_u64(o, "mem", t->mem);
+	add_u64(o, "drops", t->drops);
+	add_u64(o, "accept_q", t->accept_q);
+	add_u64(o, "flagged_sockets", t->flagged_sockets);
+	return o;
+}
+
+static json_object *summary_obj(const struct skc_host *h)
+{
+	json_object *o = totals_obj(&h->total);
+	json_object *p = json_object_new_object();
+	json_object *w = json_object_new_array();
+	size_t i;
+
+	add_u64(p, "scanned", h->procs.scanned);
+	add_u64(p, "with_residue", h->procs_with_residue);
+	add_u64(p, "flagged", h->procs_flagged);
+	add_u64(p, "denied", h->procs.denied);
+	add_u64(p, "vanished", h->procs.vanished);
+	add_u64(p, "listed", h->nranked);
+	json_object_object_add(o, "processes", p);
+	json_object_object_add(o, "selected", totals_obj(&h->selected));
+	if (h->sockstat.valid) {
+		json_object *k = json_object_new_object();
+
+		add_u64(k, "sockets_used", (uint64_t)h->sockstat.sockets_used);
+		add_u64(k, "tcp_inuse", (uint64_t)h->sockstat.tcp_inuse);
+		add_u64(k, "tcp_orphan", (uint64_t)h->sockstat.tcp_orphan);
+		add_u64(k, "tcp_tw", (uint64_t)h->sockstat.tcp_tw);
+		add_u64(k, "tcp_alloc", (uint64_t)h->sockstat.tcp_alloc);
+		add_u64(k, "tcp_mem_pages", (uint64_t)h->sockstat.tcp_mem);
+		add_u64(k, "udp_inuse", (uint64_t)h->sockstat.udp_inuse);
+		add_u64(k, "udp_mem_pages", (uint64_t)h->sockstat.udp_mem);
+		json_object_object_add(o, "sockstat", k);
+	}
+	json_object_object_add(o, "partial", json_object_new_boolean(h->partial));
+	for (i = 0; i < h->nwarnings; i++)
+		json_object_array_add(w, json_object_new_string(h->warnings[i]));
+	json_object_object_add(o, "warnings", w);
+	return o;
+}
+
+static json_object *skmem_obj(const struct skc_sock *s)
+{
+	static const char *const names[] = {
+		"rmem_alloc", "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
+		"wmem_queued", "optmem", "backlog", "drops",
+	};
+	json_object *o = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		add_u64(o, names[i], s->has_skmem ? s->skmem[i] : 0);
+	return o;
+}
+
+static json_object *owners_array(const struct skc_host *h, const struct skc_sock *s)
+{
+	json_object *a = json_object_new_array();
+	uint32_t k;
+
+	for (k = 0; k < s->nowners; k++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pid",
+			json_object_new_int(h->procs.v[s->owners[k].proc].pid));
+		json_object_object_add(o, "fd", json_object_new_int(s->owners[k].fd));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s, int fd)
+{
+	json_object *o = json_object_new_object();
+	char buf[FMT_ADDR_MAX];
+
+	add_u64(o, "inode", s->inode);
+	add_u64(o, "cookie", s->cookie);
+	add_str(o, "proto", proto_name(s->proto));
+	add_str(o, "family", s->family == AF_UNIX ? "unix" :
+			     s->family == AF_INET ? "inet" : "inet6");
+	add_str(o, "type", format_type(s));
+	add_str(o, "state", format_state(s));
+	format_local(buf, sizeof(buf), s);	/* UNIX paths come escaped */
+	add_str(o, "local", buf);
+	format_peer(buf, sizeof(buf), s);
+	add_str(o, "peer", buf);
+	if (s->family == AF_UNIX) {
+		add_u64(o, "unix_peer", s->unix_peer);
+	} else {
+		add_u64(o, "local_port", s->local.port);
+		add_u64(o, "peer_port", s->peer.port);
+		if (s->ifname[0])
+			add_str(o, "dev", s->ifname);
+	}
+	json_object_object_add(o, "fd", json_object_new_int(fd));
+	add_u64(o, "recv_q", s->recv_q);
+	add_u64(o, "send_q", s->send_q);
+	if (judge_is_listener(s)) {
+		add_u64(o, "accept_q", s->accept_q);
+		add_u64(o, "accept_max", s->accept_max);
+		add_u64(o, "pending_bytes", s->pending_bytes);
+	}
+	add_u64(o, "mem", s->mem);
+	add_u64(o, "drops", s->drops);
+	add_u64(o, "uid", s->uid);
+	add_u64(o, "netns", s->netns);
+	if (s->has_cgroup)
+		add_u64(o, "cgroup_id", s->cgroup_id);
+	if (s->has_tcpi) {
+		add_u64(o, "bytes_received", s->bytes_received);
+		add_u64(o, "bytes_acked", s->bytes_acked);
+	}
+	json_object_object_add(o, "flags", flags_array(s->flags));
+	json_object_object_add(o, "owners", owners_array(h, s));
+	json_object_object_add(o, "skmem", skmem_obj(s));
+	return o;
+}
+
+static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p,
+			     const struct skc_opts *o)
+{
+	json_object *j = json_object_new_object();
+	json_object *a = json_object_new_array();
+	struct skc_sock **socks;
+	int *fds;
+	size_t i, n;
+
+	json_object_object_add(j, "pid", json_object_new_int(p->pid));
+	add_bytes(j, "comm", p->comm, strlen(p->comm));
+	add_bytes(j, "cmdline", p->cmdline, strlen(p->cmdline));
+	add_u64(j, "uid", p->uid);
+	add_u64(j, "netns", p->netns);
+	add_u64(j, "nsockets", p->nsockets);
+	add_u64(j, "recv_q", p->recv_q);
+	add_u64(j, "send_q", p->send_q);
+	add_u64(j, "mem", p->mem);
+	add_u64(j, "drops", p->drops);
+	add_u64(j, "accept_q", p->accept_q);
+	add_u64(j, "unmatched_fds", p->unmatched);
+	json_object_object_add(j, "flags", flags_array(p->flags));
+	n = judge_proc_sockets(h, p, o, &socks, &fds);
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, sock_obj(h, socks[i], fds[i]));
+	free(socks);
+	free(fds);
+	json_object_object_add(j, "sockets", a);
+	return j;
+}
+
+int render_json(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+{
+	json_object *root = json_object_new_object();
+	json_object *procs = json_object_new_array();
+	size_t i;
+	int ret = 0;
+
+	add_str(root, "version", PACKAGE_VERSION);
+	json_object_object_add(root, "summary", summary_obj(h));
+	for (i = 0; i < h->nranked; i++)
+		json_object_array_add(procs, proc_obj(h, h->ranked[i], o));
+	json_object_object_add(root, "processes", procs);
+	if (fputs(json_object_to_json_string_ext(root,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
+		  out) < 0 || fputc('\n', out) == EOF)
+		ret = -EIO;
+	json_object_put(root);
+	return ret;
+}

@@ -1,0 +1,48 @@
+/* The host summary printed above the table. */
+#include "config.h"
+
+#include "format.h"
+#include "render.h"
+
+static const char *sz(char *buf, size_t len, uint64_t v, const struct skc_opts *o)
+{
+	format_size(buf, len, v, o->bytes);
+	return buf;
+}
+
+void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+{
+	const struct skc_totals *t = &h->total;
+	const struct skc_sockstat *ss = &h->sockstat;
+	char a[32], b[32], c[32];
+	size_t i;
+
+	fprintf(out, "sockets: %llu (tcp %llu, udp %llu, udplite %llu, unix %llu)\n",
+		(unsigned long long)t->sockets,
+		(unsigned long long)t->by_proto[SKC_TCP],
+		(unsigned long long)t->by_proto[SKC_UDP],
+		(unsigned long long)t->by_proto[SKC_UDPLITE],
+		(unsigned long long)t->by_proto[SKC_UNIX]);
+	fprintf(out, "queued: recv %s, send %s; socket memory %s; accept backlog %llu; drops %llu\n",
+		sz(a, sizeof(a), t->recv_q, o), sz(b, sizeof(b), t->send_q, o),
+		sz(c, sizeof(c), t->mem, o), (unsigned long long)t->accept_q,
+		(unsigned long long)t->drops);
+	if (ss->valid)
+		fprintf(out, "kernel: sockets used %ld; TCP inuse %ld orphan %ld tw %ld alloc %ld mem %ld pages; UDP inuse %ld mem %ld pages\n",
+			ss->sockets_used, ss->tcp_inuse, ss->tcp_orphan,
+			ss->tcp_tw, ss->tcp_alloc, ss->tcp_mem, ss->udp_inuse,
+			ss->udp_mem);
+	fprintf(out, "processes: %u scanned, %u with residue, %u flagged",
+		h->procs.scanned, h->procs_with_residue, h->procs_flagged);
+	if (h->procs.denied)
+		fprintf(out, "; %u not inspectable (permission denied: run as root to see their sockets)",
+			h->procs.denied);
+	if (h->procs.vanished)
+		fprintf(out, "; %u exited during the scan", h->procs.vanished);
+	fputc('\n', out);
+	if (h->partial)
+		fputs("partial: some dumps failed, figures are incomplete\n", out);
+	for (i = 0; i < h->nwarnings; i++)
+		fprintf(out, "warning: %s\n", h->warnings[i]);
+	fputc('\n', out);
+}

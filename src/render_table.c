@@ -1,0 +1,256 @@
+/* Table output through libsmartcols (the util-linux convention): the
+ * column table below drives -o, --list-columns, headings and raw mode. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <libsmartcols.h>
+
+#include "escape.h"
+#include "format.h"
+#include "judge.h"
+#include "render.h"
+#include "util.h"
+
+enum {
+	COL_PID, COL_COMM, COL_CMDLINE, COL_UID, COL_SOCKETS, COL_ACCEPTQ,
+	COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS, COL_FLAGS, COL_FD,
+	COL_PROTO, COL_STATE, COL_LOCAL, COL_PEER, COL_INODE, COL_NCOLS
+};
+
+struct colinfo {
+	const char *name;
+	double whint;
+	int flags;
+	const char *help;
+};
+
+static const struct colinfo columns[COL_NCOLS] = {
+	[COL_PID] = { "PID", 6, SCOLS_FL_RIGHT, "process id" },
+	[COL_COMM] = { "COMM", 15, 0, "command name (escaped)" },
+	[COL_CMDLINE] = { "CMDLINE", 30, SCOLS_FL_TRUNC, "full command line (escaped)" },
+	[COL_UID] = { "UID", 5, SCOLS_FL_RIGHT, "process owner (real uid of /proc/PID)" },
+	[COL_SOCKETS] = { "SOCKETS", 7, SCOLS_FL_RIGHT, "sockets of the process that match the filters" },
+	[COL_ACCEPTQ] = { "ACCEPTQ", 7, SCOLS_FL_RIGHT, "connections waiting in accept queues (listeners)" },
+	[COL_RECVQ] = { "RECV-Q", 7, SCOLS_FL_RIGHT, "unread data in bytes (see RECV-Q in the man page)" },
+	[COL_SENDQ] = { "SEND-Q", 7, SCOLS_FL_RIGHT, "data not yet sent or not yet acknowledged" },
+	[COL_MEM] = { "MEM", 6, SCOLS_FL_RIGHT, "socket buffer memory charged to the socket(s)" },
+	[COL_DROPS] = { "DROPS", 5, SCOLS_FL_RIGHT, "packets dropped by the socket(s)" },
+	[COL_FLAGS] = { "FLAGS", 12, 0, "residue, rcvbuf-full, drops, accept-full" },
+	[COL_FD] = { "FD", 4, SCOLS_FL_RIGHT, "file descriptor (socket rows)" },
+	[COL_PROTO] = { "PROTO", 5, 0, "tcp, udp, udplite, u_str, u_dgr, u_seq" },
+	[COL_STATE] = { "STATE", 6, 0, "socket state, as ss names it" },
+	[COL_LOCAL] = { "LOCAL", 20, 0, "local address:port or UNIX path" },
+	[COL_PEER] = { "PEER", 20, 0, "peer address:port, or peer:INODE for UNIX" },
+	[COL_INODE] = { "INODE", 8, SCOLS_FL_RIGHT, "socket inode" },
+};
+
+static const int default_cols[] = {
+	COL_PID, COL_COMM, COL_SOCKETS, COL_RECVQ, COL_SENDQ, COL_MEM,
+	COL_DROPS, COL_FLAGS,
+};
+static const int default_sock_cols[] = {
+	COL_PID, COL_COMM, COL_SOCKETS, COL_FD, COL_PROTO, COL_STATE,
+	COL_LOCAL, COL_PEER, COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS,
+	COL_FLAGS,
+};
+
+static int column_id(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < COL_NCOLS; i++)
+		if (strlen(columns[i].name) == len &&
+		    strncasecmp(columns[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Resolve the column list; returns the count or -EINVAL (name in bad). */
+static int resolve_columns(const struct skc_opts *o, int *out, size_t max,
+			   const char **bad, size_t *badlen)
+{
+	const int *def = o->sockets ? default_sock_cols : default_cols;
+	size_t ndef = o->sockets ? ARRAY_SIZE(default_sock_cols) : ARRAY_SIZE(default_cols);
+	const char *p = o->columns;
+	size_t n = 0;
+
+	if (!p || *p == '+') {
+		memcpy(out, def, ndef * sizeof(*def));
+		n = ndef;
+		if (!p)
+			return (int)n;
+		p++;
+	}
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int id = column_id(p, len);
+
+		if (id < 0 || n >= max) {
+			*bad = p;
+			*badlen = len;
+			return -EINVAL;
+		}
+		out[n++] = id;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (!n) {
+		*bad = "";
+		*badlen = 0;
+		return -EINVAL;
+	}
+	return (int)n;
+}
+
+int render_table_check_columns(const struct skc_opts *o)
+{
+	int cols[64];
+	const char *bad;
+	size_t badlen;
+
+	if (resolve_columns(o, cols, ARRAY_SIZE(cols), &bad, &badlen) < 0) {
+		fprintf(stderr, "skcheck: unknown column '%.*s' (see --list-columns)\n",
+			(int)badlen, bad);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void render_list_columns(FILE *out)
+{
+	int i;
+
+	for (i = 0; i < COL_NCOLS; i++)
+		fprintf(out, "%8s  %s\n", columns[i].name, columns[i].help);
+}
+
+static void size_cell(char *buf, size_t len, uint64_t v, const struct skc_opts *o)
+{
+	format_size(buf, len, v, o->bytes);
+}
+
+static char *proc_cell(int col, const struct skc_proc *p, const struct skc_opts *o)
+{
+	char buf[128];
+
+	switch (col) {
+	case COL_PID: snprintf(buf, sizeof(buf), "%d", (int)p->pid); break;
+	case COL_COMM: return escape_bytes(p->comm, strlen(p->comm));
+	case COL_CMDLINE: return escape_bytes(p->cmdline, strlen(p->cmdline));
+	case COL_UID: snprintf(buf, sizeof(buf), "%u", (unsigned)p->uid); break;
+	case COL_SOCKETS: snprintf(buf, sizeof(buf), "%u", p->nsockets); break;
+	case COL_ACCEPTQ: snprintf(buf, sizeof(buf), "%u", p->accept_q); break;
+	case COL_RECVQ: size_cell(buf, sizeof(buf), p->recv_q, o); break;
+	case COL_SENDQ: size_cell(buf, sizeof(buf), p->send_q, o); break;
+	case COL_MEM: size_cell(buf, sizeof(buf), p->mem, o); break;
+	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->drops); break;
+	case COL_FLAGS: format_flags(buf, sizeof(buf), p->flags); break;
+	default: return NULL;
+	}
+	return xstrdup(buf);
+}
+
+static char *sock_cell(int col, const struct skc_sock *s, int fd,
+		       const struct skc_opts *o)
+{
+	char buf[FMT_ADDR_MAX];
+
+	switch (col) {
+	case COL_FD: snprintf(buf, sizeof(buf), "%d", fd); break;
+	case COL_PROTO: return xstrdup(format_netid(s));
+	case COL_STATE: return xstrdup(format_state(s));
+	case COL_LOCAL: format_local(buf, sizeof(buf), s); break;
+	case COL_PEER: format_peer(buf, sizeof(buf), s); break;
+	case COL_INODE: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->inode); break;
+	case COL_ACCEPTQ:
+		if (!judge_is_listener(s))
+			return NULL;
+		snprintf(buf, sizeof(buf), "%u/%u", s->accept_q, s->accept_max);
+		break;
+	case COL_RECVQ:
+		/* a listener's own Recv-Q is a connection count, shown in
+		 * ACCEPTQ; here it shows the bytes its queued children hold */
+		size_cell(buf, sizeof(buf), s->recv_q + s->pending_bytes, o);
+		break;
+	case COL_SENDQ: size_cell(buf, sizeof(buf), s->send_q, o); break;
+	case COL_MEM: size_cell(buf, sizeof(buf), s->mem, o); break;
+	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->drops); break;
+	case COL_FLAGS: format_flags(buf, sizeof(buf), s->flags); break;
+	default: return NULL;
+	}
+	return xstrdup(buf);
+}
+
+static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
+			 const struct skc_proc *p, const int *cols, size_t ncols,
+			 const struct skc_opts *o)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	struct skc_sock **socks;
+	int *fds;
+	size_t i, j, n;
+
+	if (!ln)
+		return -ENOMEM;
+	for (i = 0; i < ncols; i++) {
+		char *v = proc_cell(cols[i], p, o);
+
+		if (v && scols_line_refer_data(ln, i, v) < 0)
+			free(v);
+	}
+	if (!o->sockets)
+		return 0;
+	n = judge_proc_sockets(h, p, o, &socks, &fds);
+	for (j = 0; j < n; j++) {
+		ln = scols_table_new_line(tb, NULL);
+		if (!ln)
+			break;
+		for (i = 0; i < ncols; i++) {
+			char *v = sock_cell(cols[i], socks[j], fds[j], o);
+
+			if (v && scols_line_refer_data(ln, i, v) < 0)
+				free(v);
+		}
+	}
+	free(socks);
+	free(fds);
+	return j == n ? 0 : -ENOMEM;
+}
+
+int render_table(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+{
+	struct libscols_table *tb = scols_new_table();
+	int cols[64], ret = 0;
+	const char *bad;
+	size_t badlen, i, ncols;
+
+	if (!tb)
+		return -ENOMEM;
+	ret = resolve_columns(o, cols, ARRAY_SIZE(cols), &bad, &badlen);
+	if (ret < 0)
+		goto out;
+	ncols = (size_t)ret;
+	ret = 0;
+	scols_table_set_stream(tb, out);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	scols_table_enable_raw(tb, o->raw);
+	for (i = 0; i < ncols; i++) {
+		const struct colinfo *ci = &columns[cols[i]];
+
+		if (!scols_table_new_column(tb, ci->name, ci->whint, ci->flags)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	for (i = 0; i < h->nranked && !ret; i++)
+		ret = add_proc_rows(tb, h, h->ranked[i], cols, ncols, o);
+	if (!ret && h->nranked)
+		ret = scols_print_table(tb);
+out:
+	scols_unref_table(tb);
+	return ret;
+}

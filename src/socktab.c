@@ -1,0 +1,91 @@
+/* A real hash table keyed by inode: `ss -p` goes quadratic on big hosts
+ * because of a fixed 256-bucket chain, which is what we avoid here. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "socktab.h"
+#include "util.h"
+
+struct skc_sock *socktab_add(struct skc_socktab *t)
+{
+	struct skc_sock *s;
+
+	grow_array((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	s = &t->v[t->n++];
+	memset(s, 0, sizeof(*s));
+	s->listener = -1;
+	return s;
+}
+
+static void sock_free(struct skc_sock *s)
+{
+	free(s->unix_path);
+	free(s->owners);
+}
+
+void socktab_truncate(struct skc_socktab *t, size_t n)
+{
+	while (t->n > n)
+		sock_free(&t->v[--t->n]);
+}
+
+static uint64_t hash_inode(uint64_t x)
+{
+	/* splitmix64 finaliser: inodes are sequential, spread them out */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+void socktab_index(struct skc_socktab *t)
+{
+	size_t i, mask;
+
+	free(t->slots);
+	t->nslots = 64;
+	while (t->nslots < t->n * 2)
+		t->nslots *= 2;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	mask = t->nslots - 1;
+	for (i = 0; i < t->n; i++) {
+		size_t h;
+
+		if (!t->v[i].inode)
+			continue;
+		h = hash_inode(t->v[i].inode) & mask;
+		while (t->slots[h])
+			h = (h + 1) & mask;
+		t->slots[h] = (uint32_t)(i + 1);
+	}
+}
+
+long socktab_find(const struct skc_socktab *t, uint64_t inode)
+{
+	size_t h, mask;
+
+	if (!t->slots || !inode)
+		return -1;
+	mask = t->nslots - 1;
+	h = hash_inode(inode) & mask;
+	while (t->slots[h]) {
+		long i = (long)t->slots[h] - 1;
+
+		if (t->v[i].inode == inode)
+			return i;
+		h = (h + 1) & mask;
+	}
+	return -1;
+}
+
+void socktab_free(struct skc_socktab *t)
+{
+	socktab_truncate(t, 0);
+	free(t->v);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,18 @@
+/* Socket table: every socket of every dump, indexed by inode. */
+#ifndef SKC_SOCKTAB_H
+#define SKC_SOCKTAB_H
+
+#include "model.h"
+
+/* Append a zeroed socket and return it; pointers stay valid only until
+ * the next call (the array grows). */
+struct skc_sock *socktab_add(struct skc_socktab *t);
+/* Drop sockets added after the table held n (an interrupted dump). */
+void socktab_truncate(struct skc_socktab *t, size_t n);
+/* Build the inode index; call once collection is complete. */
+void socktab_index(struct skc_socktab *t);
+/* Index of the socket with this inode, or -1. */
+long socktab_find(const struct skc_socktab *t, uint64_t inode);
+void socktab_free(struct skc_socktab *t);
+
+#endif

@@ -1,0 +1,73 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Out of memory is not something a diagnostic tool can recover from
+ * meaningfully: say so and stop (STYLE: OOM aborts with a message). */
+static void oom(void)
+{
+	fputs("skcheck: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size)
+		oom();
+	p = realloc(p, nmemb * size > 0 ? nmemb * size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		oom();
+	return d;
+}
+
+char *xmemdup(const void *p, size_t n)
+{
+	char *d = xmalloc(n + 1);
+
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+void grow_array(void **v, size_t *cap, size_t need, size_t sz)
+{
+	size_t c = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return;
+	while (c < need)
+		c *= 2;
+	*v = xreallocarray(*v, c, sz);
+	*cap = c;
+}
