@@ -1,6 +1,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +12,7 @@
 #include "collect.h"
 #include "diag.h"
 #include "links.h"
+#include "netns.h"
 #include "procscan.h"
 #include "sockstat.h"
 
@@ -47,6 +52,87 @@ static int collect_netns(struct skc_host *h, uint64_t netns,
 	return 0;
 }
 
+/* Enter ns, dump it, come back.  Never leaves us in a foreign
+ * namespace: failing to return is fatal (-errno). */
+static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
+			   const struct skc_opts *o, char *err, size_t errlen)
+{
+	int fd, ret;
+	char why[600];
+
+	fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto skip;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		ret = -errno;
+		close(fd);
+		goto skip;
+	}
+	close(fd);
+	ret = collect_netns(h, ns->ino, o, why, sizeof(why));
+	if (setns(selffd, CLONE_NEWNET) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot return to the original network namespace: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (ret < 0) {
+		ns->error = strdup(why);
+		h->partial = true;
+		host_warn(h, "netns %llu: %s", (unsigned long long)ns->ino, why);
+		return 0;
+	}
+	ns->dumped = true;
+	return 0;
+skip:
+	ns->error = strdup(strerror(-ret));
+	if (ret == -EPERM || ret == -EACCES)
+		return -EPERM;
+	if (ret != -ENOENT) {	/* a namespace that vanished is no loss */
+		h->partial = true;
+		host_warn(h, "netns %llu (%s): %s", (unsigned long long)ns->ino,
+			  ns->path, strerror(-ret));
+	}
+	return 0;
+}
+
+static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
+			      char *err, size_t errlen)
+{
+	unsigned denied = 0;
+	int selffd, ret = 0;
+	size_t i;
+
+	selffd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < h->nets.n && ret >= 0; i++) {
+		struct skc_netns *ns = &h->nets.v[i];
+
+		if (ns->ino == h->netns) {
+			ret = collect_netns(h, ns->ino, o, err, errlen);
+			ns->dumped = ret == 0;
+		} else if (selffd < 0 || denied) {
+			ns->error = strdup("permission denied");
+			denied++;
+		} else {
+			ret = collect_foreign(h, ns, selffd, o, err, errlen);
+			if (ret == -EPERM) {
+				denied++;
+				ret = 0;
+			}
+		}
+	}
+	if (selffd >= 0)
+		close(selffd);
+	/* said once: an unprivileged run sees its own namespace only */
+	if (denied)
+		host_warn(h, "not privileged to enter network namespaces (needs CAP_SYS_ADMIN): "
+			  "%u of %zu namespaces not scanned, only the current one",
+			  denied, h->nets.n);
+	return ret;
+}
+
 int collect_host(struct skc_host *h, const struct skc_opts *o, char *err,
 		 size_t errlen)
 {
@@ -59,7 +145,12 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, char *err,
 		return ret;
 	}
 	h->netns = own_netns();
-	ret = collect_netns(h, h->netns, o, err, errlen);
+	netns_enumerate(&h->procs, o->proc_root, o->netns_dir, h->netns, &h->nets);
+	if (netns_select(&h->nets, &h->procs, &o->netns) < 0) {
+		snprintf(err, errlen, "no such network namespace: %s", o->netns_arg);
+		return -ENOENT;
+	}
+	ret = collect_namespaces(h, o, err, errlen);
 	if (ret < 0)
 		return ret;
 	if (sockstat_read(o->proc_root, &h->sockstat) < 0)

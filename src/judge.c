@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "judge.h"
+#include "netns.h"
 #include "socktab.h"
 #include "util.h"
 
@@ -85,15 +86,29 @@ static void add_totals(struct skc_totals *t, const struct skc_sock *s)
 static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 {
 	struct skc_socktab *t = &h->socks;
+	struct skc_netns *ns = NULL;
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
 		if (t->v[i].listener >= 0)
 			t->v[t->v[i].listener].pending_bytes += t->v[i].rqueue;
 	for (i = 0; i < t->n; i++) {
-		judge_socket(&t->v[i], o);
-		t->v[i].selected = sock_selected(&t->v[i], o);
-		add_totals(&h->total, &t->v[i]);
+		struct skc_sock *s = &t->v[i];
+
+		judge_socket(s, o);
+		s->selected = sock_selected(s, o);
+		add_totals(&h->total, s);
+		/* sockets arrive grouped by namespace: remember the last one */
+		if (!ns || ns->ino != s->netns) {
+			long k = netns_find(&h->nets, s->netns);
+
+			ns = k >= 0 ? &h->nets.v[k] : NULL;
+		}
+		if (ns) {
+			ns->nsockets++;
+			ns->recv_q += s->recv_q;
+			ns->mem += s->mem;
+		}
 	}
 }
 
@@ -140,31 +155,61 @@ static bool proc_has_residue(const struct skc_proc *p)
 	return p->recv_q || p->send_q || p->accept_q || p->flags;
 }
 
-static bool proc_listed(const struct skc_proc *p, const struct skc_opts *o)
+static bool prefix_in(const char *s, char *const *list, size_t n)
 {
 	size_t i;
 
-	if (o->npids) {
-		for (i = 0; i < o->npids && o->pids[i] != p->pid; i++)
-			;
-		if (i == o->npids)
-			return false;
-	}
+	for (i = 0; i < n; i++)
+		if (strncmp(s, list[i], strlen(list[i])) == 0)
+			return true;
+	return false;
+}
+
+static bool pid_in(pid_t pid, const pid_t *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == pid)
+			return true;
+	return false;
+}
+
+/* The selection filters, without residue or top-N. */
+static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
+			 const struct skc_opts *o)
+{
+	size_t i;
+
+	if (o->npids && !pid_in(p->pid, o->pids, o->npids))
+		return false;
 	if (o->ncomms) {
 		for (i = 0; i < o->ncomms && strcmp(o->comms[i], p->comm); i++)
 			;
 		if (i == o->ncomms)
 			return false;
 	}
-	if (p->recv_q < o->min_bytes)
+	if (o->ncontainers && (!p->cont.id[0] ||
+	    !prefix_in(p->cont.id, o->containers, o->ncontainers)))
 		return false;
-	if (!o->all && !proc_has_residue(p))
+	if (o->npods && (!p->cont.pod[0] ||
+	    !prefix_in(p->cont.pod, o->pods, o->npods)))
 		return false;
-	/* with a protocol or port filter, a process without such sockets
-	 * has nothing to show even with --all */
+	/* with a protocol, port or namespace filter, a process without
+	 * such sockets has nothing to show even with --all */
 	if ((o->port >= 0 || o->protos != SKC_PROTO_ALL) && !p->nsockets)
 		return false;
+	if (o->netns.kind != NETNS_ALL && !p->nsockets &&
+	    netns_find(&h->nets, p->netns) < 0)
+		return false;
 	return true;
+}
+
+static bool proc_listed(const struct skc_proc *p, const struct skc_opts *o)
+{
+	if (!p->matches || p->recv_q < o->min_bytes)
+		return false;
+	return o->all || proc_has_residue(p);
 }
 
 static uint64_t sort_value(const struct skc_proc *p, enum skc_sort k)
@@ -210,6 +255,7 @@ static void rank_procs(struct skc_host *h, const struct skc_opts *o)
 	for (i = 0; i < h->procs.n; i++) {
 		struct skc_proc *p = &h->procs.v[i];
 
+		p->matches = proc_matches(h, p, o);
 		if (proc_has_residue(p))
 			h->procs_with_residue++;
 		if (p->flags)
@@ -252,6 +298,7 @@ void judge_host(struct skc_host *h, const struct skc_opts *o)
 	rollup_procs(h);
 	rank_procs(h, o);
 	selected_totals(h);
+	judge_containers(h, o);
 }
 
 static uint64_t sock_sort_value(const struct skc_sock *s, enum skc_sort k)

@@ -17,4 +17,7 @@ size_t judge_proc_sockets(const struct skc_host *h, const struct skc_proc *p,
 
 bool judge_is_listener(const struct skc_sock *s);
 
+/* Container rollup (judge_cont.c), called by judge_host. */
+void judge_containers(struct skc_host *h, const struct skc_opts *o);
+
 #endif

@@ -24,17 +24,23 @@ static int render(const struct skc_host *h, const struct skc_opts *o)
 	if (!o->no_summary)
 		render_summary(stdout, h, o);
 	ret = render_table(stdout, h, o);
-	if (!ret && !h->nranked && !o->no_summary)
+	if (!ret && !h->nranked && !o->by_container && !o->no_summary)
 		fputs(o->all ? "no process matches the filters\n"
 			     : "no process holds unread socket data (use --all to list every process)\n",
 		      stdout);
 	return ret;
 }
 
-static bool any_flagged(const struct skc_host *h)
+static bool any_flagged(const struct skc_host *h, const struct skc_opts *o)
 {
 	size_t i;
 
+	if (o->by_container) {
+		for (i = 0; i < h->nranked_conts; i++)
+			if (h->ranked_conts[i]->flags)
+				return true;
+		return false;
+	}
 	for (i = 0; i < h->nranked; i++)
 		if (h->ranked[i]->flags)
 			return true;
@@ -84,7 +90,7 @@ int main(int argc, char **argv)
 		status = SKC_EXIT_FAILURE;
 		goto out;
 	}
-	status = any_flagged(&host) ? SKC_EXIT_FLAGGED : SKC_EXIT_OK;
+	status = any_flagged(&host, &opts) ? SKC_EXIT_FLAGGED : SKC_EXIT_OK;
 out:
 	host_free(&host);
 	options_free(&opts);

@@ -20,6 +20,7 @@ static void proctab_free(struct skc_proctab *pt)
 
 	for (i = 0; i < pt->n; i++) {
 		free(pt->v[i].cmdline);
+		free(pt->v[i].cgroup);
 		free(pt->v[i].fds);
 	}
 	free(pt->v);
@@ -31,11 +32,19 @@ void host_free(struct skc_host *h)
 	size_t i;
 
 	socktab_free(&h->socks);
+	for (i = 0; i < h->nets.n; i++) {
+		free(h->nets.v[i].name);
+		free(h->nets.v[i].path);
+		free(h->nets.v[i].error);
+	}
+	free(h->nets.v);
 	proctab_free(&h->procs);
 	for (i = 0; i < h->nwarnings; i++)
 		free(h->warnings[i]);
 	free(h->warnings);
 	free(h->ranked);
+	free(h->conts);
+	free(h->ranked_conts);
 	memset(h, 0, sizeof(*h));
 }
 

@@ -9,6 +9,8 @@
 #include <net/if.h>
 #include <linux/sock_diag.h>
 
+#include "cgroup.h"
+
 enum skc_proto { SKC_TCP, SKC_UDP, SKC_UDPLITE, SKC_UNIX, SKC_PROTO_MAX };
 #define SKC_PROTO_BIT(p) (1u << (p))
 #define SKC_PROTO_ALL ((1u << SKC_PROTO_MAX) - 1)
@@ -88,6 +90,8 @@ struct skc_proc {
 	char comm[64];
 	char *cmdline;		/* NUL-separated args joined by spaces */
 	uint64_t netns;
+	char *cgroup;		/* cgroup path the container came from */
+	struct skc_container cont;
 	struct skc_sockfd *fds;
 	size_t nfds, fds_cap;
 
@@ -99,13 +103,31 @@ struct skc_proc {
 	uint64_t recv_q, send_q, mem, drops;
 	uint32_t accept_q;
 	unsigned flags;
-	bool selected;
+	bool matches;		/* passes the selection filters */
+	bool selected;		/* listed */
+	int32_t cont_idx;	/* index into skc_host.conts */
 };
 
 struct skc_proctab {
 	struct skc_proc *v;
 	size_t n, cap;
 	unsigned scanned, denied, vanished;
+};
+
+/* A network namespace that was (or could not be) dumped. */
+struct skc_netns {
+	uint64_t ino;
+	char *name;		/* `ip netns` name, or NULL */
+	char *path;		/* what setns() opens */
+	pid_t pid;		/* a process living there, 0 if none */
+	bool dumped;
+	char *error;		/* why it was not dumped, or NULL */
+	uint64_t nsockets, recv_q, mem;	/* judge */
+};
+
+struct skc_netnstab {
+	struct skc_netns *v;
+	size_t n, cap;
 };
 
 struct skc_sockstat {
@@ -121,11 +143,22 @@ struct skc_totals {
 	uint64_t flagged_sockets;
 };
 
+/* Per-container rollup (processes outside containers share one "host"
+ * row with an empty id). */
+struct skc_cont_row {
+	const struct skc_container *c;
+	uint32_t nprocs, nsockets;
+	uint64_t recv_q, send_q, mem, drops;
+	uint32_t accept_q;
+	unsigned flags;
+};
+
 struct skc_host {
 	struct skc_socktab socks;
 	struct skc_proctab procs;
 	struct skc_sockstat sockstat;
 	uint64_t netns;		/* our own namespace */
+	struct skc_netnstab nets;
 	bool partial;
 	char **warnings;
 	size_t nwarnings, warnings_cap;
@@ -135,6 +168,10 @@ struct skc_host {
 	struct skc_totals selected;	/* sockets of listed processes, once */
 	struct skc_proc **ranked;	/* listed processes, best first */
 	size_t nranked;
+	struct skc_cont_row *conts;	/* --by container */
+	size_t nconts;
+	struct skc_cont_row **ranked_conts;
+	size_t nranked_conts;
 	unsigned procs_with_residue, procs_flagged;
 };
 

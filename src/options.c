@@ -15,7 +15,8 @@
 
 enum {
 	OPT_PROTO = 0x100, OPT_RESIDUE, OPT_RCVBUF_PCT, OPT_SORT,
-	OPT_LIST_COLUMNS, OPT_NO_SUMMARY,
+	OPT_LIST_COLUMNS, OPT_NO_SUMMARY, OPT_NETNS, OPT_CONTAINER, OPT_POD,
+	OPT_BY,
 };
 
 static const struct option longopts[] = {
@@ -41,6 +42,10 @@ static const struct option longopts[] = {
 	{ "raw", no_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'J' },
 	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "pod", required_argument, NULL, OPT_POD },
+	{ "by", required_argument, NULL, OPT_BY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -64,6 +69,10 @@ static void usage(void)
 "      --proto LIST       protocols, comma-separated: tcp,udp,udplite,unix\n"
 "  -P, --port PORT        only inet sockets with this local or peer port\n"
 "  -m, --min-bytes SIZE   only processes with at least SIZE unread bytes\n"
+"      --netns SEL        network namespaces: all (default), current, NAME,\n"
+"                         INODE, ino:INODE or pid:PID\n"
+"      --container ID     only processes in this container (id prefix)\n"
+"      --pod UID          only processes in this Kubernetes pod (uid prefix)\n"
 "  -a, --all              every process and socket, not only those with residue\n"
 "  -N, --top N            at most N processes (default 10, 0 = all)\n"
 "      --sort KEY         recv_q (default), send_q, mem, drops, sockets\n"
@@ -74,6 +83,7 @@ static void usage(void)
 "\n"
 "Output:\n"
 "  -s, --sockets          list each process's sockets under it, worst first\n"
+"      --by KEY           rank by process (default) or container\n"
 "  -b, --bytes            exact sizes in bytes\n"
 "  -o, --output LIST      table columns (+LIST appends to the defaults)\n"
 "      --list-columns     list the table columns and exit\n"
@@ -166,11 +176,10 @@ static int add_pids(struct skc_opts *o, const char *arg)
 	return ret;
 }
 
-static int add_comms(struct skc_opts *o, const char *arg)
+static void add_str(char ***v, size_t *n, const char *arg)
 {
-	o->comms = xreallocarray(o->comms, o->ncomms + 1, sizeof(*o->comms));
-	o->comms[o->ncomms++] = xstrdup(arg);
-	return 0;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(arg);
 }
 
 static int add_protos(unsigned *mask, const char *arg)
@@ -218,6 +227,7 @@ static void defaults(struct skc_opts *o)
 	o->rcvbuf_pct = 90;
 	o->top = 10;
 	o->proc_root = "/proc";
+	o->netns_dir = "/run/netns";
 }
 
 /* One option; returns -1 to go on or an exit status. */
@@ -236,7 +246,30 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case OPT_NO_SUMMARY: o->no_summary = true; break;
 	case OPT_LIST_COLUMNS: o->list_columns = true; break;
 	case 'p': return add_pids(o, arg) ? SKC_EXIT_USAGE : -1;
-	case 'C': return add_comms(o, arg) ? SKC_EXIT_USAGE : -1;
+	case 'C': add_str(&o->comms, &o->ncomms, arg); break;
+	case OPT_CONTAINER:
+		if (!*arg)
+			return bad("empty container id");
+		add_str(&o->containers, &o->ncontainers, arg);
+		break;
+	case OPT_POD:
+		if (!*arg)
+			return bad("empty pod uid");
+		add_str(&o->pods, &o->npods, arg);
+		break;
+	case OPT_NETNS:
+		if (netns_parse_sel(arg, &o->netns) < 0)
+			return bad("invalid network namespace '%s'", arg);
+		o->netns_arg = arg;
+		break;
+	case OPT_BY:
+		if (strcmp(arg, "container") == 0)
+			o->by_container = true;
+		else if (strcmp(arg, "process") == 0)
+			o->by_container = false;
+		else
+			return bad("unknown --by key '%s' (process, container)", arg);
+		break;
 	case 't': *protos |= SKC_PROTO_BIT(SKC_TCP); break;
 	case 'u': *protos |= SKC_PROTO_BIT(SKC_UDP); break;
 	case 'U': *protos |= SKC_PROTO_BIT(SKC_UDPLITE); break;
@@ -304,6 +337,8 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	if (getenv("SKCHECK_PROC_ROOT"))
 		o->proc_root = getenv("SKCHECK_PROC_ROOT");
 	o->record_dir = getenv("SKCHECK_NL_RECORD");
+	if (getenv("SKCHECK_NETNS_DIR"))
+		o->netns_dir = getenv("SKCHECK_NETNS_DIR");
 	return -1;
 }
 
@@ -314,5 +349,11 @@ void options_free(struct skc_opts *o)
 	for (i = 0; i < o->ncomms; i++)
 		free(o->comms[i]);
 	free(o->comms);
+	for (i = 0; i < o->ncontainers; i++)
+		free(o->containers[i]);
+	free(o->containers);
+	for (i = 0; i < o->npods; i++)
+		free(o->pods[i]);
+	free(o->pods);
 	free(o->pids);
 }

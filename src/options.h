@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "netns.h"
+
 enum skc_sort { SORT_RECV_Q, SORT_SEND_Q, SORT_MEM, SORT_DROPS, SORT_SOCKETS };
 
 struct skc_opts {
@@ -23,9 +25,17 @@ struct skc_opts {
 	enum skc_sort sort;
 	long top;		/* 0: unlimited */
 	const char *columns;	/* -o argument */
+	struct netns_sel netns;
+	const char *netns_arg;
+	char **containers;	/* id prefixes */
+	size_t ncontainers;
+	char **pods;		/* pod UIDs (or prefixes) */
+	size_t npods;
+	bool by_container;
 	/* internal test hooks, from the environment (see man page) */
 	const char *proc_root;
 	const char *record_dir;
+	const char *netns_dir;	/* named namespaces, /run/netns */
 };
 
 #define SKC_EXIT_OK 0

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "cgroup.h"
 #include "procscan.h"
 #include "util.h"
 
@@ -88,6 +89,15 @@ static void read_cmdline(int pdir, struct skc_proc *p)
 	procscan_join_cmdline(buf, &len);
 	p->cmdline = xmemdup(buf, len);
 	free(buf);
+}
+
+static void read_cgroup(int pdir, struct skc_proc *p)
+{
+	char buf[8192];
+	ssize_t n = read_at(pdir, "cgroup", buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	cgroup_parse_file(buf, &p->cont, &p->cgroup);
 }
 
 static void add_fd(struct skc_proc *p, int fd, uint64_t inode)
@@ -178,6 +188,7 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 	if (ret < 0)
 		pt->denied++;
 	read_cmdline(pdir, p);
+	read_cgroup(pdir, p);
 	pt->n++;
 	pt->scanned++;
 out:

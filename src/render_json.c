@@ -10,6 +10,7 @@
 #include "escape.h"
 #include "format.h"
 #include "judge.h"
+#include "netns.h"
 #include "render.h"
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
@@ -62,6 +63,85 @@ static json_object *totals_obj(const struct skc_totals *t)
 	return o;
 }
 
+static json_object *namespaces_array(const struct skc_host *h)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < h->nets.n; i++) {
+		const struct skc_netns *ns = &h->nets.v[i];
+		json_object *o = json_object_new_object();
+
+		add_u64(o, "inode", ns->ino);
+		json_object_object_add(o, "name", ns->name ?
+			json_object_new_string(ns->name) : NULL);
+		json_object_object_add(o, "current",
+			json_object_new_boolean(ns->ino == h->netns));
+		json_object_object_add(o, "scanned", json_object_new_boolean(ns->dumped));
+		add_u64(o, "sockets", ns->nsockets);
+		add_u64(o, "recv_q", ns->recv_q);
+		add_u64(o, "mem", ns->mem);
+		if (ns->error)
+			add_str(o, "error", ns->error);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/* null when the process is in no container or pod */
+static json_object *container_obj(const struct skc_container *c, const char *cgroup)
+{
+	json_object *o;
+
+	if (!c->id[0] && !c->pod[0])
+		return NULL;
+	o = json_object_new_object();
+	add_str(o, "id", c->id);
+	add_str(o, "runtime", c->runtime);
+	add_str(o, "pod", c->pod);
+	add_str(o, "qos", c->qos);
+	if (cgroup)
+		add_bytes(o, "cgroup", cgroup, strlen(cgroup));
+	return o;
+}
+
+static json_object *netns_obj(const struct skc_host *h, uint64_t ino)
+{
+	json_object *o = json_object_new_object();
+	long k = netns_find(&h->nets, ino);
+
+	add_u64(o, "inode", ino);
+	json_object_object_add(o, "name", k >= 0 && h->nets.v[k].name ?
+		json_object_new_string(h->nets.v[k].name) : NULL);
+	return o;
+}
+
+static json_object *containers_array(const struct skc_host *h)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < h->nranked_conts; i++) {
+		const struct skc_cont_row *r = h->ranked_conts[i];
+		json_object *o = json_object_new_object();
+
+		add_str(o, "id", r->c->id);
+		add_str(o, "runtime", r->c->runtime);
+		add_str(o, "pod", r->c->pod);
+		add_str(o, "qos", r->c->qos);
+		add_u64(o, "nprocs", r->nprocs);
+		add_u64(o, "nsockets", r->nsockets);
+		add_u64(o, "recv_q", r->recv_q);
+		add_u64(o, "send_q", r->send_q);
+		add_u64(o, "mem", r->mem);
+		add_u64(o, "drops", r->drops);
+		add_u64(o, "accept_q", r->accept_q);
+		json_object_object_add(o, "flags", flags_array(r->flags));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *summary_obj(const struct skc_host *h)
 {
 	json_object *o = totals_obj(&h->total);
@@ -90,6 +170,7 @@ static json_object *summary_obj(const struct skc_host *h)
 		add_u64(k, "udp_mem_pages", (uint64_t)h->sockstat.udp_mem);
 		json_object_object_add(o, "sockstat", k);
 	}
+	json_object_object_add(o, "namespaces", namespaces_array(h));
 	json_object_object_add(o, "partial", json_object_new_boolean(h->partial));
 	for (i = 0; i < h->nwarnings; i++)
 		json_object_array_add(w, json_object_new_string(h->warnings[i]));
@@ -188,7 +269,8 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p,
 	add_bytes(j, "comm", p->comm, strlen(p->comm));
 	add_bytes(j, "cmdline", p->cmdline, strlen(p->cmdline));
 	add_u64(j, "uid", p->uid);
-	add_u64(j, "netns", p->netns);
+	json_object_object_add(j, "netns", netns_obj(h, p->netns));
+	json_object_object_add(j, "container", container_obj(&p->cont, p->cgroup));
 	add_u64(j, "nsockets", p->nsockets);
 	add_u64(j, "recv_q", p->recv_q);
 	add_u64(j, "send_q", p->send_q);
@@ -218,6 +300,7 @@ int render_json(FILE *out, const struct skc_host *h, const struct skc_opts *o)
 	for (i = 0; i < h->nranked; i++)
 		json_object_array_add(procs, proc_obj(h, h->ranked[i], o));
 	json_object_object_add(root, "processes", procs);
+	json_object_object_add(root, "containers", containers_array(h));
 	if (fputs(json_object_to_json_string_ext(root,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
 		  out) < 0 || fputc('\n', out) == EOF)

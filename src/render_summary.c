@@ -40,6 +40,25 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *
 	if (h->procs.vanished)
 		fprintf(out, "; %u exited during the scan", h->procs.vanished);
 	fputc('\n', out);
+	if (h->nets.n > 1 || (h->nets.n == 1 && h->nets.v[0].ino != h->netns)) {
+		fprintf(out, "namespaces: %zu\n", h->nets.n);
+		for (i = 0; i < h->nets.n; i++) {
+			const struct skc_netns *ns = &h->nets.v[i];
+
+			fprintf(out, "  netns %llu%s%s%s: ", (unsigned long long)ns->ino,
+				ns->name ? " (" : "", ns->name ? ns->name : "",
+				ns->name ? ")" : "");
+			if (ns->dumped)
+				fprintf(out, "%llu sockets, recv %s, memory %s%s\n",
+					(unsigned long long)ns->nsockets,
+					sz(a, sizeof(a), ns->recv_q, o),
+					sz(b, sizeof(b), ns->mem, o),
+					ns->ino == h->netns ? " (current)" : "");
+			else
+				fprintf(out, "not scanned: %s\n",
+					ns->error ? ns->error : "unknown");
+		}
+	}
 	if (h->partial)
 		fputs("partial: some dumps failed, figures are incomplete\n", out);
 	for (i = 0; i < h->nwarnings; i++)

@@ -11,13 +11,15 @@
 #include "escape.h"
 #include "format.h"
 #include "judge.h"
+#include "netns.h"
 #include "render.h"
 #include "util.h"
 
 enum {
 	COL_PID, COL_COMM, COL_CMDLINE, COL_UID, COL_SOCKETS, COL_ACCEPTQ,
 	COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS, COL_FLAGS, COL_FD,
-	COL_PROTO, COL_STATE, COL_LOCAL, COL_PEER, COL_INODE, COL_NCOLS
+	COL_PROTO, COL_STATE, COL_LOCAL, COL_PEER, COL_INODE, COL_NETNS,
+	COL_CONTAINER, COL_POD, COL_QOS, COL_RUNTIME, COL_PROCS, COL_NCOLS
 };
 
 struct colinfo {
@@ -45,11 +47,21 @@ static const struct colinfo columns[COL_NCOLS] = {
 	[COL_LOCAL] = { "LOCAL", 20, 0, "local address:port or UNIX path" },
 	[COL_PEER] = { "PEER", 20, 0, "peer address:port, or peer:INODE for UNIX" },
 	[COL_INODE] = { "INODE", 8, SCOLS_FL_RIGHT, "socket inode" },
+	[COL_NETNS] = { "NETNS", 10, 0, "network namespace: ip netns name, else inode" },
+	[COL_CONTAINER] = { "CONTAINER", 12, 0, "container id, first 12 characters" },
+	[COL_POD] = { "POD", 36, 0, "Kubernetes pod UID" },
+	[COL_QOS] = { "QOS", 10, 0, "Kubernetes QoS class" },
+	[COL_RUNTIME] = { "RUNTIME", 10, 0, "container runtime (from the cgroup name)" },
+	[COL_PROCS] = { "PROCS", 5, SCOLS_FL_RIGHT, "processes (container rows)" },
 };
 
 static const int default_cols[] = {
 	COL_PID, COL_COMM, COL_SOCKETS, COL_RECVQ, COL_SENDQ, COL_MEM,
 	COL_DROPS, COL_FLAGS,
+};
+static const int default_cont_cols[] = {
+	COL_CONTAINER, COL_RUNTIME, COL_POD, COL_QOS, COL_PROCS, COL_SOCKETS,
+	COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS, COL_FLAGS,
 };
 static const int default_sock_cols[] = {
 	COL_PID, COL_COMM, COL_SOCKETS, COL_FD, COL_PROTO, COL_STATE,
@@ -68,18 +80,46 @@ static int column_id(const char *name, size_t len)
 	return -1;
 }
 
-/* Resolve the column list; returns the count or -EINVAL (name in bad). */
-static int resolve_columns(const struct skc_opts *o, int *out, size_t max,
-			   const char **bad, size_t *badlen)
+/* Default columns; CONTAINER and POD join them (after COMM) when a
+ * listed process runs in a container, NETNS when several namespaces
+ * were scanned. */
+static size_t default_columns(const struct skc_host *h, const struct skc_opts *o,
+			      int *out)
 {
 	const int *def = o->sockets ? default_sock_cols : default_cols;
 	size_t ndef = o->sockets ? ARRAY_SIZE(default_sock_cols) : ARRAY_SIZE(default_cols);
+	bool cont = false;
+	size_t i, n = 0;
+
+	if (o->by_container) {
+		memcpy(out, default_cont_cols, sizeof(default_cont_cols));
+		return ARRAY_SIZE(default_cont_cols);
+	}
+	for (i = 0; h && i < h->nranked && !cont; i++)
+		cont = h->ranked[i]->cont.id[0] || h->ranked[i]->cont.pod[0];
+	for (i = 0; i < ndef; i++) {
+		out[n++] = def[i];
+		if (def[i] != COL_COMM)
+			continue;
+		if (h && h->nets.n > 1)
+			out[n++] = COL_NETNS;
+		if (cont) {
+			out[n++] = COL_CONTAINER;
+			out[n++] = COL_POD;
+		}
+	}
+	return n;
+}
+
+/* Resolve the column list; returns the count or -EINVAL (name in bad). */
+static int resolve_columns(const struct skc_host *h, const struct skc_opts *o,
+			   int *out, size_t max, const char **bad, size_t *badlen)
+{
 	const char *p = o->columns;
 	size_t n = 0;
 
 	if (!p || *p == '+') {
-		memcpy(out, def, ndef * sizeof(*def));
-		n = ndef;
+		n = default_columns(h, o, out);
 		if (!p)
 			return (int)n;
 		p++;
@@ -112,7 +152,7 @@ int render_table_check_columns(const struct skc_opts *o)
 	const char *bad;
 	size_t badlen;
 
-	if (resolve_columns(o, cols, ARRAY_SIZE(cols), &bad, &badlen) < 0) {
+	if (resolve_columns(NULL, o, cols, ARRAY_SIZE(cols), &bad, &badlen) < 0) {
 		fprintf(stderr, "skcheck: unknown column '%.*s' (see --list-columns)\n",
 			(int)badlen, bad);
 		return -EINVAL;
@@ -133,11 +173,17 @@ static void size_cell(char *buf, size_t len, uint64_t v, const struct skc_opts *
 	format_size(buf, len, v, o->bytes);
 }
 
-static char *proc_cell(int col, const struct skc_proc *p, const struct skc_opts *o)
+static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc *p,
+		       const struct skc_opts *o)
 {
 	char buf[128];
 
 	switch (col) {
+	case COL_NETNS: return xstrdup(netns_label(&h->nets, p->netns, buf, sizeof(buf)));
+	case COL_CONTAINER: snprintf(buf, sizeof(buf), "%.12s", p->cont.id); break;
+	case COL_POD: return escape_bytes(p->cont.pod, strlen(p->cont.pod));
+	case COL_QOS: return xstrdup(p->cont.qos);
+	case COL_RUNTIME: return xstrdup(p->cont.runtime);
 	case COL_PID: snprintf(buf, sizeof(buf), "%d", (int)p->pid); break;
 	case COL_COMM: return escape_bytes(p->comm, strlen(p->comm));
 	case COL_CMDLINE: return escape_bytes(p->cmdline, strlen(p->cmdline));
@@ -154,12 +200,13 @@ static char *proc_cell(int col, const struct skc_proc *p, const struct skc_opts 
 	return xstrdup(buf);
 }
 
-static char *sock_cell(int col, const struct skc_sock *s, int fd,
-		       const struct skc_opts *o)
+static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock *s,
+		       int fd, const struct skc_opts *o)
 {
 	char buf[FMT_ADDR_MAX];
 
 	switch (col) {
+	case COL_NETNS: return xstrdup(netns_label(&h->nets, s->netns, buf, sizeof(buf)));
 	case COL_FD: snprintf(buf, sizeof(buf), "%d", fd); break;
 	case COL_PROTO: return xstrdup(format_netid(s));
 	case COL_STATE: return xstrdup(format_state(s));
@@ -197,7 +244,7 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 	if (!ln)
 		return -ENOMEM;
 	for (i = 0; i < ncols; i++) {
-		char *v = proc_cell(cols[i], p, o);
+		char *v = proc_cell(cols[i], h, p, o);
 
 		if (v && scols_line_refer_data(ln, i, v) < 0)
 			free(v);
@@ -210,7 +257,7 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 		if (!ln)
 			break;
 		for (i = 0; i < ncols; i++) {
-			char *v = sock_cell(cols[i], socks[j], fds[j], o);
+			char *v = sock_cell(cols[i], h, socks[j], fds[j], o);
 
 			if (v && scols_line_refer_data(ln, i, v) < 0)
 				free(v);
@@ -219,6 +266,49 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 	free(socks);
 	free(fds);
 	return j == n ? 0 : -ENOMEM;
+}
+
+static char *cont_cell(int col, const struct skc_cont_row *r,
+		       const struct skc_opts *o)
+{
+	const struct skc_container *c = r->c;
+	char buf[128];
+
+	switch (col) {
+	case COL_CONTAINER:
+		snprintf(buf, sizeof(buf), "%.12s", c->id[0] ? c->id : c->pod[0] ? "(pod)" : "(host)");
+		break;
+	case COL_POD: return escape_bytes(c->pod, strlen(c->pod));
+	case COL_QOS: return xstrdup(c->qos);
+	case COL_RUNTIME: return xstrdup(c->runtime);
+	case COL_PROCS: snprintf(buf, sizeof(buf), "%u", r->nprocs); break;
+	case COL_SOCKETS: snprintf(buf, sizeof(buf), "%u", r->nsockets); break;
+	case COL_ACCEPTQ: snprintf(buf, sizeof(buf), "%u", r->accept_q); break;
+	case COL_RECVQ: size_cell(buf, sizeof(buf), r->recv_q, o); break;
+	case COL_SENDQ: size_cell(buf, sizeof(buf), r->send_q, o); break;
+	case COL_MEM: size_cell(buf, sizeof(buf), r->mem, o); break;
+	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->drops); break;
+	case COL_FLAGS: format_flags(buf, sizeof(buf), r->flags); break;
+	default: return NULL;
+	}
+	return xstrdup(buf);
+}
+
+static int add_cont_row(struct libscols_table *tb, const struct skc_cont_row *r,
+			const int *cols, size_t ncols, const struct skc_opts *o)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	size_t i;
+
+	if (!ln)
+		return -ENOMEM;
+	for (i = 0; i < ncols; i++) {
+		char *v = cont_cell(cols[i], r, o);
+
+		if (v && scols_line_refer_data(ln, i, v) < 0)
+			free(v);
+	}
+	return 0;
 }
 
 int render_table(FILE *out, const struct skc_host *h, const struct skc_opts *o)
@@ -230,7 +320,7 @@ int render_table(FILE *out, const struct skc_host *h, const struct skc_opts *o)
 
 	if (!tb)
 		return -ENOMEM;
-	ret = resolve_columns(o, cols, ARRAY_SIZE(cols), &bad, &badlen);
+	ret = resolve_columns(h, o, cols, ARRAY_SIZE(cols), &bad, &badlen);
 	if (ret < 0)
 		goto out;
 	ncols = (size_t)ret;
@@ -245,6 +335,13 @@ int render_table(FILE *out, const struct skc_host *h, const struct skc_opts *o)
 			ret = -ENOMEM;
 			goto out;
 		}
+	}
+	if (o->by_container) {
+		for (i = 0; i < h->nranked_conts && !ret; i++)
+			ret = add_cont_row(tb, h->ranked_conts[i], cols, ncols, o);
+		if (!ret && h->nranked_conts)
+			ret = scols_print_table(tb);
+		goto out;
 	}
 	for (i = 0; i < h->nranked && !ret; i++)
 		ret = add_proc_rows(tb, h, h->ranked[i], cols, ncols, o);

@@ -1,0 +1,24 @@
+/* Container and pod attribution from cgroup paths. */
+#ifndef SKC_CGROUP_H
+#define SKC_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct skc_container {
+	char runtime[16];	/* containerd, cri-o, docker, podman, "" */
+	char id[80];		/* full container id, "" if none */
+	char pod[48];		/* Kubernetes pod UID (dashes), "" if none */
+	char qos[16];		/* guaranteed, burstable, besteffort, "" */
+};
+
+/* Parse one cgroup path (systemd or cgroupfs driver layouts).  Returns
+ * true when it found a container or a pod. */
+bool cgroup_parse_path(const char *path, struct skc_container *c);
+
+/* Pick the most telling path of a /proc/PID/cgroup text (cgroup v2 and
+ * v1/hybrid lines) and parse it.  *path gets a malloc'ed copy of the
+ * chosen path (the v2 one when nothing matched). */
+bool cgroup_parse_file(const char *text, struct skc_container *c, char **path);
+
+#endif

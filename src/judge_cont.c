@@ -1,0 +1,133 @@
+/* Per-container rollup: ranks containers like processes.  A socket held
+ * by several processes of one container counts once for it. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge.h"
+#include "util.h"
+
+static bool same_container(const struct skc_container *a,
+			   const struct skc_container *b)
+{
+	return strcmp(a->id, b->id) == 0 && strcmp(a->pod, b->pod) == 0;
+}
+
+static int32_t cont_index(struct skc_host *h, size_t *cap,
+			  const struct skc_container *c)
+{
+	size_t i;
+
+	for (i = 0; i < h->nconts; i++)
+		if (same_container(h->conts[i].c, c))
+			return (int32_t)i;
+	grow_array((void **)&h->conts, cap, h->nconts + 1, sizeof(*h->conts));
+	memset(&h->conts[h->nconts], 0, sizeof(*h->conts));
+	h->conts[h->nconts].c = c;
+	return (int32_t)h->nconts++;
+}
+
+static void assign_containers(struct skc_host *h)
+{
+	size_t i, cap = 0;
+
+	for (i = 0; i < h->procs.n; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		p->cont_idx = -1;
+		if (!p->matches)
+			continue;
+		p->cont_idx = cont_index(h, &cap, &p->cont);
+		h->conts[p->cont_idx].nprocs++;
+	}
+}
+
+/* First owner of s (among matching processes) in container ci? */
+static bool first_in_container(const struct skc_host *h,
+			       const struct skc_sock *s, uint32_t k)
+{
+	int32_t ci = h->procs.v[s->owners[k].proc].cont_idx;
+	uint32_t j;
+
+	for (j = 0; j < k; j++)
+		if (h->procs.v[s->owners[j].proc].cont_idx == ci)
+			return false;
+	return true;
+}
+
+static void rollup_sockets(struct skc_host *h)
+{
+	size_t i;
+	uint32_t k;
+
+	for (i = 0; i < h->socks.n; i++) {
+		const struct skc_sock *s = &h->socks.v[i];
+
+		if (!s->selected)
+			continue;
+		for (k = 0; k < s->nowners; k++) {
+			const struct skc_proc *p = &h->procs.v[s->owners[k].proc];
+			struct skc_cont_row *r;
+
+			if (p->cont_idx < 0 || !first_in_container(h, s, k))
+				continue;
+			r = &h->conts[p->cont_idx];
+			r->nsockets++;
+			r->recv_q += s->recv_q + s->pending_bytes;
+			r->send_q += s->send_q;
+			r->mem += s->mem;
+			r->drops += s->drops;
+			r->accept_q += s->accept_q;
+			r->flags |= s->flags;
+		}
+	}
+}
+
+static uint64_t key_value(const struct skc_cont_row *r, enum skc_sort k)
+{
+	switch (k) {
+	case SORT_SEND_Q: return r->send_q;
+	case SORT_MEM: return r->mem;
+	case SORT_DROPS: return r->drops;
+	case SORT_SOCKETS: return r->nsockets;
+	case SORT_RECV_Q: break;
+	}
+	return r->recv_q;
+}
+
+static int cmp_rows(const void *a, const void *b, void *arg)
+{
+	const struct skc_cont_row *x = *(struct skc_cont_row *const *)a;
+	const struct skc_cont_row *y = *(struct skc_cont_row *const *)b;
+	enum skc_sort k = *(const enum skc_sort *)arg;
+	uint64_t vx = key_value(x, k), vy = key_value(y, k);
+
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	if (x->recv_q != y->recv_q)
+		return x->recv_q > y->recv_q ? -1 : 1;
+	return strcmp(x->c->id, y->c->id);
+}
+
+void judge_containers(struct skc_host *h, const struct skc_opts *o)
+{
+	enum skc_sort key = o->sort;
+	size_t i;
+
+	assign_containers(h);
+	rollup_sockets(h);
+	h->ranked_conts = xcalloc(h->nconts, sizeof(*h->ranked_conts));
+	for (i = 0; i < h->nconts; i++) {
+		struct skc_cont_row *r = &h->conts[i];
+
+		if (r->recv_q < o->min_bytes)
+			continue;
+		if (o->all || r->recv_q || r->send_q || r->accept_q || r->flags)
+			h->ranked_conts[h->nranked_conts++] = r;
+	}
+	qsort_r(h->ranked_conts, h->nranked_conts, sizeof(*h->ranked_conts),
+		cmp_rows, &key);
+	if (o->top > 0 && h->nranked_conts > (size_t)o->top)
+		h->nranked_conts = (size_t)o->top;
+}

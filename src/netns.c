@@ -1,0 +1,180 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "netns.h"
+#include "util.h"
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int netns_parse_sel(const char *arg, struct netns_sel *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (!*arg || strchr(arg, '/'))
+		return -EINVAL;
+	if (strcmp(arg, "all") == 0)
+		sel->kind = NETNS_ALL;
+	else if (strcmp(arg, "current") == 0 || strcmp(arg, "self") == 0)
+		sel->kind = NETNS_CURRENT;
+	else if (strncmp(arg, "pid:", 4) == 0) {
+		sel->kind = NETNS_PID;
+		return parse_u64(arg + 4, &sel->value);
+	} else if (strncmp(arg, "ino:", 4) == 0) {
+		sel->kind = NETNS_INODE;
+		return parse_u64(arg + 4, &sel->value);
+	} else if (parse_u64(arg, &sel->value) == 0)
+		sel->kind = NETNS_INODE;
+	else {
+		sel->kind = NETNS_NAME;
+		sel->name = arg;
+	}
+	return 0;
+}
+
+long netns_find(const struct skc_netnstab *nt, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < nt->n; i++)
+		if (nt->v[i].ino == ino)
+			return (long)i;
+	return -1;
+}
+
+static struct skc_netns *add_ns(struct skc_netnstab *nt, uint64_t ino)
+{
+	struct skc_netns *n;
+
+	grow_array((void **)&nt->v, &nt->cap, nt->n + 1, sizeof(*nt->v));
+	n = &nt->v[nt->n++];
+	memset(n, 0, sizeof(*n));
+	n->ino = ino;
+	return n;
+}
+
+static void add_named(struct skc_netnstab *nt, const char *run_dir)
+{
+	DIR *d = opendir(run_dir);
+	struct dirent *de;
+
+	if (!d)
+		return;		/* no named namespaces: fine */
+	while ((de = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		struct skc_netns *n;
+		long k;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", run_dir, de->d_name);
+		if (stat(path, &st) < 0)
+			continue;	/* stale mount point */
+		k = netns_find(nt, st.st_ino);
+		n = k >= 0 ? &nt->v[k] : add_ns(nt, st.st_ino);
+		if (n->name)
+			continue;
+		n->name = xstrdup(de->d_name);
+		/* a bind mount works even when no process lives there */
+		free(n->path);
+		n->path = xstrdup(path);
+	}
+	closedir(d);
+}
+
+int netns_enumerate(const struct skc_proctab *pt, const char *proc_root,
+		    const char *run_dir, uint64_t self, struct skc_netnstab *nt)
+{
+	char path[4096];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/self/ns/net", proc_root);
+	add_ns(nt, self)->path = xstrdup(path);
+	for (i = 0; i < pt->n; i++) {
+		const struct skc_proc *p = &pt->v[i];
+		struct skc_netns *n;
+
+		if (!p->netns || netns_find(nt, p->netns) >= 0)
+			continue;
+		n = add_ns(nt, p->netns);
+		n->pid = p->pid;
+		snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root, (int)p->pid);
+		n->path = xstrdup(path);
+	}
+	add_named(nt, run_dir);
+	return 0;
+}
+
+static void ns_clear(struct skc_netns *n)
+{
+	free(n->name);
+	free(n->path);
+	free(n->error);
+}
+
+int netns_select(struct skc_netnstab *nt, const struct skc_proctab *pt,
+		 const struct netns_sel *sel)
+{
+	uint64_t want = 0;
+	size_t i, keep = (size_t)-1;
+
+	switch (sel->kind) {
+	case NETNS_ALL:
+		return 0;
+	case NETNS_CURRENT:
+		keep = 0;
+		break;
+	case NETNS_INODE:
+		want = sel->value;
+		break;
+	case NETNS_PID:
+		for (i = 0; i < pt->n; i++)
+			if ((uint64_t)pt->v[i].pid == sel->value)
+				want = pt->v[i].netns;
+		break;
+	case NETNS_NAME:
+		for (i = 0; i < nt->n; i++)
+			if (nt->v[i].name && strcmp(nt->v[i].name, sel->name) == 0)
+				keep = i;
+		break;
+	}
+	if (want) {
+		long k = netns_find(nt, want);
+
+		keep = k >= 0 ? (size_t)k : (size_t)-1;
+	}
+	if (keep == (size_t)-1)
+		return -ENOENT;
+	for (i = 0; i < nt->n; i++)
+		if (i != keep)
+			ns_clear(&nt->v[i]);
+	nt->v[0] = nt->v[keep];
+	nt->n = 1;
+	return 0;
+}
+
+const char *netns_label(const struct skc_netnstab *nt, uint64_t ino,
+			char *buf, size_t len)
+{
+	long k = netns_find(nt, ino);
+
+	if (k >= 0 && nt->v[k].name)
+		return nt->v[k].name;
+	snprintf(buf, len, "%llu", (unsigned long long)ino);
+	return buf;
+}

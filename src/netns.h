@@ -1,0 +1,35 @@
+/* Network namespaces: enumeration, selection and entering. */
+#ifndef SKC_NETNS_H
+#define SKC_NETNS_H
+
+#include "model.h"
+
+enum netns_sel_kind { NETNS_ALL, NETNS_CURRENT, NETNS_NAME, NETNS_INODE, NETNS_PID };
+
+struct netns_sel {
+	enum netns_sel_kind kind;
+	const char *name;
+	uint64_t value;		/* inode or pid */
+};
+
+/* "all", "current", "pid:N", "ino:N" or a bare number (inode), else a
+ * name from /run/netns.  Returns 0 or -EINVAL. */
+int netns_parse_sel(const char *arg, struct netns_sel *sel);
+
+/* Collect distinct namespaces of the scanned processes (dedup by inode)
+ * plus the named ones in run_dir, our own first.  Returns 0 or -errno. */
+int netns_enumerate(const struct skc_proctab *pt, const char *proc_root,
+		    const char *run_dir, uint64_t self, struct skc_netnstab *nt);
+
+/* Keep only the namespaces sel names; returns 0 or -ENOENT. */
+int netns_select(struct skc_netnstab *nt, const struct skc_proctab *pt,
+		 const struct netns_sel *sel);
+
+/* Index of the namespace with this inode, or -1. */
+long netns_find(const struct skc_netnstab *nt, uint64_t ino);
+
+/* Display name: the `ip netns` name, else the inode in decimal. */
+const char *netns_label(const struct skc_netnstab *nt, uint64_t ino,
+			char *buf, size_t len);
+
+#endif
