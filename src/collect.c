@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "collect.h"
 #include "diag.h"
 #include "links.h"
 #include "netns.h"
 #include "procscan.h"
+#include "socktab.h"
+#include "util.h"
 #include "sockstat.h"
 
 static uint64_t own_netns(void)
@@ -133,12 +136,12 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
 	return ret;
 }
 
-int collect_host(struct skc_host *h, const struct skc_opts *o, char *err,
-		 size_t errlen)
+int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
+		 char *err, size_t errlen)
 {
 	int ret;
 
-	ret = procscan_run(o->proc_root, &h->procs);
+	ret = procscan_run(o->proc_root, &h->procs, !light);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot read %s: %s", o->proc_root,
 			 strerror(-ret));
@@ -155,5 +158,55 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, char *err,
 		return ret;
 	if (sockstat_read(o->proc_root, &h->sockstat) < 0)
 		host_warn(h, "cannot read %s/net/sockstat", o->proc_root);
+	netstat_read(o->proc_root, &h->listen_overflows, &h->listen_drops);
 	return 0;
+}
+
+static bool all_namespaces_dumped(const struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nets.n; i++)
+		if (!h->nets.v[i].dumped)
+			return false;
+	return true;
+}
+
+static void check_fd(struct skc_proc *p, const char *proc_root, int fd,
+		     uint64_t inode)
+{
+	char path[4096], name[16];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%d/fd/%d", proc_root, (int)p->pid, fd);
+	n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
+	if (n <= 0)
+		return;		/* closed meanwhile, or an old kernel */
+	name[n] = '\0';
+	/* only TCP: an unbound UDP socket kept for ioctl()s is normal,
+	 * and every UNIX socket is in the dump */
+	if (strncmp(name, "TCP", 3) != 0)
+		return;
+	grow_array((void **)&p->leaks, &p->leaks_cap, p->nleaks + 1, sizeof(*p->leaks));
+	p->leaks[p->nleaks].fd = fd;
+	p->leaks[p->nleaks].inode = inode;
+	memcpy(p->leaks[p->nleaks].proto, name, (size_t)n + 1);
+	p->nleaks++;
+}
+
+void collect_leaks(struct skc_host *h, const struct skc_opts *o)
+{
+	size_t i, j;
+
+	/* a socket of a namespace we did not dump would look leaked */
+	if (o->netns.kind != NETNS_ALL || !all_namespaces_dumped(h))
+		return;
+	h->leaks_checked = true;
+	for (i = 0; i < h->procs.n; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		for (j = 0; j < p->nfds && p->unmatched; j++)
+			if (socktab_find(&h->socks, p->fds[j].inode) < 0)
+				check_fd(p, o->proc_root, p->fds[j].fd, p->fds[j].inode);
+	}
 }

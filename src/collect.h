@@ -3,14 +3,21 @@
 #ifndef SKC_COLLECT_H
 #define SKC_COLLECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
 #include "options.h"
 
 /* Returns 0, or -errno with a message in err when nothing useful could
- * be collected (no /proc, no sock_diag). */
-int collect_host(struct skc_host *h, const struct skc_opts *o, char *err,
-		 size_t errlen);
+ * be collected (no /proc, no sock_diag).  A light collection reads only
+ * what namespaces the processes are in, not their fds: enough for a
+ * first sample that only tracking looks at. */
+int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
+		 char *err, size_t errlen);
+
+/* After join: name the socket fds no dump knew (getxattr
+ * system.sockprotoname) and keep the TCP ones as leaked. */
+void collect_leaks(struct skc_host *h, const struct skc_opts *o);
 
 #endif

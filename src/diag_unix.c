@@ -71,8 +71,14 @@ int diag_unix_parse(const struct nlmsghdr *nlh, void *data)
 	s->cookie = (uint64_t)m->udiag_cookie[1] << 32 | m->udiag_cookie[0];
 	s->netns = ctx->netns;
 	if (tb[UNIX_DIAG_NAME]) {
+		const char *name = mnl_attr_get_payload(tb[UNIX_DIAG_NAME]);
 		uint32_t len = mnl_attr_get_payload_len(tb[UNIX_DIAG_NAME]);
 
+		/* bind() usually passes the terminating NUL of a path name
+		 * and the kernel keeps it (unix_mkname); abstract names keep
+		 * every byte */
+		while (len > 1 && name[0] != '\0' && name[len - 1] == '\0')
+			len--;
 		s->unix_path = xmemdup(mnl_attr_get_payload(tb[UNIX_DIAG_NAME]), len);
 		s->unix_path_len = len;
 	}

@@ -9,7 +9,7 @@
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid.
  * Rejects overlongs, surrogates and values above U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t left)
+static size_t utf8_len(const unsigned char *s, size_t left, bool terminal)
 {
 	uint32_t cp;
 	size_t n, i;
@@ -35,28 +35,23 @@ static size_t utf8_len(const unsigned char *s, size_t left)
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
 	/* C1 controls (U+0080..U+009F) act like ESC sequences on terminals */
-	if (cp >= 0x80 && cp <= 0x9f)
+	if (terminal && cp >= 0x80 && cp <= 0x9f)
 		return 0;
 	return n;
 }
 
-char *escape_bytes(const char *s, size_t len)
+static char *escape(const char *s, size_t len, bool terminal)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	char *out = xmalloc(len * 4 + 1), *o = out;
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n = utf8_len(u + i, len - i);
+		size_t n = utf8_len(u + i, len - i, terminal);
 
-		if (n == 1 && (u[i] < 0x20 || u[i] == 0x7f))
+		if (terminal && n == 1 &&
+		    (u[i] < 0x20 || u[i] == 0x7f || u[i] == '\\'))
 			n = 0;
-		if (n == 1 && u[i] == '\\') {
-			*o++ = '\\';
-			*o++ = '\\';
-			i++;
-			continue;
-		}
 		if (!n) {
 			o += sprintf(o, "\\x%02x", u[i]);
 			i++;
@@ -67,4 +62,14 @@ char *escape_bytes(const char *s, size_t len)
 	}
 	*o = '\0';
 	return out;
+}
+
+char *escape_bytes(const char *s, size_t len)
+{
+	return escape(s, len, true);
+}
+
+char *escape_json(const char *s, size_t len)
+{
+	return escape(s, len, false);
 }

@@ -7,8 +7,12 @@
 /* Return a malloc'ed copy of len bytes of s in which every byte that
  * could move a terminal (C0 and C1 controls, DEL), every byte that is
  * not part of valid UTF-8, and the backslash itself are written as
- * \xNN (backslash as \\).  The result is printable and valid UTF-8, so
- * it is also safe as a JSON string value. */
+ * \xNN -- the same form libsmartcols uses for table cells. */
 char *escape_bytes(const char *s, size_t len);
+
+/* For JSON string values: valid UTF-8 is kept as it is (the JSON writer
+ * escapes control characters), bytes that are not valid UTF-8 become
+ * the text \xNN, so the document is valid whatever the input. */
+char *escape_json(const char *s, size_t len);
 
 #endif

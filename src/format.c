@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "escape.h"
 #include "format.h"
 
 void format_size(char *buf, size_t len, uint64_t v, bool exact)
@@ -92,7 +91,7 @@ static void format_inet(char *buf, size_t len, const struct skc_sock *s,
 
 void format_local(char *buf, size_t len, const struct skc_sock *s)
 {
-	char *e;
+	size_t i, n;
 
 	if (s->family != AF_UNIX) {
 		format_inet(buf, len, s, &s->local, true);
@@ -102,14 +101,12 @@ void format_local(char *buf, size_t len, const struct skc_sock *s)
 		snprintf(buf, len, "*");
 		return;
 	}
-	if (s->unix_path[0] == '\0') {
-		e = escape_bytes(s->unix_path + 1, s->unix_path_len - 1);
-		snprintf(buf, len, "@%s", e);
-	} else {
-		e = escape_bytes(s->unix_path, s->unix_path_len);
-		snprintf(buf, len, "%s", e);
-	}
-	free(e);
+	/* raw bytes; abstract names (leading NUL) and any NUL inside them
+	 * print as '@', as ss does.  The caller escapes for its medium. */
+	n = s->unix_path_len < len - 1 ? s->unix_path_len : len - 1;
+	for (i = 0; i < n; i++)
+		buf[i] = s->unix_path[i] ? s->unix_path[i] : '@';
+	buf[n] = '\0';
 }
 
 void format_peer(char *buf, size_t len, const struct skc_sock *s)

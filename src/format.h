@@ -18,7 +18,8 @@ const char *format_state(const struct skc_sock *s);
 const char *format_netid(const struct skc_sock *s);
 const char *format_type(const struct skc_sock *s);
 /* "127.0.0.1:80", "[::1]:80", "*:80", "127.0.0.1%eth0:80"; UNIX: the
- * escaped path, "@name" for abstract, "*" unnamed; peer: "peer:<ino>". */
+ * path as raw bytes (escape before printing), "@name" for abstract, "*"
+ * unnamed; peer: "peer:<ino>". */
 void format_local(char *buf, size_t len, const struct skc_sock *s);
 void format_peer(char *buf, size_t len, const struct skc_sock *s);
 /* Comma-separated flag names, "" when none. */

@@ -7,6 +7,7 @@
 
 #include "judge.h"
 #include "netns.h"
+#include "track.h"
 #include "socktab.h"
 #include "util.h"
 
@@ -97,7 +98,6 @@ static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 
 		judge_socket(s, o);
 		s->selected = sock_selected(s, o);
-		add_totals(&h->total, s);
 		/* sockets arrive grouped by namespace: remember the last one */
 		if (!ns || ns->ino != s->netns) {
 			long k = netns_find(&h->nets, s->netns);
@@ -110,6 +110,15 @@ static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 			ns->mem += s->mem;
 		}
 	}
+}
+
+/* What a stalled socket holds back: its unread bytes (and its queued
+ * connections' bytes), or its unsent bytes when only sending stalled. */
+static uint64_t stalled_bytes(const struct skc_sock *s)
+{
+	if (s->flags & (SKC_F_STALLED | SKC_F_ACCEPT_STALLED))
+		return s->recv_q + s->pending_bytes;
+	return s->send_q;
 }
 
 /* A process may hold one socket through several fds (dup): count once. */
@@ -146,8 +155,37 @@ static void rollup_procs(struct skc_host *h)
 			p->drops += s->drops;
 			p->accept_q += s->accept_q;
 			p->flags |= s->flags;
+			if (s->flags & SKC_F_ANY_STALL) {
+				p->nstalled++;
+				p->stalled_bytes += stalled_bytes(s);
+			}
 		}
 	}
+}
+
+/* Host totals, once every flag (stalls included) is known. */
+static void host_totals(struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->socks.n; i++) {
+		const struct skc_sock *s = &h->socks.v[i];
+
+		add_totals(&h->total, s);
+		if (s->flags & SKC_F_ANY_STALL) {
+			h->stalled_sockets++;
+			h->stalled_bytes += stalled_bytes(s);
+		}
+	}
+}
+
+static void rollup_leaks(struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->procs.n; i++)
+		if (h->procs.v[i].nleaks)
+			h->procs.v[i].flags |= SKC_F_LEAKED;
 }
 
 static bool proc_has_residue(const struct skc_proc *p)
@@ -292,10 +330,15 @@ static void selected_totals(struct skc_host *h)
 	}
 }
 
-void judge_host(struct skc_host *h, const struct skc_opts *o)
+void judge_host(struct skc_host *h, const struct skc_opts *o,
+		struct tracker *tr, double mono)
 {
 	judge_sockets(h, o);
+	if (tr)
+		track_update(tr, h, mono);
+	host_totals(h);
 	rollup_procs(h);
+	rollup_leaks(h);
 	rank_procs(h, o);
 	selected_totals(h);
 	judge_containers(h, o);

@@ -7,7 +7,13 @@
 #include "options.h"
 
 void judge_socket(struct skc_sock *s, const struct skc_opts *o);
-void judge_host(struct skc_host *h, const struct skc_opts *o);
+struct tracker;
+
+/* Judge a collected, joined host.  With a tracker, the sample is also
+ * compared with the previous one (stall flags, events); mono is the
+ * CLOCK_MONOTONIC time of the sample in seconds. */
+void judge_host(struct skc_host *h, const struct skc_opts *o,
+		struct tracker *tr, double mono);
 
 /* Sockets of process p that are listed under it, worst first (all of
  * them with --all, else those with residue). Caller frees *out. */

@@ -1,24 +1,29 @@
 /* skcheck: which processes sit on unread socket data.
- * The pipeline is collect -> join -> judge -> render; only this file
- * prints fatal errors and picks the exit status. */
+ * Each sample runs collect -> join -> judge (-> track) -> render; only
+ * this file and watch.c print fatal errors and pick the exit status. */
 #include "config.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-#include "collect.h"
-#include "join.h"
-#include "judge.h"
 #include "model.h"
 #include "options.h"
 #include "render.h"
+#include "sample.h"
+#include "track.h"
+#include "watch.h"
 
 static int render(const struct skc_host *h, const struct skc_opts *o)
 {
 	int ret;
 
+	if (o->prometheus)
+		return o->prom_file ? render_prometheus_file(o->prom_file, h, o)
+				    : render_prometheus(stdout, h, o);
 	if (o->json)
 		return render_json(stdout, h, o);
 	if (!o->no_summary)
@@ -31,31 +36,69 @@ static int render(const struct skc_host *h, const struct skc_opts *o)
 	return ret;
 }
 
-static bool any_flagged(const struct skc_host *h, const struct skc_opts *o)
+static void sleep_seconds(double s)
 {
-	size_t i;
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
 
-	if (o->by_container) {
-		for (i = 0; i < h->nranked_conts; i++)
-			if (h->ranked_conts[i]->flags)
-				return true;
-		return false;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Ad-hoc run: with --settle, a light first sample gives the tracker a
+ * baseline so the real one can already say who is stalled. */
+static int oneshot(const struct skc_opts *o)
+{
+	struct tracker *tr = NULL;
+	struct skc_host host;
+	char err[512];
+	int ret, status;
+
+	if (o->settle > 0) {
+		tr = track_new(o->window);
+		ret = sample_take(&host, o, tr, true, err, sizeof(err));
+		host_free(&host);
+		if (ret < 0)
+			goto fail;
+		sleep_seconds(o->settle);
 	}
-	for (i = 0; i < h->nranked; i++)
-		if (h->ranked[i]->flags)
-			return true;
-	return false;
+	ret = sample_take(&host, o, tr, false, err, sizeof(err));
+	if (ret < 0) {
+		host_free(&host);
+		goto fail;
+	}
+	ret = render(&host, o);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		status = errno == EPIPE ? SKC_EXIT_OK : SKC_EXIT_FAILURE;
+		if (errno != EPIPE)
+			fprintf(stderr, "skcheck: write error: %s\n", strerror(errno));
+	} else if (ret < 0) {
+		fprintf(stderr, "skcheck: cannot write output%s%s: %s\n",
+			o->prom_file ? " to " : "", o->prom_file ? o->prom_file : "",
+			strerror(-ret));
+		status = SKC_EXIT_FAILURE;
+	} else {
+		status = sample_flagged(&host, o) ? SKC_EXIT_FLAGGED : SKC_EXIT_OK;
+	}
+	host_free(&host);
+	track_free(tr);
+	return status;
+fail:
+	track_free(tr);
+	fprintf(stderr, "skcheck: %s\n", err);
+	return SKC_EXIT_FAILURE;
 }
 
 int main(int argc, char **argv)
 {
 	struct skc_opts opts;
-	struct skc_host host;
-	char err[512];
-	int ret, status;
+	int ret;
 
-	/* a closed pipe (skcheck | head) ends us quietly via EPIPE */
+	/* a closed pipe (skcheck | head) shows up as EPIPE: end quietly */
 	signal(SIGPIPE, SIG_IGN);
+	/* character classes only: libsmartcols then prints UTF-8 names as
+	 * they are and escapes what the terminal cannot show; numbers keep
+	 * the C locale's decimal point */
+	setlocale(LC_CTYPE, "");
 	ret = options_parse(argc, argv, &opts);
 	if (ret >= 0) {
 		options_free(&opts);
@@ -63,36 +106,12 @@ int main(int argc, char **argv)
 	}
 	if (opts.list_columns) {
 		render_list_columns(stdout);
-		options_free(&opts);
-		return SKC_EXIT_OK;
+		ret = SKC_EXIT_OK;
+	} else if (opts.watch) {
+		ret = watch_run(&opts);
+	} else {
+		ret = oneshot(&opts);
 	}
-	host_init(&host);
-	ret = collect_host(&host, &opts, err, sizeof(err));
-	if (ret < 0) {
-		fprintf(stderr, "skcheck: %s\n", err);
-		if (ret == -EPERM || ret == -EACCES)
-			fputs("skcheck: sock_diag needs no privilege on Linux; check seccomp or LSM policy\n",
-			      stderr);
-		status = SKC_EXIT_FAILURE;
-		goto out;
-	}
-	join_host(&host);
-	judge_host(&host, &opts);
-	ret = render(&host, &opts);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno != EPIPE)
-			fprintf(stderr, "skcheck: write error: %s\n", strerror(errno));
-		status = errno == EPIPE ? SKC_EXIT_OK : SKC_EXIT_FAILURE;
-		goto out;
-	}
-	if (ret < 0) {
-		fprintf(stderr, "skcheck: cannot render output: %s\n", strerror(-ret));
-		status = SKC_EXIT_FAILURE;
-		goto out;
-	}
-	status = any_flagged(&host, &opts) ? SKC_EXIT_FLAGGED : SKC_EXIT_OK;
-out:
-	host_free(&host);
 	options_free(&opts);
-	return status;
+	return ret;
 }

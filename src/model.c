@@ -21,6 +21,7 @@ static void proctab_free(struct skc_proctab *pt)
 	for (i = 0; i < pt->n; i++) {
 		free(pt->v[i].cmdline);
 		free(pt->v[i].cgroup);
+		free(pt->v[i].leaks);
 		free(pt->v[i].fds);
 	}
 	free(pt->v);
@@ -43,6 +44,7 @@ void host_free(struct skc_host *h)
 		free(h->warnings[i]);
 	free(h->warnings);
 	free(h->ranked);
+	free(h->events);
 	free(h->conts);
 	free(h->ranked_conts);
 	memset(h, 0, sizeof(*h));
@@ -74,7 +76,8 @@ const char *proto_name(unsigned proto)
 const char *flag_name(unsigned bit_index)
 {
 	static const char *const names[SKC_NFLAGS] = {
-		"residue", "rcvbuf-full", "drops", "accept-full",
+		"residue", "rcvbuf-full", "drops", "accept-full", "stalled",
+		"tx-stalled", "accept-stalled", "leaked",
 	};
 
 	return bit_index < SKC_NFLAGS ? names[bit_index] : "?";

@@ -21,8 +21,13 @@ enum skc_flag {
 	SKC_F_RCVBUF_FULL = 1u << 1,
 	SKC_F_DROPS = 1u << 2,
 	SKC_F_ACCEPT_FULL = 1u << 3,
+	SKC_F_STALLED = 1u << 4,	/* needs two samples (track.c) */
+	SKC_F_TX_STALLED = 1u << 5,
+	SKC_F_ACCEPT_STALLED = 1u << 6,
+	SKC_F_LEAKED = 1u << 7,		/* process: holds a closed TCP socket */
 };
-#define SKC_NFLAGS 4
+#define SKC_NFLAGS 8
+#define SKC_F_ANY_STALL (SKC_F_STALLED | SKC_F_TX_STALLED | SKC_F_ACCEPT_STALLED)
 
 struct skc_endpoint {
 	uint8_t addr[16];	/* network byte order, 4 or 16 bytes used */
@@ -69,6 +74,11 @@ struct skc_sock {
 	uint64_t drops;
 	unsigned flags;
 	bool selected;		/* passes protocol/port filters */
+
+	/* track (only with two samples or more) */
+	double stall_since;	/* wall clock, of the oldest active stall */
+	double growth;		/* recv_q bytes per second over the stall */
+	double drops_rate;	/* drops per second since the last sample */
 };
 
 struct skc_socktab {
@@ -84,6 +94,14 @@ struct skc_sockfd {
 	uint64_t inode;
 };
 
+/* A socket fd whose socket no dump knows: a TCP socket that is closed
+ * (reset, failed connect) yet still open in the application. */
+struct skc_leak {
+	int fd;
+	uint64_t inode;
+	char proto[16];		/* system.sockprotoname */
+};
+
 struct skc_proc {
 	pid_t pid;
 	uid_t uid;
@@ -97,12 +115,16 @@ struct skc_proc {
 
 	/* join */
 	uint32_t unmatched;	/* socket fds with no diag entry */
+	struct skc_leak *leaks;
+	size_t nleaks, leaks_cap;
 
 	/* judge */
 	uint32_t nsockets;
 	uint64_t recv_q, send_q, mem, drops;
 	uint32_t accept_q;
 	unsigned flags;
+	uint32_t nstalled;
+	uint64_t stalled_bytes;
 	bool matches;		/* passes the selection filters */
 	bool selected;		/* listed */
 	int32_t cont_idx;	/* index into skc_host.conts */
@@ -153,6 +175,27 @@ struct skc_cont_row {
 	unsigned flags;
 };
 
+enum skc_event_kind {
+	EV_STALL_BEGIN, EV_STALL_END, EV_TX_STALL_BEGIN, EV_TX_STALL_END,
+	EV_ACCEPT_STALL_BEGIN, EV_ACCEPT_STALL_END, EV_ACCEPT_OVERFLOW,
+	EV_DROPS, EV_KINDS
+};
+
+struct skc_event {
+	double time;		/* wall clock */
+	enum skc_event_kind kind;
+	pid_t pid;		/* 0: no owner known */
+	int fd;
+	char comm[64];
+	uint64_t inode;
+	uint8_t proto;
+	char reason[16];	/* stall end: recovered / closed */
+	uint64_t recv_q, send_q;
+	uint64_t value;		/* drops delta, accept queue, overflows */
+	double duration;	/* stall end: how long it lasted */
+	char where[96];		/* local address, when known */
+};
+
 struct skc_host {
 	struct skc_socktab socks;
 	struct skc_proctab procs;
@@ -160,6 +203,7 @@ struct skc_host {
 	uint64_t netns;		/* our own namespace */
 	struct skc_netnstab nets;
 	bool partial;
+	bool leaks_checked;	/* every namespace was dumped */
 	char **warnings;
 	size_t nwarnings, warnings_cap;
 
@@ -173,6 +217,18 @@ struct skc_host {
 	struct skc_cont_row **ranked_conts;
 	size_t nranked_conts;
 	unsigned procs_with_residue, procs_flagged;
+	uint64_t stalled_sockets, stalled_bytes;
+
+	/* track: the sample this model is, and what changed since the last */
+	double time;		/* wall clock of the sample */
+	unsigned long tick;
+	bool tracked;		/* stall verdicts are meaningful */
+	double window;		/* stall window in seconds */
+	struct skc_event *events;
+	size_t nevents, events_cap;
+	uint64_t listen_overflows, listen_drops;	/* /proc/net/netstat */
+	double listen_overflow_rate;
+	double duration;	/* collection + judgement, seconds */
 };
 
 void host_init(struct skc_host *h);

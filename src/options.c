@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -16,7 +17,7 @@
 enum {
 	OPT_PROTO = 0x100, OPT_RESIDUE, OPT_RCVBUF_PCT, OPT_SORT,
 	OPT_LIST_COLUMNS, OPT_NO_SUMMARY, OPT_NETNS, OPT_CONTAINER, OPT_POD,
-	OPT_BY,
+	OPT_BY, OPT_SETTLE, OPT_WINDOW, OPT_PROMETHEUS,
 };
 
 static const struct option longopts[] = {
@@ -46,6 +47,12 @@ static const struct option longopts[] = {
 	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "pod", required_argument, NULL, OPT_POD },
 	{ "by", required_argument, NULL, OPT_BY },
+	{ "watch", no_argument, NULL, 'w' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "settle", required_argument, NULL, OPT_SETTLE },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "prometheus", optional_argument, NULL, OPT_PROMETHEUS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -81,6 +88,16 @@ static void usage(void)
 "      --residue SIZE     residue: unread bytes per socket (default 1M)\n"
 "      --rcvbuf-pct N     rcvbuf-full: receive buffer use in percent (default 90)\n"
 "\n"
+"Time:\n"
+"      --settle SECONDS   one-shot: take a second sample this much later to\n"
+"                         tell stalled readers from busy ones (default 1, 0 = off)\n"
+"  -w, --watch            sample repeatedly; top-like on a terminal, one block\n"
+"                         (or with -J one JSON line) per sample otherwise\n"
+"  -i, --interval SECONDS time between samples (default 2)\n"
+"  -c, --count N          stop after N samples (default: until interrupted)\n"
+"      --window SECONDS   a queue that makes no progress this long is stalled\n"
+"                         (default 10 with --watch, the settle time otherwise)\n"
+"\n"
 "Output:\n"
 "  -s, --sockets          list each process's sockets under it, worst first\n"
 "      --by KEY           rank by process (default) or container\n"
@@ -91,6 +108,8 @@ static void usage(void)
 "  -r, --raw              raw table (no alignment, no summary)\n"
 "      --no-summary       no host summary above the table\n"
 "  -J, --json             one JSON document (schema in skcheck(8))\n"
+"      --prometheus[=FILE] Prometheus text format, to stdout or written\n"
+"                         atomically to FILE (node_exporter textfile collector)\n"
 "\n"
 "  -h, --help             display this help and exit\n"
 "  -V, --version          display version and exit\n"
@@ -122,6 +141,32 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v, mult = 1;
+
+	if (!*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v != v)
+		return -EINVAL;
+	if (strcmp(end, "ms") == 0)
+		mult = 0.001;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		mult = 60;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600;
+	else if (*end && strcmp(end, "s") != 0)
+		return -EINVAL;
+	v *= mult;
+	if (v > 86400.0 * 365)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -182,6 +227,18 @@ static void add_str(char ***v, size_t *n, const char *arg)
 	(*v)[(*n)++] = xstrdup(arg);
 }
 
+/* Comma-separated names, each appended. */
+static int add_list(char ***v, size_t *n, const char *arg, const char *what)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+	size_t before = *n;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		add_str(v, n, tok);
+	free(copy);
+	return *n > before ? -1 : bad("empty %s list", what);
+}
+
 static int add_protos(unsigned *mask, const char *arg)
 {
 	char *copy = xstrdup(arg), *save = NULL, *tok;
@@ -228,6 +285,8 @@ static void defaults(struct skc_opts *o)
 	o->top = 10;
 	o->proc_root = "/proc";
 	o->netns_dir = "/run/netns";
+	o->interval = 2;
+	o->settle = 1;
 }
 
 /* One option; returns -1 to go on or an exit status. */
@@ -246,7 +305,7 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case OPT_NO_SUMMARY: o->no_summary = true; break;
 	case OPT_LIST_COLUMNS: o->list_columns = true; break;
 	case 'p': return add_pids(o, arg) ? SKC_EXIT_USAGE : -1;
-	case 'C': add_str(&o->comms, &o->ncomms, arg); break;
+	case 'C': return add_list(&o->comms, &o->ncomms, arg, "command name");
 	case OPT_CONTAINER:
 		if (!*arg)
 			return bad("empty container id");
@@ -261,6 +320,29 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 		if (netns_parse_sel(arg, &o->netns) < 0)
 			return bad("invalid network namespace '%s'", arg);
 		o->netns_arg = arg;
+		break;
+	case 'w': o->watch = true; break;
+	case 'i':
+		if (parse_duration(arg, &o->interval) < 0 || o->interval < 0.01)
+			return bad("invalid interval '%s' (at least 10ms)", arg);
+		break;
+	case 'c':
+		if (parse_ulong(arg, ULONG_MAX, &v) < 0 || v == 0)
+			return bad("invalid count '%s'", arg);
+		o->count = v;
+		break;
+	case OPT_SETTLE:
+		if (parse_duration(arg, &o->settle) < 0 || o->settle > 3600)
+			return bad("invalid settle time '%s'", arg);
+		break;
+	case OPT_WINDOW:
+		if (parse_duration(arg, &o->window) < 0 || o->window <= 0)
+			return bad("invalid stall window '%s'", arg);
+		o->window_set = true;
+		break;
+	case OPT_PROMETHEUS:
+		o->prometheus = true;
+		o->prom_file = arg && *arg ? arg : NULL;
 		break;
 	case OPT_BY:
 		if (strcmp(arg, "container") == 0)
@@ -304,10 +386,18 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case 'h': usage(); return SKC_EXIT_OK;
 	case 'V': printf("skcheck %s\n", PACKAGE_VERSION); return SKC_EXIT_OK;
 	default:
-		fputs("Try 'skcheck --help' for more information.\n", stderr);
-		return SKC_EXIT_USAGE;
+		return SKC_EXIT_USAGE;	/* reported by options_parse */
 	}
 	return -1;
+}
+
+static int getopt_error(int c, const char *arg)
+{
+	if (c == ':')
+		return bad("option '%s' requires an argument", arg);
+	if (optopt && strncmp(arg, "--", 2) != 0)
+		return bad("invalid option -- '%c'", optopt);
+	return bad("unrecognized option '%s'", arg);
 }
 
 int options_parse(int argc, char **argv, struct skc_opts *o)
@@ -317,9 +407,11 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	int c, ret;
 
 	defaults(o);
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "asbp:C:tuUxP:m:N:o:nrJhV",
+	opterr = 0;	/* our own messages, with our own name */
+	while ((c = getopt_long(argc, argv, ":asbp:C:tuUxP:m:N:o:nrJwi:c:hV",
 				longopts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return getopt_error(c, argv[optind - 1]);
 		ret = parse_one(c, optarg, o, &protos, &top_set);
 		if (ret >= 0)
 			return ret;
@@ -331,8 +423,16 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 		o->top = 0;
 	if (o->raw)
 		o->no_summary = true;
+	if (!o->window_set)
+		o->window = o->watch ? 10 : o->settle;
+	if (o->count && !o->watch)
+		return bad("--count needs --watch");
+	if (o->watch && o->prometheus && !o->prom_file)
+		return bad("--watch with --prometheus needs a file: --prometheus=FILE");
+	if (o->prometheus && o->json)
+		return bad("--prometheus and --json are exclusive");
 	if (!o->json && render_table_check_columns(o) < 0)
-		return SKC_EXIT_USAGE;
+		return bad("unknown column in '%s' (see --list-columns)", o->columns);
 	/* internal test hooks, documented in skcheck(8) ENVIRONMENT */
 	if (getenv("SKCHECK_PROC_ROOT"))
 		o->proc_root = getenv("SKCHECK_PROC_ROOT");

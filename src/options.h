@@ -32,6 +32,14 @@ struct skc_opts {
 	char **pods;		/* pod UIDs (or prefixes) */
 	size_t npods;
 	bool by_container;
+	bool watch;
+	double interval;	/* seconds between watch samples */
+	unsigned long count;	/* watch samples, 0 = until stopped */
+	double settle;		/* one-shot: seconds between two samples */
+	double window;		/* stall window in seconds */
+	bool window_set;
+	bool prometheus;
+	const char *prom_file;	/* NULL: stdout */
 	/* internal test hooks, from the environment (see man page) */
 	const char *proc_root;
 	const char *record_dir;
@@ -50,5 +58,7 @@ void options_free(struct skc_opts *o);
 
 /* "1M", "512k", "100": power-of-1024 suffixes. Returns 0 or -EINVAL. */
 int parse_size(const char *s, uint64_t *out);
+/* "2", "0.5", "500ms", "2s", "1m": seconds. Returns 0 or -EINVAL. */
+int parse_duration(const char *s, double *out);
 
 #endif

@@ -155,7 +155,7 @@ static pid_t parse_pid(const char *name)
 }
 
 static void scan_process(int rootfd, const char *name, pid_t pid,
-			 struct skc_proctab *pt)
+			 struct skc_proctab *pt, bool fds)
 {
 	struct skc_proc *p;
 	struct stat st;
@@ -178,7 +178,7 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 	read_comm(pdir, p);
 	if (fstatat(pdir, "ns/net", &st, 0) == 0)
 		p->netns = st.st_ino;
-	ret = scan_fds(pdir, p);
+	ret = fds ? scan_fds(pdir, p) : 0;
 	if (ret == -ENOENT || ret == -ESRCH) {
 		/* exited between readdir and now: drop it quietly */
 		free(p->fds);
@@ -187,15 +187,19 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 	}
 	if (ret < 0)
 		pt->denied++;
-	read_cmdline(pdir, p);
-	read_cgroup(pdir, p);
+	if (fds) {
+		read_cmdline(pdir, p);
+		read_cgroup(pdir, p);
+	} else {
+		p->cmdline = xstrdup("");
+	}
 	pt->n++;
 	pt->scanned++;
 out:
 	close(pdir);
 }
 
-int procscan_run(const char *proc_root, struct skc_proctab *pt)
+int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds)
 {
 	int rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -214,7 +218,7 @@ int procscan_run(const char *proc_root, struct skc_proctab *pt)
 		pid_t pid = parse_pid(de->d_name);
 
 		if (pid > 0)
-			scan_process(rootfd, de->d_name, pid, pt);
+			scan_process(rootfd, de->d_name, pid, pt, fds);
 	}
 	closedir(d);
 	return 0;

@@ -7,8 +7,9 @@
 /* Scan every process under proc_root ("/proc" unless a test overrides
  * it).  Processes that vanish are skipped and counted; processes whose
  * fds cannot be read are kept (without sockets) and counted as denied.
+ * Without fds, only pid, uid, comm and network namespace are read.
  * Returns 0 or -errno when proc_root itself is unusable. */
-int procscan_run(const char *proc_root, struct skc_proctab *pt);
+int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds);
 
 /* Parse "socket:[12345]"; returns the inode or 0. Exposed for tests. */
 uint64_t procscan_socket_inode(const char *link, size_t len);

@@ -2,6 +2,7 @@
 #ifndef SKC_RENDER_H
 #define SKC_RENDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "model.h"
@@ -13,5 +14,21 @@ void render_list_columns(FILE *out);
 int render_table(FILE *out, const struct skc_host *h, const struct skc_opts *o);
 void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *o);
 int render_json(FILE *out, const struct skc_host *h, const struct skc_opts *o);
+
+/* render_json.c; compact: one line (NDJSON in --watch) */
+int render_json_doc(FILE *out, const struct skc_host *h,
+		    const struct skc_opts *o, bool compact);
+
+/* render_events.c */
+const char *event_name(enum skc_event_kind k);
+void format_time(char *buf, size_t len, double t);
+void format_duration(char *buf, size_t len, double secs);
+void render_event_line(FILE *out, const struct skc_event *ev);
+
+/* render_prom.c: Prometheus text exposition. */
+int render_prometheus(FILE *out, const struct skc_host *h, const struct skc_opts *o);
+/* Write it to path atomically (temporary file + rename). 0 or -errno. */
+int render_prometheus_file(const char *path, const struct skc_host *h,
+			   const struct skc_opts *o);
 
 #endif

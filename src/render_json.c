@@ -27,7 +27,7 @@ static void add_str(json_object *o, const char *k, const char *v)
  * kernel or the process handed us. */
 static void add_bytes(json_object *o, const char *k, const char *v, size_t len)
 {
-	char *e = escape_bytes(v, len);
+	char *e = escape_json(v, len);
 
 	add_str(o, k, e);
 	free(e);
@@ -61,6 +61,14 @@ static json_object *totals_obj(const struct skc_totals *t)
 	add_u64(o, "accept_q", t->accept_q);
 	add_u64(o, "flagged_sockets", t->flagged_sockets);
 	return o;
+}
+
+static json_object *time_str(double t)
+{
+	char buf[32];
+
+	format_time(buf, sizeof(buf), t);
+	return json_object_new_string(buf);
 }
 
 static json_object *namespaces_array(const struct skc_host *h)
@@ -171,7 +179,19 @@ static json_object *summary_obj(const struct skc_host *h)
 		json_object_object_add(o, "sockstat", k);
 	}
 	json_object_object_add(o, "namespaces", namespaces_array(h));
+	json_object_object_add(o, "time", time_str(h->time));
+	add_u64(o, "tick", h->tick);
+	json_object_object_add(o, "duration", json_object_new_double(h->duration));
+	json_object_object_add(o, "tracked", json_object_new_boolean(h->tracked));
+	json_object_object_add(o, "window", json_object_new_double(h->window));
+	add_u64(o, "stalled_sockets", h->stalled_sockets);
+	add_u64(o, "stalled_bytes", h->stalled_bytes);
+	add_u64(o, "listen_overflows", h->listen_overflows);
+	add_u64(o, "listen_drops", h->listen_drops);
+	json_object_object_add(o, "listen_overflow_rate",
+			       json_object_new_double(h->listen_overflow_rate));
 	json_object_object_add(o, "partial", json_object_new_boolean(h->partial));
+	json_object_object_add(o, "leaks_checked", json_object_new_boolean(h->leaks_checked));
 	for (i = 0; i < h->nwarnings; i++)
 		json_object_array_add(w, json_object_new_string(h->warnings[i]));
 	json_object_object_add(o, "warnings", w);
@@ -220,8 +240,8 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 			     s->family == AF_INET ? "inet" : "inet6");
 	add_str(o, "type", format_type(s));
 	add_str(o, "state", format_state(s));
-	format_local(buf, sizeof(buf), s);	/* UNIX paths come escaped */
-	add_str(o, "local", buf);
+	format_local(buf, sizeof(buf), s);
+	add_bytes(o, "local", buf, strlen(buf));
 	format_peer(buf, sizeof(buf), s);
 	add_str(o, "peer", buf);
 	if (s->family == AF_UNIX) {
@@ -251,9 +271,36 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 		add_u64(o, "bytes_acked", s->bytes_acked);
 	}
 	json_object_object_add(o, "flags", flags_array(s->flags));
+	if (s->flags & SKC_F_ANY_STALL) {
+		json_object *st = json_object_new_object();
+
+		json_object_object_add(st, "since", time_str(s->stall_since));
+		json_object_object_add(st, "seconds",
+			json_object_new_double(h->time - s->stall_since));
+		json_object_object_add(st, "growth", json_object_new_double(s->growth));
+		json_object_object_add(o, "stall", st);
+	}
+	if (h->tracked)
+		json_object_object_add(o, "drops_rate", json_object_new_double(s->drops_rate));
 	json_object_object_add(o, "owners", owners_array(h, s));
 	json_object_object_add(o, "skmem", skmem_obj(s));
 	return o;
+}
+
+static json_object *leaks_array(const struct skc_proc *p)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < p->nleaks; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "fd", json_object_new_int(p->leaks[i].fd));
+		add_u64(o, "inode", p->leaks[i].inode);
+		add_str(o, "proto", p->leaks[i].proto);
+		json_object_array_add(a, o);
+	}
+	return a;
 }
 
 static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p,
@@ -278,6 +325,9 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p,
 	add_u64(j, "drops", p->drops);
 	add_u64(j, "accept_q", p->accept_q);
 	add_u64(j, "unmatched_fds", p->unmatched);
+	json_object_object_add(j, "leaked", leaks_array(p));
+	add_u64(j, "stalled_sockets", p->nstalled);
+	add_u64(j, "stalled_bytes", p->stalled_bytes);
 	json_object_object_add(j, "flags", flags_array(p->flags));
 	n = judge_proc_sockets(h, p, o, &socks, &fds);
 	for (i = 0; i < n; i++)
@@ -288,7 +338,54 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p,
 	return j;
 }
 
+static json_object *event_obj(const struct skc_event *ev)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "time", time_str(ev->time));
+	add_str(o, "event", event_name(ev->kind));
+	if (ev->pid) {
+		json_object_object_add(o, "pid", json_object_new_int(ev->pid));
+		add_bytes(o, "comm", ev->comm, strlen(ev->comm));
+		json_object_object_add(o, "fd", json_object_new_int(ev->fd));
+	}
+	if (ev->inode || ev->where[0]) {
+		add_u64(o, "inode", ev->inode);
+		add_str(o, "proto", proto_name(ev->proto));
+	}
+	if (ev->where[0])
+		add_bytes(o, "local", ev->where, strlen(ev->where));
+	add_u64(o, "recv_q", ev->recv_q);
+	add_u64(o, "send_q", ev->send_q);
+	if (ev->kind == EV_DROPS)
+		add_u64(o, "new_drops", ev->value);
+	if (ev->kind == EV_ACCEPT_OVERFLOW)
+		add_u64(o, ev->inode ? "accept_q" : "listen_overflows", ev->value);
+	if (ev->reason[0]) {
+		add_str(o, "reason", ev->reason);
+		json_object_object_add(o, "duration",
+					json_object_new_double(ev->duration));
+	}
+	return o;
+}
+
+static json_object *events_array(const struct skc_host *h)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < h->nevents; i++)
+		json_object_array_add(a, event_obj(&h->events[i]));
+	return a;
+}
+
 int render_json(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+{
+	return render_json_doc(out, h, o, false);
+}
+
+int render_json_doc(FILE *out, const struct skc_host *h,
+		    const struct skc_opts *o, bool compact)
 {
 	json_object *root = json_object_new_object();
 	json_object *procs = json_object_new_array();
@@ -301,8 +398,10 @@ int render_json(FILE *out, const struct skc_host *h, const struct skc_opts *o)
 		json_object_array_add(procs, proc_obj(h, h->ranked[i], o));
 	json_object_object_add(root, "processes", procs);
 	json_object_object_add(root, "containers", containers_array(h));
+	json_object_object_add(root, "events", events_array(h));
 	if (fputs(json_object_to_json_string_ext(root,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
+			(compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) |
+			JSON_C_TO_STRING_NOSLASHESCAPE),
 		  out) < 0 || fputc('\n', out) == EOF)
 		ret = -EIO;
 	json_object_put(root);

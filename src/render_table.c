@@ -8,7 +8,6 @@
 #include <strings.h>
 #include <libsmartcols.h>
 
-#include "escape.h"
 #include "format.h"
 #include "judge.h"
 #include "netns.h"
@@ -19,7 +18,8 @@ enum {
 	COL_PID, COL_COMM, COL_CMDLINE, COL_UID, COL_SOCKETS, COL_ACCEPTQ,
 	COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS, COL_FLAGS, COL_FD,
 	COL_PROTO, COL_STATE, COL_LOCAL, COL_PEER, COL_INODE, COL_NETNS,
-	COL_CONTAINER, COL_POD, COL_QOS, COL_RUNTIME, COL_PROCS, COL_NCOLS
+	COL_CONTAINER, COL_POD, COL_QOS, COL_RUNTIME, COL_PROCS, COL_STALLED,
+	COL_SINCE, COL_LEAKED, COL_NCOLS
 };
 
 struct colinfo {
@@ -53,6 +53,9 @@ static const struct colinfo columns[COL_NCOLS] = {
 	[COL_QOS] = { "QOS", 10, 0, "Kubernetes QoS class" },
 	[COL_RUNTIME] = { "RUNTIME", 10, 0, "container runtime (from the cgroup name)" },
 	[COL_PROCS] = { "PROCS", 5, SCOLS_FL_RIGHT, "processes (container rows)" },
+	[COL_STALLED] = { "STALLED", 7, SCOLS_FL_RIGHT, "stalled sockets (process rows)" },
+	[COL_SINCE] = { "SINCE", 6, SCOLS_FL_RIGHT, "how long the socket has been stalled" },
+	[COL_LEAKED] = { "LEAKED", 6, SCOLS_FL_RIGHT, "closed TCP sockets the process still holds open" },
 };
 
 static const int default_cols[] = {
@@ -98,6 +101,12 @@ static size_t default_columns(const struct skc_host *h, const struct skc_opts *o
 	for (i = 0; h && i < h->nranked && !cont; i++)
 		cont = h->ranked[i]->cont.id[0] || h->ranked[i]->cont.pod[0];
 	for (i = 0; i < ndef; i++) {
+		/* stall columns once two samples exist */
+		if (def[i] == COL_FLAGS && h && h->tracked) {
+			out[n++] = COL_STALLED;
+			if (o->sockets)
+				out[n++] = COL_SINCE;
+		}
 		out[n++] = def[i];
 		if (def[i] != COL_COMM)
 			continue;
@@ -152,12 +161,8 @@ int render_table_check_columns(const struct skc_opts *o)
 	const char *bad;
 	size_t badlen;
 
-	if (resolve_columns(NULL, o, cols, ARRAY_SIZE(cols), &bad, &badlen) < 0) {
-		fprintf(stderr, "skcheck: unknown column '%.*s' (see --list-columns)\n",
-			(int)badlen, bad);
-		return -EINVAL;
-	}
-	return 0;
+	return resolve_columns(NULL, o, cols, ARRAY_SIZE(cols), &bad, &badlen) < 0
+	       ? -EINVAL : 0;
 }
 
 void render_list_columns(FILE *out)
@@ -181,12 +186,14 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 	switch (col) {
 	case COL_NETNS: return xstrdup(netns_label(&h->nets, p->netns, buf, sizeof(buf)));
 	case COL_CONTAINER: snprintf(buf, sizeof(buf), "%.12s", p->cont.id); break;
-	case COL_POD: return escape_bytes(p->cont.pod, strlen(p->cont.pod));
+	case COL_POD: return xstrdup(p->cont.pod);
 	case COL_QOS: return xstrdup(p->cont.qos);
 	case COL_RUNTIME: return xstrdup(p->cont.runtime);
 	case COL_PID: snprintf(buf, sizeof(buf), "%d", (int)p->pid); break;
-	case COL_COMM: return escape_bytes(p->comm, strlen(p->comm));
-	case COL_CMDLINE: return escape_bytes(p->cmdline, strlen(p->cmdline));
+	/* untrusted bytes go in raw: libsmartcols writes anything that is
+	 * not printable in the locale (and the backslash) as \xNN */
+	case COL_COMM: return xstrdup(p->comm);
+	case COL_CMDLINE: return xstrdup(p->cmdline);
 	case COL_UID: snprintf(buf, sizeof(buf), "%u", (unsigned)p->uid); break;
 	case COL_SOCKETS: snprintf(buf, sizeof(buf), "%u", p->nsockets); break;
 	case COL_ACCEPTQ: snprintf(buf, sizeof(buf), "%u", p->accept_q); break;
@@ -195,6 +202,8 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 	case COL_MEM: size_cell(buf, sizeof(buf), p->mem, o); break;
 	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->drops); break;
 	case COL_FLAGS: format_flags(buf, sizeof(buf), p->flags); break;
+	case COL_STALLED: snprintf(buf, sizeof(buf), "%u", p->nstalled); break;
+	case COL_LEAKED: snprintf(buf, sizeof(buf), "%zu", p->nleaks); break;
 	default: return NULL;
 	}
 	return xstrdup(buf);
@@ -227,6 +236,11 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 	case COL_MEM: size_cell(buf, sizeof(buf), s->mem, o); break;
 	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->drops); break;
 	case COL_FLAGS: format_flags(buf, sizeof(buf), s->flags); break;
+	case COL_SINCE:
+		if (!(s->flags & SKC_F_ANY_STALL))
+			return NULL;
+		format_duration(buf, sizeof(buf), h->time - s->stall_since);
+		break;
 	default: return NULL;
 	}
 	return xstrdup(buf);
@@ -278,7 +292,7 @@ static char *cont_cell(int col, const struct skc_cont_row *r,
 	case COL_CONTAINER:
 		snprintf(buf, sizeof(buf), "%.12s", c->id[0] ? c->id : c->pod[0] ? "(pod)" : "(host)");
 		break;
-	case COL_POD: return escape_bytes(c->pod, strlen(c->pod));
+	case COL_POD: return xstrdup(c->pod);
 	case COL_QOS: return xstrdup(c->qos);
 	case COL_RUNTIME: return xstrdup(c->runtime);
 	case COL_PROCS: snprintf(buf, sizeof(buf), "%u", r->nprocs); break;

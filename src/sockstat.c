@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sockstat.h"
@@ -36,6 +37,42 @@ int sockstat_read(const char *proc_root, struct skc_sockstat *ss)
 	if (!f)
 		return -errno;
 	sockstat_parse(f, ss);
+	fclose(f);
+	return 0;
+}
+
+/* /proc/net/netstat pairs a header line with a value line per group. */
+void netstat_parse(FILE *f, uint64_t *overflows, uint64_t *drops)
+{
+	char names[4096], values[4096];
+
+	*overflows = *drops = 0;
+	while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+		char *sn = NULL, *sv = NULL, *n, *v;
+
+		if (strncmp(names, "TcpExt:", 7) != 0)
+			continue;
+		n = strtok_r(names, " \n", &sn);
+		v = strtok_r(values, " \n", &sv);
+		while ((n = strtok_r(NULL, " \n", &sn)) && (v = strtok_r(NULL, " \n", &sv))) {
+			if (strcmp(n, "ListenOverflows") == 0)
+				*overflows = strtoull(v, NULL, 10);
+			else if (strcmp(n, "ListenDrops") == 0)
+				*drops = strtoull(v, NULL, 10);
+		}
+	}
+}
+
+int netstat_read(const char *proc_root, uint64_t *overflows, uint64_t *drops)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/net/netstat", proc_root);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	netstat_parse(f, overflows, drops);
 	fclose(f);
 	return 0;
 }

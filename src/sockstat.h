@@ -10,4 +10,8 @@ int sockstat_read(const char *proc_root, struct skc_sockstat *ss);
 /* Parse an open sockstat file (exposed for unit tests). */
 void sockstat_parse(FILE *f, struct skc_sockstat *ss);
 
+/* ListenOverflows and ListenDrops from /proc/net/netstat (TcpExt). */
+int netstat_read(const char *proc_root, uint64_t *overflows, uint64_t *drops);
+void netstat_parse(FILE *f, uint64_t *overflows, uint64_t *drops);
+
 #endif

@@ -1,0 +1,216 @@
+/* Prometheus text exposition (format 0.0.4).  Labels per process and per
+ * protocol only, never per socket: socket counts are unbounded and
+ * would explode a time-series database. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "escape.h"
+#include "render.h"
+#include "util.h"
+
+struct proto_sums {
+	uint64_t sockets, recv_q, send_q, mem, drops;
+};
+
+static void header(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Label values: our \xNN escaping first (no control bytes, valid UTF-8),
+ * then the exposition format's own escapes for backslash and quote. */
+static void label_value(FILE *out, const char *s)
+{
+	char *e = escape_bytes(s, strlen(s)), *p;
+
+	for (p = e; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			fputc('\\', out);
+		fputc(*p, out);
+	}
+	free(e);
+}
+
+static void proto_metrics(FILE *out, const struct skc_host *h)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} m[] = {
+		{ "skcheck_sockets", "Sockets seen, by protocol.", offsetof(struct proto_sums, sockets) },
+		{ "skcheck_recv_queue_bytes", "Unread bytes in receive queues, by protocol (UDP counts truesize; listeners excluded).", offsetof(struct proto_sums, recv_q) },
+		{ "skcheck_send_queue_bytes", "Bytes in send queues, by protocol.", offsetof(struct proto_sums, send_q) },
+		{ "skcheck_socket_memory_bytes", "Socket buffer memory (rmem_alloc + max(wmem_queued, wmem_alloc)), by protocol.", offsetof(struct proto_sums, mem) },
+		{ "skcheck_socket_drops", "Packets dropped by sockets open now (sum of sk_drops; falls when sockets close).", offsetof(struct proto_sums, drops) },
+	};
+	struct proto_sums sums[SKC_PROTO_MAX];
+	size_t i, k;
+	unsigned p;
+
+	memset(sums, 0, sizeof(sums));
+	for (i = 0; i < h->socks.n; i++) {
+		const struct skc_sock *s = &h->socks.v[i];
+		struct proto_sums *ps = &sums[s->proto];
+
+		ps->sockets++;
+		ps->recv_q += s->recv_q;
+		ps->send_q += s->send_q;
+		ps->mem += s->mem;
+		ps->drops += s->drops;
+	}
+	for (k = 0; k < ARRAY_SIZE(m); k++) {
+		header(out, m[k].name, "gauge", m[k].help);
+		for (p = 0; p < SKC_PROTO_MAX; p++)
+			fprintf(out, "%s{proto=\"%s\"} %llu\n", m[k].name, proto_name(p),
+				(unsigned long long)*(const uint64_t *)((const char *)&sums[p] + m[k].off));
+	}
+}
+
+static void gauge(FILE *out, const char *name, const char *help, double v)
+{
+	header(out, name, "gauge", help);
+	fprintf(out, "%s %.17g\n", name, v);
+}
+
+static void host_metrics(FILE *out, const struct skc_host *h)
+{
+	size_t i;
+
+	gauge(out, "skcheck_accept_queue_connections",
+	      "Connections waiting in listeners' accept queues.", (double)h->total.accept_q);
+	gauge(out, "skcheck_stalled_sockets",
+	      "Sockets whose queue made no progress for the stall window.", (double)h->stalled_sockets);
+	gauge(out, "skcheck_stalled_bytes",
+	      "Bytes held by stalled sockets.", (double)h->stalled_bytes);
+	header(out, "skcheck_listen_overflows_total", "counter",
+	       "Kernel TcpExt ListenOverflows (accept queue full), host namespace.");
+	fprintf(out, "skcheck_listen_overflows_total %llu\n",
+		(unsigned long long)h->listen_overflows);
+	header(out, "skcheck_processes", "gauge", "Processes by scan outcome.");
+	fprintf(out, "skcheck_processes{state=\"scanned\"} %u\n", h->procs.scanned);
+	fprintf(out, "skcheck_processes{state=\"denied\"} %u\n", h->procs.denied);
+	fprintf(out, "skcheck_processes{state=\"with_residue\"} %u\n", h->procs_with_residue);
+	fprintf(out, "skcheck_processes{state=\"flagged\"} %u\n", h->procs_flagged);
+	header(out, "skcheck_netns_recv_queue_bytes", "gauge",
+	       "Unread bytes per network namespace.");
+	for (i = 0; i < h->nets.n; i++) {
+		const struct skc_netns *ns = &h->nets.v[i];
+
+		if (!ns->dumped)
+			continue;
+		fprintf(out, "skcheck_netns_recv_queue_bytes{netns=\"%llu\",name=\"",
+			(unsigned long long)ns->ino);
+		label_value(out, ns->name ? ns->name : "");
+		fprintf(out, "\"} %llu\n", (unsigned long long)ns->recv_q);
+	}
+	gauge(out, "skcheck_scan_duration_seconds",
+	      "Time the last sample took to collect and judge.", h->duration);
+	gauge(out, "skcheck_last_sample_timestamp_seconds",
+	      "Unix time of the last sample.", h->time);
+}
+
+static void proc_labels(FILE *out, const struct skc_proc *p)
+{
+	fprintf(out, "{pid=\"%d\",comm=\"", (int)p->pid);
+	label_value(out, p->comm);
+	fputs("\",container=\"", out);
+	label_value(out, p->cont.id);
+	fputs("\",pod=\"", out);
+	label_value(out, p->cont.pod);
+	fputs("\"", out);
+}
+
+static void proc_metrics(FILE *out, const struct skc_host *h)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+		bool u32;
+	} m[] = {
+		{ "skcheck_process_recv_queue_bytes", "Unread bytes in the process's sockets (incl. queued connections of its listeners).", offsetof(struct skc_proc, recv_q), false },
+		{ "skcheck_process_send_queue_bytes", "Bytes in the process's send queues.", offsetof(struct skc_proc, send_q), false },
+		{ "skcheck_process_socket_memory_bytes", "Socket buffer memory of the process's sockets.", offsetof(struct skc_proc, mem), false },
+		{ "skcheck_process_socket_drops", "Packets dropped by the process's open sockets.", offsetof(struct skc_proc, drops), false },
+		{ "skcheck_process_sockets", "Sockets the process holds.", offsetof(struct skc_proc, nsockets), true },
+		{ "skcheck_process_accept_queue_connections", "Connections waiting in the process's accept queues.", offsetof(struct skc_proc, accept_q), true },
+		{ "skcheck_process_stalled_sockets", "The process's stalled sockets.", offsetof(struct skc_proc, nstalled), true },
+		{ "skcheck_process_stalled_bytes", "Bytes held by the process's stalled sockets.", offsetof(struct skc_proc, stalled_bytes), false },
+	};
+	size_t i, k;
+	unsigned f;
+
+	for (k = 0; k < ARRAY_SIZE(m); k++) {
+		header(out, m[k].name, "gauge", m[k].help);
+		for (i = 0; i < h->nranked; i++) {
+			const char *base = (const char *)h->ranked[i] + m[k].off;
+			unsigned long long v = m[k].u32 ? *(const uint32_t *)base
+							: *(const uint64_t *)base;
+
+			fputs(m[k].name, out);
+			proc_labels(out, h->ranked[i]);
+			fprintf(out, "} %llu\n", v);
+		}
+	}
+	header(out, "skcheck_process_flag", "gauge",
+	       "1 for each flag set on the process (see skcheck(8) FLAGS).");
+	for (i = 0; i < h->nranked; i++) {
+		for (f = 0; f < SKC_NFLAGS; f++) {
+			if (!(h->ranked[i]->flags & (1u << f)))
+				continue;
+			fputs("skcheck_process_flag", out);
+			proc_labels(out, h->ranked[i]);
+			fprintf(out, ",flag=\"%s\"} 1\n", flag_name(f));
+		}
+	}
+}
+
+int render_prometheus(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+{
+	(void)o;
+	proto_metrics(out, h);
+	host_metrics(out, h);
+	proc_metrics(out, h);
+	return ferror(out) ? -EIO : 0;
+}
+
+int render_prometheus_file(const char *path, const struct skc_host *h,
+			   const struct skc_opts *o)
+{
+	size_t len = strlen(path);
+	char *tmp = xmalloc(len + 16);
+	FILE *f;
+	int fd, ret;
+
+	/* same directory, so rename() is atomic for the collector */
+	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	ret = render_prometheus(f, h, o);
+	if (fflush(f) == EOF || fsync(fileno(f)) < 0)
+		ret = -errno;
+	if (fclose(f) == EOF && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+out:
+	free(tmp);
+	return ret;
+}

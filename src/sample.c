@@ -1,0 +1,59 @@
+#include "config.h"
+
+#include <time.h>
+
+#include "collect.h"
+#include "join.h"
+#include "judge.h"
+#include "sample.h"
+
+double clock_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double clock_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sample_take(struct skc_host *h, const struct skc_opts *o,
+		struct tracker *tr, bool light, char *err, size_t errlen)
+{
+	double start = clock_mono();
+	int ret;
+
+	host_init(h);
+	h->time = clock_wall();
+	ret = collect_host(h, o, light, err, errlen);
+	if (ret < 0)
+		return ret;
+	join_host(h);
+	if (!light)
+		collect_leaks(h, o);
+	judge_host(h, o, tr, start);
+	h->duration = clock_mono() - start;
+	return 0;
+}
+
+bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)
+{
+	size_t i;
+
+	if (o->by_container) {
+		for (i = 0; i < h->nranked_conts; i++)
+			if (h->ranked_conts[i]->flags)
+				return true;
+		return false;
+	}
+	for (i = 0; i < h->nranked; i++)
+		if (h->ranked[i]->flags)
+			return true;
+	return false;
+}

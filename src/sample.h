@@ -1,0 +1,23 @@
+/* One sample: collect -> join -> judge (and track), timed. */
+#ifndef SKC_SAMPLE_H
+#define SKC_SAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "options.h"
+#include "track.h"
+
+double clock_mono(void);
+double clock_wall(void);
+
+/* Fill h (initialised here) with one judged sample.  light: see
+ * collect_host.  Returns 0 or -errno with err set. */
+int sample_take(struct skc_host *h, const struct skc_opts *o,
+		struct tracker *tr, bool light, char *err, size_t errlen);
+
+/* Did the sample flag anything that is listed? (exit status 1) */
+bool sample_flagged(const struct skc_host *h, const struct skc_opts *o);
+
+#endif

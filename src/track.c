@@ -1,0 +1,385 @@
+/* Each sample builds a fresh table of entries from the sockets it saw,
+ * carrying over the state of the entries the previous sample had; what
+ * is left in the old table closed in between.  Rebuilding keeps the
+ * cost linear and memory flat however long --watch runs.
+ *
+ * Progress, per socket kind:
+ *   TCP receive side: consumed = tcpi_bytes_received - Recv-Q moved.
+ *   TCP send side:    tcpi_bytes_acked moved (or Send-Q drained).
+ *   UDP, UNIX:        Recv-Q went down (no byte counter exists).
+ *   listeners:        a connection that was queued last sample left the
+ *                     queue (accepted), or the queue shrank.
+ * A queue that is non-empty and made no progress for the whole window
+ * is stalled; the stall began at the last sample that saw progress. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "judge.h"
+#include "track.h"
+#include "util.h"
+
+struct entry {
+	uint64_t cookie, inode;	/* key; cookie 0 marks an empty slot */
+	bool seen;
+	uint8_t proto;
+	pid_t pid;
+	int fd;
+	char comm[16];		/* TASK_COMM_LEN */
+	uint64_t recv_q, send_q, drops;
+	uint64_t consumed, acked;
+	uint32_t accept_q, npending;
+	bool accept_full;
+	uint64_t pending_of;	/* child: listener cookie while queued */
+	double rx_progress, tx_progress, acc_progress;	/* mono */
+	uint64_t rx_since_q;	/* recv_q when rx progress last seen */
+	bool rx_stalled, tx_stalled, acc_stalled, dropping;
+};
+
+struct table {
+	struct entry *v;
+	size_t nslots;
+};
+
+struct tracker {
+	struct table cur;
+	double window;
+	double last_mono;
+	unsigned long samples;
+	uint64_t overflows;	/* ListenOverflows at the last sample */
+	bool have_overflows;
+};
+
+struct tracker *track_new(double window)
+{
+	struct tracker *tr = xcalloc(1, sizeof(*tr));
+
+	tr->window = window;
+	return tr;
+}
+
+void track_free(struct tracker *tr)
+{
+	if (!tr)
+		return;
+	free(tr->cur.v);
+	free(tr);
+}
+
+unsigned long track_samples(const struct tracker *tr)
+{
+	return tr->samples;
+}
+
+static size_t slot_of(const struct table *t, uint64_t cookie, uint64_t inode)
+{
+	uint64_t x = cookie * 0x9e3779b97f4a7c15ULL ^ inode;
+	size_t mask = t->nslots - 1, h;
+
+	x ^= x >> 29;
+	h = (size_t)x & mask;
+	while (t->v[h].cookie &&
+	       (t->v[h].cookie != cookie || t->v[h].inode != inode))
+		h = (h + 1) & mask;
+	return h;
+}
+
+static struct entry *lookup(const struct table *t, uint64_t cookie, uint64_t inode)
+{
+	size_t h;
+
+	if (!t->nslots)
+		return NULL;
+	h = slot_of(t, cookie, inode);
+	return t->v[h].cookie ? &t->v[h] : NULL;
+}
+
+static bool window_passed(const struct tracker *tr, double since, double mono)
+{
+	/* 10 ms of slack: a --settle sleep is never exactly the window */
+	return mono - since >= tr->window - 0.01;
+}
+
+static void add_event(struct skc_host *h, enum skc_event_kind kind,
+		      const struct skc_sock *s, const struct entry *e)
+{
+	struct skc_event *ev;
+
+	grow_array((void **)&h->events, &h->events_cap, h->nevents + 1,
+		   sizeof(*h->events));
+	ev = &h->events[h->nevents++];
+	memset(ev, 0, sizeof(*ev));
+	ev->time = h->time;
+	ev->kind = kind;
+	ev->pid = e->pid;
+	ev->fd = e->fd;
+	memcpy(ev->comm, e->comm, sizeof(e->comm));
+	ev->inode = e->inode;
+	ev->proto = e->proto;
+	ev->recv_q = s ? s->recv_q + s->pending_bytes : e->recv_q;
+	ev->send_q = s ? s->send_q : e->send_q;
+	ev->value = s ? s->accept_q : 0;
+	if (s)
+		format_local(ev->where, sizeof(ev->where), s);
+}
+
+static void end_event(struct skc_host *h, enum skc_event_kind kind,
+		      const struct skc_sock *s, const struct entry *e,
+		      double since, double mono, const char *reason)
+{
+	add_event(h, kind, s, e);
+	h->events[h->nevents - 1].duration = mono - since;
+	snprintf(h->events[h->nevents - 1].reason,
+		 sizeof(h->events[0].reason), "%s", reason);
+}
+
+/* Owner for events: the first process holding the socket, else (queued
+ * connection) whoever holds its listener. */
+static void set_owner(struct entry *e, const struct skc_host *h,
+		      const struct skc_sock *s)
+{
+	const struct skc_sock *o = s;
+
+	if (!s->nowners && s->listener >= 0)
+		o = &h->socks.v[s->listener];
+	e->pid = 0;
+	e->fd = -1;
+	e->comm[0] = '\0';
+	if (o->nowners) {
+		const struct skc_proc *p = &h->procs.v[o->owners[0].proc];
+
+		e->pid = p->pid;
+		e->fd = o->owners[0].fd;
+		memcpy(e->comm, p->comm, sizeof(e->comm) - 1);
+		e->comm[sizeof(e->comm) - 1] = '\0';
+	}
+}
+
+static bool rx_progress(const struct skc_sock *s, const struct entry *old)
+{
+	if (!old || s->recv_q == 0)
+		return true;
+	if (s->proto == SKC_TCP && s->has_tcpi)
+		return s->bytes_received - s->rqueue != old->consumed;
+	return s->recv_q < old->recv_q;
+}
+
+static void track_rx(struct tracker *tr, struct skc_host *h, struct skc_sock *s,
+		     struct entry *e, const struct entry *old, double mono)
+{
+	bool stalled;
+
+	if (rx_progress(s, old)) {
+		e->rx_progress = mono;
+		e->rx_since_q = s->recv_q;
+	}
+	stalled = s->recv_q > 0 && window_passed(tr, e->rx_progress, mono);
+	if (stalled) {
+		double dt = mono - e->rx_progress;
+
+		s->flags |= SKC_F_STALLED;
+		s->stall_since = h->time - dt;
+		s->growth = dt > 0 ? ((double)s->recv_q - (double)e->rx_since_q) / dt : 0;
+	}
+	if (old && stalled != old->rx_stalled) {
+		if (stalled)
+			add_event(h, EV_STALL_BEGIN, s, e);
+		else
+			end_event(h, EV_STALL_END, s, e, old->rx_progress, mono, "recovered");
+	}
+	e->rx_stalled = stalled;
+}
+
+static void track_tx(struct tracker *tr, struct skc_host *h, struct skc_sock *s,
+		     struct entry *e, const struct entry *old, double mono)
+{
+	bool stalled;
+
+	if (!old || s->send_q == 0 || s->bytes_acked != old->acked)
+		e->tx_progress = mono;
+	stalled = s->send_q > 0 && window_passed(tr, e->tx_progress, mono);
+	if (stalled) {
+		s->flags |= SKC_F_TX_STALLED;
+		if (!(s->flags & SKC_F_STALLED) || h->time - (mono - e->tx_progress) < s->stall_since)
+			s->stall_since = h->time - (mono - e->tx_progress);
+	}
+	if (old && stalled != old->tx_stalled) {
+		if (stalled)
+			add_event(h, EV_TX_STALL_BEGIN, s, e);
+		else
+			end_event(h, EV_TX_STALL_END, s, e, old->tx_progress, mono, "recovered");
+	}
+	e->tx_stalled = stalled;
+}
+
+static void track_accept(struct tracker *tr, struct skc_host *h,
+			 struct skc_sock *s, struct entry *e,
+			 const struct entry *old, uint32_t survivors, double mono)
+{
+	bool stalled;
+
+	/* a connection queued last time and gone now was accepted */
+	if (!old || s->accept_q == 0 || s->accept_q < old->accept_q ||
+	    survivors < old->npending)
+		e->acc_progress = mono;
+	stalled = s->accept_q > 0 && window_passed(tr, e->acc_progress, mono);
+	if (stalled) {
+		s->flags |= SKC_F_ACCEPT_STALLED;
+		s->stall_since = h->time - (mono - e->acc_progress);
+	}
+	if (old && stalled != old->acc_stalled) {
+		if (stalled)
+			add_event(h, EV_ACCEPT_STALL_BEGIN, s, e);
+		else
+			end_event(h, EV_ACCEPT_STALL_END, s, e, old->acc_progress, mono, "recovered");
+	}
+	e->acc_stalled = stalled;
+	e->accept_full = s->flags & SKC_F_ACCEPT_FULL;
+	if (old && e->accept_full && !old->accept_full)
+		add_event(h, EV_ACCEPT_OVERFLOW, s, e);
+}
+
+static void track_drops(struct skc_host *h, struct skc_sock *s, struct entry *e,
+			const struct entry *old, double dt)
+{
+	uint64_t delta;
+
+	if (!old || s->drops < old->drops || dt <= 0)
+		return;
+	delta = s->drops - old->drops;
+	s->drops_rate = (double)delta / dt;
+	e->dropping = delta > 0;
+	if (e->dropping && !old->dropping) {
+		add_event(h, EV_DROPS, s, e);
+		h->events[h->nevents - 1].value = delta;
+	}
+}
+
+static void close_ended(struct tracker *tr, struct skc_host *h,
+			const struct table *old, double mono)
+{
+	size_t i;
+
+	for (i = 0; i < old->nslots; i++) {
+		const struct entry *e = &old->v[i];
+
+		if (!e->cookie || e->seen)
+			continue;
+		if (e->rx_stalled)
+			end_event(h, EV_STALL_END, NULL, e, e->rx_progress, mono, "closed");
+		if (e->tx_stalled)
+			end_event(h, EV_TX_STALL_END, NULL, e, e->tx_progress, mono, "closed");
+		if (e->acc_stalled)
+			end_event(h, EV_ACCEPT_STALL_END, NULL, e, e->acc_progress, mono, "closed");
+	}
+	(void)tr;
+}
+
+/* Per listener: how many of this sample's queued connections were
+ * already queued under it last sample. */
+static uint32_t *count_survivors(const struct table *old, const struct skc_host *h)
+{
+	uint32_t *surv = xcalloc(h->socks.n, sizeof(*surv));
+	size_t i;
+
+	for (i = 0; i < h->socks.n; i++) {
+		const struct skc_sock *c = &h->socks.v[i];
+		const struct entry *o;
+
+		if (c->listener < 0)
+			continue;
+		o = lookup(old, c->cookie, c->inode);
+		if (o && o->pending_of == h->socks.v[c->listener].cookie)
+			surv[c->listener]++;
+	}
+	return surv;
+}
+
+static void track_overflows(struct tracker *tr, struct skc_host *h, double dt)
+{
+	if (tr->have_overflows && h->listen_overflows >= tr->overflows && dt > 0) {
+		uint64_t delta = h->listen_overflows - tr->overflows;
+
+		h->listen_overflow_rate = (double)delta / dt;
+		if (delta) {
+			struct entry none = { .fd = -1 };
+
+			add_event(h, EV_ACCEPT_OVERFLOW, NULL, &none);
+			h->events[h->nevents - 1].value = delta;
+		}
+	}
+	tr->overflows = h->listen_overflows;
+	tr->have_overflows = true;
+}
+
+void track_update(struct tracker *tr, struct skc_host *h, double mono)
+{
+	struct table old = tr->cur, cur;
+	double dt = tr->samples ? mono - tr->last_mono : 0;
+	uint32_t *surv = count_survivors(&old, h);
+	size_t i;
+
+	cur.nslots = 64;
+	while (cur.nslots < h->socks.n * 2)
+		cur.nslots *= 2;
+	cur.v = xcalloc(cur.nslots, sizeof(*cur.v));
+	h->window = tr->window;
+	for (i = 0; i < h->socks.n; i++) {
+		struct skc_sock *s = &h->socks.v[i];
+		struct entry *old_e = lookup(&old, s->cookie, s->inode);
+		struct entry *e;
+
+		if (!s->cookie)
+			continue;
+		e = &cur.v[slot_of(&cur, s->cookie, s->inode)];
+		if (e->cookie)
+			continue;	/* dumped twice: keep the first */
+		if (old_e) {
+			*e = *old_e;
+			old_e->seen = true;
+		}
+		e->seen = false;
+		e->cookie = s->cookie;
+		e->inode = s->inode;
+		e->proto = s->proto;
+		set_owner(e, h, s);
+		if (judge_is_listener(s)) {
+			track_accept(tr, h, s, e, old_e, surv[i], mono);
+		} else {
+			track_rx(tr, h, s, e, old_e, mono);
+			if (s->proto == SKC_TCP && s->has_tcpi)
+				track_tx(tr, h, s, e, old_e, mono);
+		}
+		track_drops(h, s, e, old_e, dt);
+		e->recv_q = s->recv_q;
+		e->send_q = s->send_q;
+		e->drops = s->drops;
+		e->consumed = s->bytes_received - s->rqueue;
+		e->acked = s->bytes_acked;
+		e->accept_q = s->accept_q;
+		e->npending = 0;
+		e->pending_of = s->listener >= 0 ? h->socks.v[s->listener].cookie : 0;
+	}
+	for (i = 0; i < h->socks.n; i++) {
+		const struct skc_sock *c = &h->socks.v[i];
+		struct entry *l;
+
+		if (c->listener < 0)
+			continue;
+		l = lookup(&cur, h->socks.v[c->listener].cookie,
+			   h->socks.v[c->listener].inode);
+		if (l)
+			l->npending++;
+	}
+	close_ended(tr, h, &old, mono);
+	track_overflows(tr, h, dt);
+	free(surv);
+	free(old.v);
+	tr->cur = cur;
+	tr->last_mono = mono;
+	tr->samples++;
+	h->tracked = tr->samples > 1;
+}

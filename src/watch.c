@@ -1,0 +1,200 @@
+/* The watch loop: one full sample per interval, a tracker carried from
+ * sample to sample.  A sample slower than the interval is reported and
+ * the next one starts at once: samples never queue up. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "render.h"
+#include "sample.h"
+#include "track.h"
+#include "watch.h"
+
+#define RECENT_EVENTS 8
+
+/* Set by SIGINT/SIGTERM; a signal handler can only talk through this. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;	/* no SA_RESTART: wake the sleep */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+enum watch_mode { MODE_SCREEN, MODE_LINES, MODE_NDJSON, MODE_PROM };
+
+struct watch_state {
+	const struct skc_opts *o;
+	enum watch_mode mode;
+	struct skc_event recent[RECENT_EVENTS];
+	size_t nrecent;
+};
+
+static void remember_events(struct watch_state *w, const struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nevents; i++) {
+		if (w->nrecent == RECENT_EVENTS) {
+			memmove(w->recent, w->recent + 1,
+				(RECENT_EVENTS - 1) * sizeof(w->recent[0]));
+			w->nrecent--;
+		}
+		w->recent[w->nrecent++] = h->events[i];
+	}
+}
+
+static void print_header(FILE *out, const struct skc_host *h,
+			 const struct skc_opts *o)
+{
+	char t[32];
+
+	format_time(t, sizeof(t), h->time);
+	fprintf(out, "skcheck %s  sample %lu  every %.3gs  took %.3fs%s\n", t,
+		h->tick, o->interval, h->duration,
+		h->duration > o->interval ? "  (slower than the interval)" : "");
+}
+
+static int render_screen(struct watch_state *w, const struct skc_host *h)
+{
+	size_t i;
+	int ret;
+
+	fputs("\033[H\033[2J", stdout);
+	print_header(stdout, h, w->o);
+	render_summary(stdout, h, w->o);
+	ret = render_table(stdout, h, w->o);
+	if (w->nrecent) {
+		fputs("\nrecent events:\n", stdout);
+		for (i = 0; i < w->nrecent; i++)
+			render_event_line(stdout, &w->recent[i]);
+	}
+	return ret;
+}
+
+static int render_lines(const struct skc_opts *o, const struct skc_host *h)
+{
+	size_t i;
+	int ret;
+
+	fputs("=== ", stdout);
+	print_header(stdout, h, o);
+	for (i = 0; i < h->nevents; i++)
+		render_event_line(stdout, &h->events[i]);
+	if (!o->no_summary)
+		render_summary(stdout, h, o);
+	ret = render_table(stdout, h, o);
+	fputc('\n', stdout);
+	return ret;
+}
+
+static int render_tick(struct watch_state *w, const struct skc_host *h)
+{
+	size_t i;
+	int ret;
+
+	switch (w->mode) {
+	case MODE_NDJSON:
+		return render_json_doc(stdout, h, w->o, true);
+	case MODE_PROM:
+		/* the file is for node_exporter; events go to stdout (journal) */
+		for (i = 0; i < h->nevents; i++)
+			render_event_line(stdout, &h->events[i]);
+		ret = render_prometheus_file(w->o->prom_file, h, w->o);
+		if (ret < 0)
+			fprintf(stderr, "skcheck: cannot write %s: %s\n",
+				w->o->prom_file, strerror(-ret));
+		return 0;	/* retried next sample */
+	case MODE_SCREEN:
+		remember_events(w, h);
+		return render_screen(w, h);
+	case MODE_LINES:
+		break;
+	}
+	return render_lines(w->o, h);
+}
+
+static void sleep_until(double deadline)
+{
+	double left;
+
+	while (!stop_requested && (left = deadline - clock_mono()) > 0) {
+		struct timespec ts = { (time_t)left,
+				       (long)((left - (double)(time_t)left) * 1e9) };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+static enum watch_mode pick_mode(const struct skc_opts *o)
+{
+	if (o->prometheus)
+		return MODE_PROM;
+	if (o->json)
+		return MODE_NDJSON;
+	return isatty(STDOUT_FILENO) ? MODE_SCREEN : MODE_LINES;
+}
+
+int watch_run(const struct skc_opts *o)
+{
+	struct watch_state w = { .o = o, .mode = pick_mode(o) };
+	struct tracker *tr = track_new(o->window);
+	int status = SKC_EXIT_OK;
+	unsigned long tick;
+	char err[512];
+
+	install_handlers();
+	for (tick = 1; !stop_requested; tick++) {
+		double start = clock_mono();
+		struct skc_host h;
+		int ret = sample_take(&h, o, tr, false, err, sizeof(err));
+
+		if (ret < 0) {
+			host_free(&h);
+			fprintf(stderr, "skcheck: %s\n", err);
+			if (tick == 1) {
+				status = SKC_EXIT_FAILURE;
+				break;
+			}
+		} else {
+			h.tick = tick;
+			ret = render_tick(&w, &h);
+			status = sample_flagged(&h, o) ? SKC_EXIT_FLAGGED : SKC_EXIT_OK;
+			host_free(&h);
+			if (fflush(stdout) == EOF || ferror(stdout)) {
+				/* reader went away (| head): end quietly */
+				if (errno != EPIPE) {
+					fprintf(stderr, "skcheck: write error: %s\n", strerror(errno));
+					status = SKC_EXIT_FAILURE;
+				}
+				break;
+			}
+			if (ret < 0) {
+				fprintf(stderr, "skcheck: cannot render: %s\n", strerror(-ret));
+				status = SKC_EXIT_FAILURE;
+				break;
+			}
+		}
+		if (o->count && tick >= o->count)
+			break;
+		sleep_until(start + o->interval);
+	}
+	track_free(tr);
+	return status;
+}

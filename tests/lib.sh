@@ -1,0 +1,253 @@
+# tests/lib.sh - sourced by skcheck's live tests (tests/live_*.sh).
+#
+# Environment (set by `make check`, defaults for running a test by hand):
+#   SKCHECK    skcheck binary           (default: <tests>/../src/skcheck)
+#   SK_HELPER  tests/sk_helper binary   (default: <tests>/sk_helper)
+#   SK_NO_UNSHARE=1  run in the caller's network namespace
+#
+# Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
+#
+# As root, each test re-runs itself in a private network namespace
+# (unshare -n, lo up), so nothing else on the host can show up in its ss
+# output or on its ports. skcheck still sees the whole host's /proc; tests
+# select the helper's sockets with --pid.
+
+SK_TESTS_DIR=$(cd -- "$(dirname -- "$0")" && pwd)
+SKCHECK=${SKCHECK:-$SK_TESTS_DIR/../src/skcheck}
+SK_HELPER=${SK_HELPER:-$SK_TESTS_DIR/sk_helper}
+SK_TEST_NAME=$(basename -- "$0" .sh)
+
+skip() { echo "SKIP: $SK_TEST_NAME: $*"; exit 77; }
+fail() { echo "FAIL: $SK_TEST_NAME: $*" >&2; exit 1; }
+hard_error() { echo "ERROR: $SK_TEST_NAME: $*" >&2; exit 99; }
+ok() { echo "ok: $*"; }
+
+[ -x "$SKCHECK" ] || hard_error "SKCHECK=$SKCHECK is not an executable"
+[ -x "$SK_HELPER" ] || hard_error "SK_HELPER=$SK_HELPER is not an executable"
+
+if [ -z "${SK_NO_UNSHARE:-}" ] && [ -z "${SK_IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] &&
+	command -v ip >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
+	export SK_IN_NETNS=1
+	# shellcheck disable=SC2016
+	exec unshare -n -- sh -c 'ip link set lo up || exit 99; exec bash "$0" "$@"' "$0" "$@"
+fi
+
+require_root() { [ "$(id -u)" = 0 ] || skip "needs root: $*"; }
+require_jq() { command -v jq >/dev/null 2>&1 || skip "jq not installed"; }
+require_ss() { command -v ss >/dev/null 2>&1 || skip "ss (iproute2) not installed"; }
+require_ipv6() {
+	grep -q '^00000000000000000000000000000001 .* lo$' /proc/net/if_inet6 2>/dev/null ||
+		skip "no ::1 on lo"
+}
+
+SK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/skcheck-$SK_TEST_NAME.XXXXXX") ||
+	hard_error "mktemp failed"
+SK_HELPERS=()		# pids of started helpers
+SK_CHILDREN=()		# pids the helpers forked ("child pid=")
+SK_FIFO_FDS=()		# our ends of the helpers' stdin
+declare -A SK_HELPER_OUT	# helper pid -> its output file
+SK_CUR=			# output file hval/hget read
+
+# Wait up to 2 s for pid (our child) to exit, then SIGKILL it.
+sk_stop_pid() {
+	local pid=$1 i st
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 40; i++)); do
+		st=$(ps -o stat= -p "$pid" 2>/dev/null) || break
+		case $st in Z*) break ;; esac
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+sk_cleanup() {
+	local rc=$? pid fd
+	set +e
+	# Children first: they are not reaped before the helper exits, so
+	# their pids cannot have been reused yet.
+	for pid in "${SK_CHILDREN[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+	for pid in "${SK_HELPERS[@]}"; do sk_stop_pid "$pid"; done
+	for fd in "${SK_FIFO_FDS[@]}"; do exec {fd}>&-; done
+	rm -rf -- "$SK_TMP"
+	exit "$rc"
+}
+trap sk_cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start_helper VAR SPEC...: run sk_helper SPEC... in the background, wait
+# for READY (10 s), set VAR to its pid and make it the helper that
+# hval/hget read. Its stdin is a fifo we hold open, so it waits until the
+# test ends; cleanup stops it (and what it forked) however the test ends.
+start_helper() {
+	# locals are prefixed: printf -v must not hit one of them
+	local _sh_var=$1 _sh_n=${#SK_HELPERS[@]} _sh_pid _sh_fd _sh_i _sh_rc _sh_child
+	shift
+	local _sh_fifo=$SK_TMP/helper$_sh_n.in _sh_out=$SK_TMP/helper$_sh_n.out
+	local _sh_err=$SK_TMP/helper$_sh_n.err
+	mkfifo "$_sh_fifo" || hard_error "mkfifo $_sh_fifo"
+	"$SK_HELPER" "$@" <"$_sh_fifo" >"$_sh_out" 2>"$_sh_err" &
+	_sh_pid=$!
+	SK_HELPERS+=("$_sh_pid")
+	# O_RDWR on a fifo never blocks, even if the helper died first.
+	exec {_sh_fd}<>"$_sh_fifo"
+	SK_FIFO_FDS+=("$_sh_fd")
+	for ((_sh_i = 0; _sh_i < 200; _sh_i++)); do
+		grep -qx READY "$_sh_out" && break
+		if ! kill -0 "$_sh_pid" 2>/dev/null || [[ $(ps -o stat= -p "$_sh_pid") == Z* ]]; then
+			wait "$_sh_pid"
+			_sh_rc=$?
+			fail "sk_helper $* exited with $_sh_rc: $(cat "$_sh_err")"
+		fi
+		sleep 0.05
+	done
+	grep -qx READY "$_sh_out" || fail "sk_helper $* not READY after 10 s: $(cat "$_sh_err")"
+	[ "$(head -n 1 "$_sh_out")" = "pid=$_sh_pid" ] ||
+		hard_error "sk_helper printed '$(head -n 1 "$_sh_out")', expected pid=$_sh_pid"
+	while read -r _sh_child; do
+		SK_CHILDREN+=("$_sh_child")
+	done < <(awk '$1 == "child" { sub(/^pid=/, "", $2); print $2 }' "$_sh_out")
+	SK_HELPER_OUT[$_sh_pid]=$_sh_out
+	SK_CUR=$_sh_out
+	printf -v "$_sh_var" %s "$_sh_pid"
+}
+
+# use_helper PID: make hval/hget read that helper's output.
+use_helper() {
+	[ -n "${SK_HELPER_OUT[$1]:-}" ] || hard_error "no helper with pid $1"
+	SK_CUR=${SK_HELPER_OUT[$1]}
+}
+
+# hval LABEL KEY [N]: print KEY of the Nth (default 1st) output line whose
+# label is LABEL; status 1 (and nothing printed) if there is no such value.
+hval() {
+	awk -v l="$1" -v k="$2" -v n="${3:-1}" '
+		$1 == l && ++c == n {
+			for (i = 2; i <= NF; i++)
+				if (index($i, k "=") == 1) { print substr($i, length(k) + 2); found = 1 }
+		}
+		END { exit !found }' "$SK_CUR"
+}
+
+# hget VAR LABEL KEY [N]: like hval, into VAR; fails the test if missing.
+hget() {
+	local _hg_v
+	_hg_v=$(hval "$2" "$3" "${4:-1}") || fail "helper output has no '$2 ... $3=' (line ${4:-1})"
+	printf -v "$1" %s "$_hg_v"
+}
+
+# hcount LABEL: how many lines the current helper printed with LABEL.
+hcount() {
+	awk -v l="$1" '$1 == l { c++ } END { print c + 0 }' "$SK_CUR"
+}
+
+# sk ARGS...: run skcheck; stdout in $SK_OUT, stderr in $SK_ERR, status in $SK_RC.
+SK_OUT=$SK_TMP/sk.out
+SK_ERR=$SK_TMP/sk.err
+sk() {
+	SK_RC=0
+	"$SKCHECK" "$@" >"$SK_OUT" 2>"$SK_ERR" || SK_RC=$?
+}
+
+# skj ARGS...: skcheck -J ARGS; requires status 0 or 1 and one valid JSON document.
+skj() {
+	sk -J "$@"
+	[ "$SK_RC" -le 1 ] || fail "skcheck -J $* exited $SK_RC: $(head -c 2000 "$SK_ERR")"
+	[ "$(jq -s length "$SK_OUT" 2>/dev/null)" = 1 ] ||
+		fail "skcheck -J $* did not print exactly one JSON document: $(head -c 2000 "$SK_OUT")"
+}
+
+# jget VAR FILTER [JQ-ARGS...]: run FILTER (jq -r) on the last skj output.
+# It must yield exactly one value that is neither null nor empty.
+jget() {
+	local _jg_var=$1 _jg_filter=$2 _jg_v
+	shift 2
+	_jg_v=$(jq -r "$@" "$_jg_filter" "$SK_OUT") || fail "jq failed on: $_jg_filter"
+	[ -n "$_jg_v" ] || fail "no value for: $_jg_filter $*"
+	[ "$_jg_v" != null ] || fail "null for: $_jg_filter $*"
+	[ "$(printf '%s\n' "$_jg_v" | wc -l)" = 1 ] || fail "several values for: $_jg_filter $*: $(tr '\n' ' ' <<<"$_jg_v")"
+	printf -v "$_jg_var" %s "$_jg_v"
+}
+
+# pget VAR PID FIELD: field (a jq path such as .recv_q) of process PID.
+pget() {
+	jget "$1" ".processes[] | select(.pid == \$pid) | $3" --argjson pid "$2"
+}
+
+# sget VAR PID INODE FIELD: field of the socket INODE listed under process PID.
+sget() {
+	jget "$1" ".processes[] | select(.pid == \$pid) | .sockets[] | select(.inode == \$ino) | $4" \
+		--argjson pid "$2" --argjson ino "$3"
+}
+
+# jcheck DESC FILTER [JQ-ARGS...]: FILTER must evaluate to true.
+jcheck() {
+	local desc=$1 filter=$2
+	shift 2
+	jq -e "$@" "$filter" "$SK_OUT" >/dev/null || fail "$desc: not true: $filter $*"
+	ok "$desc"
+}
+
+# expect_eq DESC EXPECTED ACTUAL: neither may be empty or "null".
+expect_eq() {
+	if [ -z "$2" ] || [ "$2" = null ]; then fail "$1: no expected value"; fi
+	if [ -z "$3" ] || [ "$3" = null ]; then fail "$1: no value (expected $2)"; fi
+	[ "$2" = "$3" ] || fail "$1: expected $2, got $3"
+	ok "$1 = $3"
+}
+
+# expect_gt DESC A B: integer A > B.
+expect_gt() {
+	[[ $2 =~ ^-?[0-9]+$ && $3 =~ ^-?[0-9]+$ ]] || fail "$1: not integers: '$2' '$3'"
+	[ "$2" -gt "$3" ] || fail "$1: expected $2 > $3"
+	ok "$1 ($2 > $3)"
+}
+
+# expect_rc DESC EXPECTED: status of the last sk/skj run.
+expect_rc() {
+	[ "$SK_RC" = "$2" ] || fail "$1: skcheck exited $SK_RC, expected $2; stderr: $(head -c 2000 "$SK_ERR")"
+	ok "$1: exit $SK_RC"
+}
+
+# ss_get VAR INODE WHAT SS-ARGS...: a value ss reports for the socket with
+# that inode. WHAT: recvq, sendq, or an skmem key (r rb t tb f w o bl d).
+# ss names inet sockets "ino:N" (with -e); for unix sockets the inode is the
+# "port" column after the local path (paths must then hold no blanks).
+ss_get() {
+	local _sg_var=$1 _sg_ino=$2 _sg_what=$3 _sg_v
+	shift 3
+	_sg_v=$(ss -n -e -m "$@" | awk -v ino="$_sg_ino" -v what="$_sg_what" '
+		function skmem(line,   s, n, kv, i, k) {
+			if (!match(line, /skmem:\([^)]*\)/))
+				return 0
+			s = substr(line, RSTART + 7, RLENGTH - 8)
+			n = split(s, kv, ",")
+			for (i = 1; i <= n; i++) {
+				k = kv[i]
+				sub(/[0-9]+$/, "", k)
+				if (k == what) { print substr(kv[i], length(k) + 1); return 1 }
+			}
+			return 1
+		}
+		pending { pending = 0; skmem($0); next }
+		{
+			hit = 0
+			if ($1 ~ /^u_/)
+				hit = $6 == ino
+			else
+				for (i = 1; i <= NF; i++)
+					if ($i == "ino:" ino) hit = 1
+			if (!hit) next
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^[0-9]+$/) { rq = $i; sq = $(i + 1); break }
+			if (what == "recvq") print rq
+			else if (what == "sendq") print sq
+			else if (!skmem($0)) pending = 1
+		}')
+	[ -n "$_sg_v" ] || fail "ss $* shows no '$_sg_what' for inode $_sg_ino"
+	[ "$(printf '%s\n' "$_sg_v" | wc -l)" = 1 ] || fail "ss $* shows inode $_sg_ino more than once"
+	printf -v "$_sg_var" %s "$_sg_v"
+}

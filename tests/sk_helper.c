@@ -1,0 +1,731 @@
+/*
+ * sk_helper - create real sockets holding known unread data, for skcheck's
+ * live tests (the model is util-linux tests/helpers/test_mkfds.c).
+ *
+ * Usage: sk_helper [SPEC...]   (each SPEC one argument, run in order)
+ *   comm=NAME                  prctl(PR_SET_NAME)
+ *   tcp=N,M   tcp6=N,M         loopback TCP pair: N unread bytes on the
+ *                              accepted end, M on the connecting end
+ *   udp=K,SIZE[,RCVBUF]        K datagrams of SIZE bytes to a UDP receiver
+ *   unix-stream=N[,PATH]       N unread bytes on an AF_UNIX stream socket
+ *                              (PATH: bound listener, '@' = abstract)
+ *   unix-dgram=K,SIZE          K datagrams on an AF_UNIX dgram socketpair
+ *   listen=BACKLOG,CONNS,BYTES TCP listener nobody accepts from
+ *   fork                       a child sharing every fd made so far
+ *   leak                       a TCP socket reset during connect, left open
+ *
+ * Output: "pid=<pid>", then one "label key=value..." line per socket,
+ * then "READY". It then holds everything until stdin reaches EOF or
+ * SIGTERM/SIGINT arrives, and exits 0. Any failure: message on stderr,
+ * exit 1, and READY is never printed.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sock_diag.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ARGS 3
+#define MAX_CONNS 1000
+#define MAX_CHILDREN 16
+#define CHUNK 65536
+/* Give up on data that has not arrived by then: loopback delivers in ms. */
+#define ARRIVAL_TIMEOUT_MS 5000
+/* How long a queue must stay unchanged to count as settled. */
+#define SETTLE_MS 200
+/* The first SYN retransmit comes after 1 s (TCP_TIMEOUT_INIT), so a
+ * connect that has not completed by then sits behind a full accept queue. */
+#define CONNECT_WAIT_MS 300
+
+static volatile sig_atomic_t stop_requested;
+/* Forked children, stopped and reaped on exit so that a test sees them
+ * gone once the helper is gone. */
+static pid_t children[MAX_CHILDREN];
+static int nchildren;
+static char chunk[CHUNK];
+
+union addr {
+	struct sockaddr sa;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+	struct sockaddr_un un;
+	struct sockaddr_storage ss;
+};
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sk_helper: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+#define fail_errno(what) fail("%s: %s", (what), strerror(errno))
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+	poll(NULL, 0, ms);
+}
+
+/* Parse "a,b[,c]" into vals; returns how many numbers were given. */
+static int parse_nums(const char *spec, const char *args, unsigned long long *vals,
+		      int min, int max)
+{
+	const char *p = args;
+	int n = 0;
+
+	for (;;) {
+		char *end;
+
+		if (n == max || *p < '0' || *p > '9')
+			fail("%s: expected %d to %d comma-separated numbers", spec, min, max);
+		errno = 0;
+		vals[n++] = strtoull(p, &end, 10);
+		if (errno || vals[n - 1] > INT_MAX)
+			fail("%s: number out of range", spec);
+		if (*end == '\0')
+			break;
+		if (*end != ',')
+			fail("%s: bad number", spec);
+		p = end + 1;
+	}
+	if (n < min)
+		fail("%s: expected %d to %d comma-separated numbers", spec, min, max);
+	return n;
+}
+
+static int xsocket(int family, int type)
+{
+	int fd = socket(family, type, 0);
+
+	if (fd < 0)
+		fail_errno("socket");
+	return fd;
+}
+
+static unsigned long inode_of(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		fail_errno("fstat");
+	return (unsigned long)st.st_ino;
+}
+
+static unsigned int port_of(int fd, int peer)
+{
+	union addr a;
+	socklen_t len = sizeof(a);
+
+	if ((peer ? getpeername(fd, &a.sa, &len) : getsockname(fd, &a.sa, &len)))
+		fail_errno(peer ? "getpeername" : "getsockname");
+	if (a.sa.sa_family == AF_INET6)
+		return ntohs(a.in6.sin6_port);
+	return ntohs(a.in4.sin_port);
+}
+
+static socklen_t loopback_addr(int family, unsigned int port, union addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET6) {
+		a->in6.sin6_family = AF_INET6;
+		a->in6.sin6_addr = in6addr_loopback;
+		a->in6.sin6_port = htons(port);
+		return sizeof(a->in6);
+	}
+	a->in4.sin_family = AF_INET;
+	a->in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a->in4.sin_port = htons(port);
+	return sizeof(a->in4);
+}
+
+/* Bind fd to the loopback address on an ephemeral port; returns the port. */
+static unsigned int bind_loopback(int fd, int family)
+{
+	union addr a;
+	socklen_t len = loopback_addr(family, 0, &a);
+
+	if (bind(fd, &a.sa, len))
+		fail_errno("bind");
+	return port_of(fd, 0);
+}
+
+static void connect_loopback(int fd, int family, unsigned int port)
+{
+	union addr a;
+	socklen_t len = loopback_addr(family, port, &a);
+
+	if (connect(fd, &a.sa, len))
+		fail_errno("connect");
+}
+
+/*
+ * How much can sit unread is bounded by the receiver's rcvbuf (TCP window,
+ * UDP rmem) and, for UNIX sockets, by the sender's sndbuf. As root the
+ * FORCE variants lift the net.core.[rw]mem_max cap; otherwise we take what
+ * the plain option gives and report the amount that really got queued.
+ */
+static void set_buf(int fd, int opt_force, int opt, size_t bytes)
+{
+	int v = bytes > INT_MAX / 2 ? INT_MAX / 2 : (int)bytes;
+
+	if (setsockopt(fd, SOL_SOCKET, opt_force, &v, sizeof(v)) == 0)
+		return;
+	if (errno != EPERM)
+		fail_errno("setsockopt(SO_*BUFFORCE)");
+	if (setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v)))
+		fail_errno("setsockopt(SO_*BUF)");
+}
+
+static int ioctl_int(int fd, unsigned long req, const char *what)
+{
+	int v;
+
+	if (ioctl(fd, req, &v))
+		fail_errno(what);
+	return v;
+}
+
+/*
+ * Send n bytes from tx without anybody reading them on rx; returns how many
+ * bytes rx holds unread. SIOCINQ on a TCP or UNIX stream socket is the
+ * whole unread byte count (tcp_inq, unix_inq_len), the same number
+ * sock_diag reports. If the buffers cannot take all n (no root to raise
+ * them), stop once nothing moves and report what did arrive.
+ */
+static size_t stream_fill(int tx, int rx, size_t n)
+{
+	long long start = now_ms(), last_change = start;
+	size_t sent = 0;
+	int inq = -1;
+
+	for (;;) {
+		int prev_inq = inq;
+		size_t prev_sent = sent;
+
+		while (sent < n) {
+			size_t len = n - sent < CHUNK ? n - sent : CHUNK;
+			ssize_t r = send(tx, chunk, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			if (r < 0)
+				fail_errno("send");
+			sent += (size_t)r;
+		}
+		inq = ioctl_int(rx, SIOCINQ, "ioctl(SIOCINQ)");
+		if (sent == n && (size_t)inq == n)
+			return n;
+		if (inq != prev_inq || sent != prev_sent)
+			last_change = now_ms();
+		else if (sent < n && now_ms() - last_change > SETTLE_MS)
+			return (size_t)inq;	/* buffers full: partial */
+		if (now_ms() - start > ARRIVAL_TIMEOUT_MS)
+			fail("only %d of %zu sent bytes arrived", inq, sent);
+		sleep_ms(2);
+	}
+}
+
+/*
+ * Loopback TCP pair. Buffers are sized before the handshake because the
+ * window scale is fixed by the SYN, and an accepted socket inherits the
+ * listener's buffers (sk_clone_lock).
+ */
+static void tcp_pair(int family, size_t bufsize, int *client, int *server)
+{
+	int lst = xsocket(family, SOCK_STREAM);
+	int c = xsocket(family, SOCK_STREAM);
+	unsigned int port;
+
+	set_buf(lst, SO_RCVBUFFORCE, SO_RCVBUF, bufsize);
+	set_buf(lst, SO_SNDBUFFORCE, SO_SNDBUF, bufsize);
+	set_buf(c, SO_RCVBUFFORCE, SO_RCVBUF, bufsize);
+	set_buf(c, SO_SNDBUFFORCE, SO_SNDBUF, bufsize);
+	port = bind_loopback(lst, family);
+	if (listen(lst, 1))
+		fail_errno("listen");
+	connect_loopback(c, family, port);
+	*server = accept(lst, NULL, NULL);
+	if (*server < 0)
+		fail_errno("accept");
+	close(lst);
+	*client = c;
+}
+
+static void print_inet(const char *prefix, const char *end, int fd, size_t unread)
+{
+	printf("%s.%s inode=%lu fd=%d port=%u peer_port=%u unread=%zu\n",
+	       prefix, end, inode_of(fd), fd, port_of(fd, 0), port_of(fd, 1), unread);
+}
+
+static void spec_tcp(const char *spec, const char *args, int family)
+{
+	unsigned long long v[MAX_ARGS];
+	const char *prefix = family == AF_INET6 ? "tcp6" : "tcp";
+	size_t to_server, to_client, big;
+	int c, s;
+
+	parse_nums(spec, args, v, 2, 2);
+	big = v[0] > v[1] ? v[0] : v[1];
+	/* rcvbuf counts truesize, not payload: leave room for skb overhead */
+	tcp_pair(family, 2 * big + 262144, &c, &s);
+	to_server = stream_fill(c, s, v[0]);
+	to_client = stream_fill(s, c, v[1]);
+	print_inet(prefix, "rx", s, to_server);
+	print_inet(prefix, "tx", c, to_client);
+}
+
+static void get_meminfo(int fd, uint32_t mem[SK_MEMINFO_VARS])
+{
+	socklen_t len = sizeof(uint32_t) * SK_MEMINFO_VARS;
+
+	memset(mem, 0, len);
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len))
+		fail_errno("getsockopt(SO_MEMINFO)");
+}
+
+/*
+ * UDP: SIOCINQ is only the first datagram's length (first_packet_length),
+ * so settle on SO_MEMINFO instead: rmem_alloc and drops. Datagrams that did
+ * not fit the rcvbuf are counted in sk_drops (__udp_enqueue_schedule_skb),
+ * so K - drops of them are queued.
+ */
+static void spec_udp(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	uint32_t mem[SK_MEMINFO_VARS], prev[SK_MEMINFO_VARS];
+	int n = parse_nums(spec, args, v, 2, 3);
+	int rx = xsocket(AF_INET, SOCK_DGRAM);
+	int tx = xsocket(AF_INET, SOCK_DGRAM);
+	unsigned int port;
+	long long start, last_change;
+
+	if (v[1] > 65507)
+		fail("%s: datagram size above 65507", spec);
+	if (n == 3)
+		set_buf(rx, SO_RCVBUFFORCE, SO_RCVBUF, v[2]);
+	port = bind_loopback(rx, AF_INET);
+	bind_loopback(tx, AF_INET);
+	connect_loopback(tx, AF_INET, port);
+	for (unsigned long long i = 0; i < v[0]; i++)
+		if (send(tx, chunk, v[1], MSG_NOSIGNAL) != (ssize_t)v[1])
+			fail_errno("send(udp)");
+
+	get_meminfo(rx, mem);
+	start = last_change = now_ms();
+	while (now_ms() - last_change < SETTLE_MS) {
+		if (now_ms() - start > ARRIVAL_TIMEOUT_MS)
+			fail("udp receive queue did not settle");
+		sleep_ms(10);
+		memcpy(prev, mem, sizeof(mem));
+		get_meminfo(rx, mem);
+		if (memcmp(prev, mem, sizeof(mem)))
+			last_change = now_ms();
+	}
+	printf("udp.rx inode=%lu fd=%d port=%u datagrams=%llu drops=%u rmem=%u rcvbuf=%u\n",
+	       inode_of(rx), rx, port, v[0] - mem[SK_MEMINFO_DROPS],
+	       mem[SK_MEMINFO_DROPS], mem[SK_MEMINFO_RMEM_ALLOC], mem[SK_MEMINFO_RCVBUF]);
+	printf("udp.tx inode=%lu fd=%d port=%u peer_port=%u\n",
+	       inode_of(tx), tx, port_of(tx, 0), port);
+}
+
+/* PATH, or "@name" for the abstract namespace (leading NUL, no terminator). */
+static socklen_t unix_addr(const char *path, union addr *a)
+{
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(a->un.sun_path))
+		fail("unix path empty or too long: %zu bytes", len);
+	memset(a, 0, sizeof(*a));
+	a->un.sun_family = AF_UNIX;
+	memcpy(a->un.sun_path, path, len);
+	if (path[0] == '@') {
+		a->un.sun_path[0] = '\0';
+		return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+	}
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + 1);
+}
+
+/* Listener on path, connect, accept, close the listener (the accepted
+ * socket keeps the bound name; unix_stream_connect copies it). */
+static void unix_stream_bound(const char *path, int *client, int *server)
+{
+	int lst = xsocket(AF_UNIX, SOCK_STREAM);
+	union addr a;
+	socklen_t len = unix_addr(path, &a);
+
+	if (bind(lst, &a.sa, len))
+		fail_errno("bind(unix)");
+	if (listen(lst, 1))
+		fail_errno("listen(unix)");
+	*client = xsocket(AF_UNIX, SOCK_STREAM);
+	if (connect(*client, &a.sa, len))
+		fail_errno("connect(unix)");
+	*server = accept(lst, NULL, NULL);
+	if (*server < 0)
+		fail_errno("accept(unix)");
+	close(lst);
+}
+
+static void spec_unix_stream(const char *spec, const char *args)
+{
+	unsigned long long v[1];
+	const char *comma = strchr(args, ',');
+	char num[32];
+	size_t queued;
+	int c, s;
+
+	/* PATH may hold commas: only the part before the first one is N */
+	if (comma) {
+		if ((size_t)(comma - args) >= sizeof(num))
+			fail("%s: bad number", spec);
+		memcpy(num, args, (size_t)(comma - args));
+		num[comma - args] = '\0';
+	} else {
+		snprintf(num, sizeof(num), "%s", args);
+	}
+	parse_nums(spec, num, v, 1, 1);
+	if (comma) {
+		unix_stream_bound(comma + 1, &c, &s);
+	} else {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			fail_errno("socketpair");
+		c = sv[0];
+		s = sv[1];
+	}
+	/* UNIX data is charged to the sender (unix_stream_sendmsg ->
+	 * sock_alloc_send_pskb), so the sender's sndbuf bounds the queue. */
+	set_buf(c, SO_SNDBUFFORCE, SO_SNDBUF, 2 * v[0] + 262144);
+	queued = stream_fill(c, s, v[0]);
+	printf("ustream.rx inode=%lu fd=%d peer=%lu unread=%zu\n",
+	       inode_of(s), s, inode_of(c), queued);
+	printf("ustream.tx inode=%lu fd=%d peer=%lu unread=0\n",
+	       inode_of(c), c, inode_of(s));
+}
+
+/*
+ * A socketpair is not limited by net.unix.max_dgram_qlen (unix_dgram_sendmsg
+ * only checks it when the receiver's peer is not the sender), only by the
+ * sender's sndbuf, which the queued datagrams are charged to.
+ */
+static void spec_unix_dgram(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS], sent = 0;
+	int sv[2];
+
+	parse_nums(spec, args, v, 2, 2);
+	if (v[1] > CHUNK)
+		fail("%s: datagram size above %d", spec, CHUNK);
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		fail_errno("socketpair");
+	set_buf(sv[0], SO_SNDBUFFORCE, SO_SNDBUF, v[0] * (v[1] + 1024) + 262144);
+	for (; sent < v[0]; sent++) {
+		if (send(sv[0], chunk, v[1], MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)v[1])
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			fail_errno("send(unix dgram)");
+		break;	/* sndbuf full: report what is queued */
+	}
+	/* sock_diag's RQLEN for a UNIX dgram socket is the first datagram only */
+	printf("udgram.rx inode=%lu fd=%d peer=%lu unread=%llu datagrams=%llu\n",
+	       inode_of(sv[1]), sv[1], inode_of(sv[0]), sent ? v[1] : 0, sent);
+	printf("udgram.tx inode=%lu fd=%d peer=%lu\n",
+	       inode_of(sv[0]), sv[0], inode_of(sv[1]));
+}
+
+/* For a listener, tcp_info carries the accept queue (tcp_get_info):
+ * tcpi_unacked = sk_ack_backlog, tcpi_sacked = sk_max_ack_backlog. */
+static unsigned int accept_queue_len(int lst)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(lst, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		fail_errno("getsockopt(TCP_INFO)");
+	return ti.tcpi_unacked;
+}
+
+struct listen_client {
+	int fd;
+	int connected;
+	size_t sent;
+};
+
+/*
+ * Connect without blocking: once the accept queue is full the kernel drops
+ * the SYN (tcp_conn_request) or the final ACK (tcp_v4_syn_recv_sock), and a
+ * blocking connect would wait for retransmits. Data is written only on
+ * connections the client sees established.
+ */
+static void listen_client_start(struct listen_client *cl, unsigned int port, size_t bytes)
+{
+	struct pollfd p;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	union addr a;
+	socklen_t alen = loopback_addr(AF_INET, port, &a);
+
+	cl->fd = xsocket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	cl->connected = 0;
+	cl->sent = 0;
+	if (connect(cl->fd, &a.sa, alen) && errno != EINPROGRESS)
+		fail_errno("connect(listen client)");
+	p.fd = cl->fd;
+	p.events = POLLOUT;
+	if (poll(&p, 1, CONNECT_WAIT_MS) <= 0)
+		return;
+	if (getsockopt(cl->fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		fail_errno("getsockopt(SO_ERROR)");
+	if (err)
+		fail("listen client connect: %s", strerror(err));
+	cl->connected = 1;
+	while (cl->sent < bytes) {
+		size_t n = bytes - cl->sent < CHUNK ? bytes - cl->sent : CHUNK;
+		ssize_t r = send(cl->fd, chunk, n, MSG_NOSIGNAL);
+
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (r < 0)
+			fail_errno("send(listen client)");
+		cl->sent += (size_t)r;
+	}
+}
+
+/* Bytes the server side acknowledged: these sit unread in a connection
+ * waiting in the accept queue. Unacked ones were dropped with the ACK. */
+static size_t listen_client_delivered(const struct listen_client *cl)
+{
+	if (!cl->connected)
+		return 0;
+	return cl->sent - (size_t)ioctl_int(cl->fd, SIOCOUTQ, "ioctl(SIOCOUTQ)");
+}
+
+static void spec_listen(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	struct listen_client *cl;
+	int lst = xsocket(AF_INET, SOCK_STREAM);
+	unsigned int port, qlen = 0;
+	size_t pending = 0;
+	long long start, last_change;
+
+	parse_nums(spec, args, v, 3, 3);
+	if (v[1] > MAX_CONNS)
+		fail("%s: at most %d connections", spec, MAX_CONNS);
+	cl = calloc(v[1] ? v[1] : 1, sizeof(*cl));
+	if (!cl)
+		fail("out of memory");
+	port = bind_loopback(lst, AF_INET);
+	if (listen(lst, (int)v[0]))
+		fail_errno("listen");
+	for (unsigned long long i = 0; i < v[1]; i++)
+		listen_client_start(&cl[i], port, v[2]);
+
+	start = last_change = now_ms();
+	do {
+		unsigned int prev_qlen = qlen;
+		size_t prev_pending = pending;
+
+		sleep_ms(20);
+		qlen = accept_queue_len(lst);
+		pending = 0;
+		for (unsigned long long i = 0; i < v[1]; i++)
+			pending += listen_client_delivered(&cl[i]);
+		if (qlen != prev_qlen || pending != prev_pending)
+			last_change = now_ms();
+	} while (now_ms() - last_change < SETTLE_MS && now_ms() - start < 2000);
+
+	printf("listen inode=%lu fd=%d port=%u backlog=%llu acceptq=%u pending_bytes=%zu\n",
+	       inode_of(lst), lst, port, v[0], qlen, pending);
+	for (unsigned long long i = 0; i < v[1]; i++)
+		printf("listen.client inode=%lu fd=%d port=%u connected=%d sent=%zu delivered=%zu\n",
+		       inode_of(cl[i].fd), cl[i].fd, port_of(cl[i].fd, 0), cl[i].connected,
+		       cl[i].sent, listen_client_delivered(&cl[i]));
+	free(cl);
+}
+
+/*
+ * A connect refused by RST leaves the socket in TCP_CLOSE, unhashed and with
+ * its autobound port released (tcp_done -> tcp_set_state), so it is in no
+ * sock_diag dump while its fd stays open.
+ */
+static void spec_leak(void)
+{
+	int probe = xsocket(AF_INET, SOCK_STREAM);
+	int fd = xsocket(AF_INET, SOCK_STREAM);
+	unsigned int port = bind_loopback(probe, AF_INET);
+	union addr a;
+	socklen_t len = loopback_addr(AF_INET, port, &a);
+
+	close(probe);	/* bound, never listened: the port is now closed */
+	if (connect(fd, &a.sa, len) == 0)
+		fail("leak: connect to closed port %u succeeded", port);
+	if (errno != ECONNREFUSED)
+		fail_errno("leak: connect");
+	printf("leak inode=%lu fd=%d\n", inode_of(fd), fd);
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Hold everything open until the test is done: EOF on stdin (the test
+ * closed its end) or SIGTERM/SIGINT. */
+static void wait_for_end(void)
+{
+	struct sigaction sa;
+	sigset_t block, during;
+
+	/* Blocked outside ppoll, so a signal cannot slip in between the
+	 * flag check and the wait. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &block, &during))
+		fail_errno("sigprocmask");
+	sigdelset(&during, SIGTERM);
+	sigdelset(&during, SIGINT);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	while (!stop_requested) {
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		char buf[512];
+		ssize_t n;
+
+		if (ppoll(&p, 1, NULL, &during) < 0) {
+			if (errno == EINTR)
+				continue;
+			fail_errno("ppoll");
+		}
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			return;
+	}
+}
+
+static void spec_fork(void)
+{
+	pid_t parent = getpid(), pid;
+
+	if (nchildren == MAX_CHILDREN)
+		fail("fork: at most %d children", MAX_CHILDREN);
+	fflush(stdout);	/* or the child would inherit and repeat buffered lines */
+	pid = fork();
+	if (pid < 0)
+		fail_errno("fork");
+	if (pid == 0) {
+		nchildren = 0;	/* earlier children are the parent's to stop */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+			_exit(0);
+		wait_for_end();
+		_exit(0);
+	}
+	children[nchildren++] = pid;
+	printf("child pid=%d\n", (int)pid);
+}
+
+static void stop_children(void)
+{
+	for (int i = 0; i < nchildren; i++) {
+		kill(children[i], SIGTERM);
+		waitpid(children[i], NULL, 0);
+	}
+	nchildren = 0;
+}
+
+static void run_spec(const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	const char *args = eq ? eq + 1 : "";
+	size_t klen = eq ? (size_t)(eq - spec) : strlen(spec);
+
+#define IS(key) (klen == strlen(key) && strncmp(spec, key, klen) == 0)
+	if (IS("comm") && eq) {
+		if (prctl(PR_SET_NAME, args))
+			fail_errno("prctl(PR_SET_NAME)");
+	} else if (IS("tcp") && eq) {
+		spec_tcp(spec, args, AF_INET);
+	} else if (IS("tcp6") && eq) {
+		spec_tcp(spec, args, AF_INET6);
+	} else if (IS("udp") && eq) {
+		spec_udp(spec, args);
+	} else if (IS("unix-stream") && eq) {
+		spec_unix_stream(spec, args);
+	} else if (IS("unix-dgram") && eq) {
+		spec_unix_dgram(spec, args);
+	} else if (IS("listen") && eq) {
+		spec_listen(spec, args);
+	} else if (IS("fork") && !eq) {
+		spec_fork();
+	} else if (IS("leak") && !eq) {
+		spec_leak();
+	} else {
+		fail("unknown spec '%s'", spec);
+	}
+#undef IS
+}
+
+int main(int argc, char **argv)
+{
+	pid_t parent = getppid();
+
+	/* die with the test that started us */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM))
+		fail_errno("prctl(PR_SET_PDEATHSIG)");
+	if (getppid() != parent)
+		fail("parent exited before we started");
+	signal(SIGPIPE, SIG_IGN);
+	memset(chunk, 'x', sizeof(chunk));
+	atexit(stop_children);
+
+	printf("pid=%d\n", (int)getpid());
+	for (int i = 1; i < argc; i++)
+		run_spec(argv[i]);
+	printf("READY\n");
+	if (fflush(stdout) || ferror(stdout))
+		fail_errno("stdout");
+	wait_for_end();
+	return 0;
+}
