@@ -18,11 +18,12 @@ void format_size(char *buf, size_t len, uint64_t v, bool exact)
 		snprintf(buf, len, "%llu", (unsigned long long)v);
 		return;
 	}
-	while (d >= 1024 && u < 5) {
+	/* pick the unit after rounding: 1048575 is "1.0M", not "1024K" */
+	while (u < 5 && d >= 1023.5) {
 		d /= 1024;
 		u++;
 	}
-	if (d < 10)
+	if (d < 9.95)
 		snprintf(buf, len, "%.1f%c", d, units[u]);
 	else
 		snprintf(buf, len, "%.0f%c", d, units[u]);

@@ -10,7 +10,8 @@
 
 #define FMT_ADDR_MAX 512
 
-/* "3.0M", "97.7K", "512" (IEC powers of 1024), or exact with bytes. */
+/* "3.0M", "9.8K", "98K", "512" (IEC powers of 1024: one decimal below
+ * 10, none above), or the exact number with bytes. */
 void format_size(char *buf, size_t len, uint64_t v, bool exact);
 /* ss-style state name: ESTAB, LISTEN, UNCONN, ... */
 const char *format_state(const struct skc_sock *s);

@@ -136,7 +136,7 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	char *end;
 	unsigned long v;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (!isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
@@ -178,7 +178,7 @@ int parse_size(const char *s, uint64_t *out)
 	char *end;
 	int shift = 0;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (!isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -407,6 +407,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	int c, ret;
 
 	defaults(o);
+	optind = 0;	/* full getopt reset: tests parse more than once */
 	opterr = 0;	/* our own messages, with our own name */
 	while ((c = getopt_long(argc, argv, ":asbp:C:tuUxP:m:N:o:nrJwi:c:hV",
 				longopts, NULL)) != -1) {

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,9 +27,11 @@ uint64_t procscan_socket_inode(const char *link, size_t len)
 	if (len < 10 || memcmp(link, "socket:[", 8) != 0 || link[len - 1] != ']')
 		return 0;
 	for (i = 8; i < len - 1; i++) {
-		if (!isdigit((unsigned char)link[i]) || ino > UINT64_MAX / 10)
+		uint64_t d = (uint64_t)(link[i] - '0');
+
+		if (!isdigit((unsigned char)link[i]) || ino > (UINT64_MAX - d) / 10)
 			return 0;
-		ino = ino * 10 + (uint64_t)(link[i] - '0');
+		ino = ino * 10 + d;
 	}
 	return ino;
 }
@@ -147,9 +150,11 @@ static pid_t parse_pid(const char *name)
 	long v = 0;
 
 	for (; *name; name++) {
-		if (!isdigit((unsigned char)*name) || v > 1L << 30)
+		if (!isdigit((unsigned char)*name))
 			return 0;
 		v = v * 10 + (*name - '0');
+		if (v > INT_MAX)
+			return 0;
 	}
 	return (pid_t)v;
 }

@@ -14,8 +14,9 @@ int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds);
 /* Parse "socket:[12345]"; returns the inode or 0. Exposed for tests. */
 uint64_t procscan_socket_inode(const char *link, size_t len);
 
-/* Turn a raw /proc/PID/cmdline (NUL separated) into one printable-ish
- * line: NULs become spaces, trailing NULs dropped. Exposed for tests. */
+/* Turn a raw /proc/PID/cmdline (NUL separated) into one line: NULs
+ * become spaces, trailing NULs dropped, and buf[*len] is set to NUL, so
+ * buf must hold *len + 1 bytes. Exposed for tests. */
 void procscan_join_cmdline(char *buf, size_t *len);
 
 #endif

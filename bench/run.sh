@@ -1,0 +1,122 @@
+#!/bin/bash
+# skcheck benchmark: wall time and peak memory next to ss on the same
+# sockets, measured in the same run.  Run as root from a built tree:
+#   bench/run.sh                 # 1,000 and ~100,000 sockets, 50 netns
+#   SIZES="1000" NETNS=0 bench/run.sh
+# Prints medians of RUNS runs and the ratio skcheck / ss.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+SKCHECK=${SKCHECK:-$here/../src/skcheck}
+SIZES=${SIZES:-"1000 100000"}
+NETNS=${NETNS:-50}
+RUNS=${RUNS:-3}
+PER_PROC=10000		# sockets per farm process (fd limit is 20000)
+
+tmp=$(mktemp -d)
+pids=()
+namespaces=()
+cleanup() {
+	local p n
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root (ss -p and skcheck need to see every fd)"; exit 1; }
+[ -x "$SKCHECK" ] || { echo "bench: no skcheck at $SKCHECK (build first)"; exit 1; }
+cc -O2 -o "$tmp/sockfarm" "$here/sockfarm.c" || exit 1
+
+# start_farm SOCKETS [netns]: half TCP (pairs over loopback), half UNIX
+start_farm() {
+	local n=$1 ns=${2:-} tcp unix out=$tmp/farm.$RANDOM$RANDOM
+	tcp=$((n / 4)); unix=$((n / 4))
+	mkfifo "$out.in"
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$tmp/sockfarm" "$tcp" "$unix" 10 <"$out.in" >"$out" &
+	else
+		"$tmp/sockfarm" "$tcp" "$unix" 10 <"$out.in" >"$out" &
+	fi
+	pids+=($!)
+	exec {fd}>"$out.in"	# keeps the farm's stdin open until we exit
+	for _ in $(seq 600); do grep -q READY "$out" 2>/dev/null && return 0; sleep 0.1; done
+	echo "bench: farm did not start" >&2; exit 1
+}
+
+# measure CMD...: prints "median_wall_s peak_rss_kib" (wall from the
+# monotonic clock: /usr/bin/time only has 10 ms resolution)
+measure() {
+	local i t0 t1 walls=() rss=0 r
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(date +%s.%N)
+		/usr/bin/time -o "$tmp/time" -f "%M" "$@" >/dev/null 2>&1
+		t1=$(date +%s.%N)
+		walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
+		r=$(tail -1 "$tmp/time")
+		[ "$r" -gt "$rss" ] && rss=$r
+	done
+	printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" "$rss"
+}
+
+row() {	# row LABEL "wall rss" [ref_wall]
+	local label=$1 w=${2% *} r=${2#* } ref=${3:-}
+	if [ -n "$ref" ]; then
+		printf '  %-44s %8.3fs %8d KiB   x%s of ss -p\n' "$label" "$w" "$r" \
+			"$(awk -v a="$w" -v b="$ref" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+	else
+		printf '  %-44s %8.3fs %8d KiB\n' "$label" "$w" "$r"
+	fi
+}
+
+bench_size() {
+	local size=$1 left procs=0 ss_p ss_np sk sk_json w
+	left=$size
+	while [ "$left" -gt 0 ]; do
+		local n=$(( left > PER_PROC ? PER_PROC : left ))
+		start_farm "$n"; left=$((left - n)); procs=$((procs + 1))
+	done
+	echo "== $size sockets in $procs processes (half TCP loopback, half UNIX; 1 in 10 pairs holds 100 unread bytes)"
+	echo "   host total now: $(ss -tuaxn | wc -l) sockets seen by ss"
+	ss_p=$(measure ss -tuaxmpn)
+	ss_np=$(measure ss -tuaxmn)
+	sk=$(measure "$SKCHECK" --settle 0 -a -N 0)
+	sk_json=$(measure "$SKCHECK" --settle 0 -J -a -s)
+	row "ss -tuaxmpn" "$ss_p"
+	row "ss -tuaxmn (no process names)" "$ss_np"
+	row "skcheck --settle 0 -a (every process)" "$sk" "${ss_p% *}"
+	row "skcheck --settle 0 -J -a -s (every socket)" "$sk_json" "${ss_p% *}"
+	/usr/bin/time -o "$tmp/time" -f "%e %U %S %M" "$SKCHECK" --watch -i 0.01 -c 10 -J >/dev/null 2>&1
+	awk -v l="$(tail -1 "$tmp/time")" 'BEGIN { split(l, a, " "); printf "  %-44s %8.3fs wall %6.3fs cpu per sample, %d KiB peak\n", "skcheck --watch -J (10 samples)", a[1] / 10, (a[2] + a[3]) / 10, a[4] }'
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	pids=()
+}
+
+bench_netns() {
+	local n=$1 per=400 i ns one many ssall
+	echo "== $n network namespaces x $per sockets, against the same sockets in one namespace"
+	for ((i = 0; i < n; i++)); do start_farm "$per"; done
+	one=$(measure "$SKCHECK" --settle 0 -a -N 0)
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null; pids=()
+	for ((i = 0; i < n; i++)); do
+		ns=skbench-$$-$i
+		ip netns add "$ns" && namespaces+=("$ns")
+		ip -n "$ns" link set lo up
+		start_farm "$per" "$ns"
+	done
+	many=$(measure "$SKCHECK" --settle 0 -a -N 0)
+	ssall=$(measure ip -all netns exec ss -tuaxmpn)
+	row "skcheck, $((n * per)) sockets in 1 netns" "$one"
+	row "skcheck, $((n * per)) sockets in $n netns" "$many"
+	row "ip -all netns exec ss -tuaxmpn ($n netns)" "$ssall"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null; pids=()
+}
+
+echo "skcheck bench on $(uname -r), $(nproc) cores; median of $RUNS runs; peak RSS is the max"
+for s in $SIZES; do bench_size "$s"; done
+[ "$NETNS" -gt 0 ] && bench_netns "$NETNS"
+exit 0

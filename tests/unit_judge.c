@@ -1,0 +1,648 @@
+/* Unit tests for judge: the per-socket rules on hand-built sockets, and
+ * join + judge on a small hand-built host. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "join.h"
+#include "judge.h"
+#include "model.h"
+#include "options.h"
+#include "socktab.h"
+
+/* kernel TCP_* states (include/net/tcp_states.h); UNIX reuses them */
+enum { ST_ESTABLISHED = 1, ST_CLOSE = 7, ST_LISTEN = 10 };
+
+/* options_parse on argv = { "skcheck", args..., NULL }; -1 means parsed */
+static int parse(struct skc_opts *o, ...)
+{
+	char *argv[32] = { (char *)"skcheck" };
+	int argc = 1;
+	va_list ap;
+	char *a;
+
+	va_start(ap, o);
+	while ((a = va_arg(ap, char *)) && argc < 31)
+		argv[argc++] = a;
+	va_end(ap);
+	optind = 0;	/* options_parse leaves getopt where it stopped */
+	return options_parse(argc, argv, o);
+}
+
+static void defaults(struct skc_opts *o)
+{
+	assert_int_equal(parse(o, NULL), -1);
+}
+
+static struct skc_sock sock(uint8_t proto, uint8_t state, uint32_t rq, uint32_t wq)
+{
+	struct skc_sock s;
+
+	memset(&s, 0, sizeof(s));
+	s.proto = proto;
+	s.family = proto == SKC_UNIX ? AF_UNIX : AF_INET;
+	s.type = proto == SKC_UDP || proto == SKC_UDPLITE ? SOCK_DGRAM : SOCK_STREAM;
+	s.state = state;
+	s.rqueue = rq;
+	s.wqueue = wq;
+	s.listener = -1;
+	return s;
+}
+
+static void skmem(struct skc_sock *s, uint32_t rmem, uint32_t rcvbuf,
+		  uint32_t wmem_alloc, uint32_t wmem_queued, uint32_t drops)
+{
+	s->has_skmem = true;
+	s->skmem[SK_MEMINFO_RMEM_ALLOC] = rmem;
+	s->skmem[SK_MEMINFO_RCVBUF] = rcvbuf;
+	s->skmem[SK_MEMINFO_WMEM_ALLOC] = wmem_alloc;
+	s->skmem[SK_MEMINFO_SNDBUF] = 212992;
+	s->skmem[SK_MEMINFO_WMEM_QUEUED] = wmem_queued;
+	s->skmem[SK_MEMINFO_DROPS] = drops;
+}
+
+static unsigned judge(struct skc_sock *s, const struct skc_opts *o)
+{
+	judge_socket(s, o);
+	return s->flags;
+}
+
+static void test_defaults(void **state)
+{
+	struct skc_opts o;
+
+	(void)state;
+	defaults(&o);
+	assert_int_equal(o.residue_bytes, 1024 * 1024);
+	assert_int_equal(o.rcvbuf_pct, 90);
+	assert_int_equal(o.top, 10);
+	assert_int_equal(o.port, -1);
+	assert_int_equal(o.protos, SKC_PROTO_ALL);
+	options_free(&o);
+	/* and the option spellings the tests below rely on */
+	assert_int_equal(parse(&o, "--residue", "100", "--rcvbuf-pct", "50", NULL), -1);
+	assert_int_equal(o.residue_bytes, 100);
+	assert_int_equal(o.rcvbuf_pct, 50);
+	options_free(&o);
+}
+
+static void test_residue_boundary(void **state)
+{
+	struct skc_opts o;
+	struct skc_sock s;
+
+	(void)state;
+	defaults(&o);
+	s = sock(SKC_TCP, ST_ESTABLISHED, 1024 * 1024 - 1, 0);
+	assert_false(judge(&s, &o) & SKC_F_RESIDUE);
+	assert_int_equal(s.recv_q, 1024 * 1024 - 1);
+	s = sock(SKC_TCP, ST_ESTABLISHED, 1024 * 1024, 0);
+	assert_true(judge(&s, &o) & SKC_F_RESIDUE);
+	/* every protocol, UNIX included */
+	s = sock(SKC_UNIX, ST_ESTABLISHED, 1024 * 1024, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
+	s = sock(SKC_UDP, ST_CLOSE, 1024 * 1024, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
+	/* unsent bytes are not residue */
+	s = sock(SKC_TCP, ST_ESTABLISHED, 0, 0xffffffffu);
+	assert_int_equal(judge(&s, &o), 0);
+	assert_int_equal(s.send_q, 0xffffffffu);
+	options_free(&o);
+
+	assert_int_equal(parse(&o, "--residue", "100", NULL), -1);
+	s = sock(SKC_TCP, ST_ESTABLISHED, 99, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	s = sock(SKC_TCP, ST_ESTABLISHED, 100, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
+	/* a listener's residue is its queued children's bytes */
+	s = sock(SKC_TCP, ST_LISTEN, 0, 128);
+	s.pending_bytes = 99;
+	assert_int_equal(judge(&s, &o), 0);
+	s.pending_bytes = 100;
+	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
+	/* flags are recomputed, not accumulated */
+	s.pending_bytes = 0;
+	s.flags = ~0u;
+	assert_int_equal(judge(&s, &o), 0);
+	options_free(&o);
+}
+
+static void test_rcvbuf_full(void **state)
+{
+	struct skc_opts o;
+	struct skc_sock s;
+
+	(void)state;
+	defaults(&o);
+	s = sock(SKC_TCP, ST_ESTABLISHED, 10, 0);
+	skmem(&s, 899, 1000, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	skmem(&s, 900, 1000, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
+	/* 90% of 1001 is 900.9: 900 is below, 901 above */
+	skmem(&s, 900, 1001, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	skmem(&s, 901, 1001, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
+	/* over 100% happens (truesize overshoot): still full */
+	skmem(&s, 5000, 1000, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
+	/* largest values: no overflow in the percentage */
+	skmem(&s, 0xffffffffu, 0xffffffffu, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
+	skmem(&s, 0xe6666665u, 0xffffffffu, 0, 0, 0);	/* just under 90% */
+	assert_int_equal(judge(&s, &o), 0);
+	/* no rcvbuf known, or no skmem at all: no verdict */
+	skmem(&s, 900, 0, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	skmem(&s, 900, 1000, 0, 0, 0);
+	s.has_skmem = false;
+	assert_int_equal(judge(&s, &o), 0);
+	/* UDP too */
+	s = sock(SKC_UDP, ST_CLOSE, 900, 0);
+	skmem(&s, 900, 1000, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
+	/* never for UNIX (data is charged to the sender) */
+	s = sock(SKC_UNIX, ST_ESTABLISHED, 10, 0);
+	skmem(&s, 1000, 1000, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	/* never for listeners (their rmem is the SYN backlog) */
+	s = sock(SKC_TCP, ST_LISTEN, 0, 128);
+	skmem(&s, 1000, 1000, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	options_free(&o);
+
+	assert_int_equal(parse(&o, "--rcvbuf-pct", "100", NULL), -1);
+	s = sock(SKC_TCP, ST_ESTABLISHED, 10, 0);
+	skmem(&s, 999, 1000, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	skmem(&s, 1000, 1000, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
+	options_free(&o);
+}
+
+static void test_drops(void **state)
+{
+	struct skc_opts o;
+	struct skc_sock s;
+
+	(void)state;
+	defaults(&o);
+	s = sock(SKC_UDP, ST_CLOSE, 0, 0);
+	skmem(&s, 0, 212992, 0, 0, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	assert_int_equal(s.drops, 0);
+	skmem(&s, 0, 212992, 0, 0, 1);
+	assert_int_equal(judge(&s, &o), SKC_F_DROPS);
+	assert_int_equal(s.drops, 1);
+	/* listeners count dropped handshakes there too */
+	s = sock(SKC_TCP, ST_LISTEN, 0, 128);
+	skmem(&s, 0, 131072, 0, 0, 8);
+	assert_int_equal(judge(&s, &o), SKC_F_DROPS);
+	/* stale numbers without has_skmem are not read */
+	s.has_skmem = false;
+	assert_int_equal(judge(&s, &o), 0);
+	assert_int_equal(s.drops, 0);
+	options_free(&o);
+}
+
+static void test_listener(void **state)
+{
+	struct skc_opts o;
+	struct skc_sock s;
+
+	(void)state;
+	defaults(&o);
+	/* Recv-Q of a listener is its accept queue, Send-Q the backlog */
+	s = sock(SKC_TCP, ST_LISTEN, 5, 5);
+	assert_int_equal(judge(&s, &o), 0);
+	assert_int_equal(s.recv_q, 0);
+	assert_int_equal(s.send_q, 0);
+	assert_int_equal(s.accept_q, 5);
+	assert_int_equal(s.accept_max, 5);
+	/* full only past the backlog (sk_acceptq_is_full uses >) */
+	s = sock(SKC_TCP, ST_LISTEN, 6, 5);
+	assert_int_equal(judge(&s, &o), SKC_F_ACCEPT_FULL);
+	assert_int_equal(s.accept_q, 6);
+	s = sock(SKC_TCP, ST_LISTEN, 1, 0);
+	assert_int_equal(judge(&s, &o), SKC_F_ACCEPT_FULL);
+	s = sock(SKC_TCP, ST_LISTEN, 0, 0);
+	assert_int_equal(judge(&s, &o), 0);
+	/* UNIX listeners alike (unix_diag reports the same pair) */
+	s = sock(SKC_UNIX, ST_LISTEN, 3, 2);
+	assert_int_equal(judge(&s, &o), SKC_F_ACCEPT_FULL);
+	assert_int_equal(s.recv_q, 0);
+	assert_int_equal(s.accept_q, 3);
+	assert_true(judge_is_listener(&s));
+	/* state 10 means nothing for UDP: its queue is data */
+	s = sock(SKC_UDP, ST_LISTEN, 6, 5);
+	assert_false(judge_is_listener(&s));
+	assert_int_equal(judge(&s, &o), 0);
+	assert_int_equal(s.recv_q, 6);
+	assert_int_equal(s.send_q, 5);
+	assert_int_equal(s.accept_q, 0);
+	/* an established socket with Recv-Q > Send-Q is not accept-full */
+	s = sock(SKC_TCP, ST_ESTABLISHED, 6, 5);
+	assert_int_equal(judge(&s, &o), 0);
+	assert_int_equal(s.accept_q, 0);
+	options_free(&o);
+}
+
+static void test_mem(void **state)
+{
+	struct skc_opts o;
+	struct skc_sock s;
+
+	(void)state;
+	defaults(&o);
+	s = sock(SKC_TCP, ST_ESTABLISHED, 0, 0);
+	skmem(&s, 100, 1000000, 200, 300, 0);
+	judge(&s, &o);
+	assert_int_equal(s.mem, 400);
+	skmem(&s, 100, 1000000, 300, 200, 0);
+	judge(&s, &o);
+	assert_int_equal(s.mem, 400);
+	skmem(&s, 0, 1000000, 6400, 0, 0);	/* a UNIX sender */
+	judge(&s, &o);
+	assert_int_equal(s.mem, 6400);
+	/* no overflow: u32 parts, u64 sum */
+	skmem(&s, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0, 0);
+	judge(&s, &o);
+	assert_int_equal(s.mem, 0x1fffffffeULL);
+	s.has_skmem = false;
+	judge(&s, &o);
+	assert_int_equal(s.mem, 0);
+	options_free(&o);
+}
+
+/*
+ * The small host:
+ *   alpha (100): fd 3 and its dup fd 4 -> shared TCP 5000 B; fd 6 -> UNIX 10 B
+ *   beta  (200): fd 7 -> shared TCP; fd 5 -> listener *:8080 (3 queued, backlog 2)
+ *                whose pending child 127.0.0.1:8080 holds 700 B
+ *   gamma (300): one socket fd the dumps never saw
+ *   delta (400): fd 3 -> UDP 2000000 B, 3 drops
+ *   nobody:       TCP with 50 B
+ */
+enum { P_ALPHA, P_BETA, P_GAMMA, P_DELTA, NPROCS };
+enum { I_SHARED = 1001, I_LISTEN, I_UDP, I_UNIX, I_ORPHAN };
+
+static void add_fd(struct skc_proc *p, int fd, uint64_t inode)
+{
+	p->fds = realloc(p->fds, (p->nfds + 1) * sizeof(*p->fds));
+	assert_non_null(p->fds);
+	p->fds[p->nfds].fd = fd;
+	p->fds[p->nfds].inode = inode;
+	p->nfds++;
+}
+
+static struct skc_sock *add_sock(struct skc_host *h, struct skc_sock s, uint64_t inode,
+				 const char *laddr, uint16_t lport, const char *paddr,
+				 uint16_t pport)
+{
+	struct skc_sock *n = socktab_add(&h->socks);
+
+	*n = s;
+	n->inode = inode;
+	n->netns = 4026531840ULL;
+	if (s.family == AF_INET) {
+		assert_int_equal(inet_pton(AF_INET, laddr, n->local.addr), 1);
+		assert_int_equal(inet_pton(AF_INET, paddr, n->peer.addr), 1);
+		n->local.port = lport;
+		n->peer.port = pport;
+	}
+	return n;
+}
+
+static void build_host(struct skc_host *h)
+{
+	static const struct { pid_t pid; const char *comm; } procs[NPROCS] = {
+		[P_ALPHA] = { 100, "alpha" }, [P_BETA] = { 200, "beta" },
+		[P_GAMMA] = { 300, "gamma" }, [P_DELTA] = { 400, "delta" },
+	};
+	struct skc_sock s;
+	size_t i;
+
+	host_init(h);
+	h->netns = 4026531840ULL;
+	h->procs.v = calloc(NPROCS, sizeof(*h->procs.v));
+	assert_non_null(h->procs.v);
+	h->procs.n = h->procs.cap = NPROCS;
+	for (i = 0; i < NPROCS; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		p->pid = procs[i].pid;
+		strcpy(p->comm, procs[i].comm);
+		p->cmdline = strdup(procs[i].comm);
+		p->netns = h->netns;
+	}
+	add_fd(&h->procs.v[P_ALPHA], 3, I_SHARED);
+	add_fd(&h->procs.v[P_ALPHA], 4, I_SHARED);
+	add_fd(&h->procs.v[P_ALPHA], 6, I_UNIX);
+	add_fd(&h->procs.v[P_BETA], 5, I_LISTEN);
+	add_fd(&h->procs.v[P_BETA], 7, I_SHARED);
+	add_fd(&h->procs.v[P_GAMMA], 3, 9999);
+	add_fd(&h->procs.v[P_DELTA], 3, I_UDP);
+
+	s = sock(SKC_TCP, ST_ESTABLISHED, 5000, 0);
+	skmem(&s, 6000, 1000000, 0, 0, 0);
+	add_sock(h, s, I_SHARED, "10.0.0.1", 40000, "10.0.0.2", 443);
+	s = sock(SKC_TCP, ST_LISTEN, 3, 2);
+	skmem(&s, 0, 131072, 0, 0, 0);
+	add_sock(h, s, I_LISTEN, "0.0.0.0", 8080, "0.0.0.0", 0);
+	/* the pending child: no inode, same local port as the listener */
+	s = sock(SKC_TCP, ST_ESTABLISHED, 700, 0);
+	skmem(&s, 1000, 131072, 0, 0, 0);
+	add_sock(h, s, 0, "127.0.0.1", 8080, "127.0.0.1", 5555);
+	s = sock(SKC_UDP, ST_CLOSE, 2000000, 0);
+	skmem(&s, 2000000, 4194304, 0, 0, 3);
+	add_sock(h, s, I_UDP, "0.0.0.0", 53, "0.0.0.0", 0);
+	s = sock(SKC_UNIX, ST_ESTABLISHED, 10, 0);
+	add_sock(h, s, I_UNIX, NULL, 0, NULL, 0);
+	s = sock(SKC_TCP, ST_ESTABLISHED, 50, 0);
+	add_sock(h, s, I_ORPHAN, "10.0.0.1", 40001, "10.0.0.3", 80);
+	/* a TCP child of a port nobody listens on */
+	s = sock(SKC_TCP, ST_ESTABLISHED, 1, 0);
+	add_sock(h, s, 0, "127.0.0.1", 9090, "127.0.0.1", 5556);
+}
+
+struct run {
+	struct skc_host h;
+	struct skc_opts o;
+};
+
+static void run_host(struct run *r, ...)
+{
+	char *argv[32] = { (char *)"skcheck" };
+	int argc = 1;
+	va_list ap;
+	char *a;
+
+	va_start(ap, r);
+	while ((a = va_arg(ap, char *)) && argc < 31)
+		argv[argc++] = a;
+	va_end(ap);
+	optind = 0;
+	assert_int_equal(options_parse(argc, argv, &r->o), -1);
+	build_host(&r->h);
+	join_host(&r->h);
+	judge_host(&r->h, &r->o, NULL, 0);
+}
+
+static void free_run(struct run *r)
+{
+	options_free(&r->o);
+	host_free(&r->h);
+}
+
+static const struct skc_sock *find(const struct skc_host *h, uint64_t inode,
+				   uint16_t pport)
+{
+	size_t i;
+
+	for (i = 0; i < h->socks.n; i++)
+		if (h->socks.v[i].inode == inode &&
+		    (inode || h->socks.v[i].peer.port == pport))
+			return &h->socks.v[i];
+	fail_msg("socket %llu not found", (unsigned long long)inode);
+	return NULL;
+}
+
+static pid_t ranked_pid(const struct skc_host *h, size_t i)
+{
+	return i < h->nranked ? h->ranked[i]->pid : -1;
+}
+
+static void test_pipeline(void **state)
+{
+	struct run r;
+	const struct skc_proc *alpha, *beta, *gamma, *delta;
+	const struct skc_sock *l, *child, *stray;
+
+	(void)state;
+	run_host(&r, NULL);
+	alpha = &r.h.procs.v[P_ALPHA];
+	beta = &r.h.procs.v[P_BETA];
+	gamma = &r.h.procs.v[P_GAMMA];
+	delta = &r.h.procs.v[P_DELTA];
+
+	/* join: owners, the dup, the child's listener, the unmatched fd */
+	assert_int_equal(find(&r.h, I_SHARED, 0)->nowners, 3);
+	l = find(&r.h, I_LISTEN, 0);
+	child = find(&r.h, 0, 5555);
+	stray = find(&r.h, 0, 5556);
+	assert_int_equal(child->listener, l - r.h.socks.v);
+	assert_int_equal(stray->listener, -1);
+	assert_int_equal(gamma->unmatched, 1);
+	assert_int_equal(alpha->unmatched, 0);
+
+	/* judge: the listener carries its child's bytes */
+	assert_int_equal(l->pending_bytes, 700);
+	assert_int_equal(l->recv_q, 0);
+	assert_int_equal(l->accept_q, 3);
+	assert_int_equal(l->flags, SKC_F_ACCEPT_FULL);
+	assert_int_equal(find(&r.h, I_UDP, 0)->flags, SKC_F_RESIDUE | SKC_F_DROPS);
+
+	/* per process: a socket once per process, dup or not */
+	assert_int_equal(alpha->nsockets, 2);
+	assert_int_equal(alpha->recv_q, 5010);
+	assert_int_equal(alpha->mem, 6000);
+	assert_int_equal(alpha->flags, 0);
+	assert_int_equal(beta->nsockets, 2);
+	assert_int_equal(beta->recv_q, 5700);
+	assert_int_equal(beta->accept_q, 3);
+	assert_int_equal(beta->mem, 6000);
+	assert_int_equal(beta->flags, SKC_F_ACCEPT_FULL);
+	assert_int_equal(gamma->nsockets, 0);
+	assert_int_equal(gamma->recv_q, 0);
+	assert_int_equal(delta->nsockets, 1);
+	assert_int_equal(delta->recv_q, 2000000);
+	assert_int_equal(delta->drops, 3);
+	assert_int_equal(delta->flags, SKC_F_RESIDUE | SKC_F_DROPS);
+
+	/* host: every socket once; the child's bytes as its own, once */
+	assert_int_equal(r.h.total.sockets, 7);
+	assert_int_equal(r.h.total.by_proto[SKC_TCP], 5);
+	assert_int_equal(r.h.total.by_proto[SKC_UDP], 1);
+	assert_int_equal(r.h.total.by_proto[SKC_UNIX], 1);
+	assert_int_equal(r.h.total.recv_q, 5000 + 700 + 2000000 + 10 + 50 + 1);
+	assert_int_equal(r.h.total.accept_q, 3);
+	assert_int_equal(r.h.total.drops, 3);
+	assert_int_equal(r.h.total.mem, 6000 + 1000 + 2000000);
+	assert_int_equal(r.h.total.flagged_sockets, 2);
+
+	/* ranking: residue only, by recv_q; gamma has none */
+	assert_int_equal(r.h.nranked, 3);
+	assert_int_equal(ranked_pid(&r.h, 0), 400);
+	assert_int_equal(ranked_pid(&r.h, 1), 200);
+	assert_int_equal(ranked_pid(&r.h, 2), 100);
+	assert_int_equal(r.h.procs_with_residue, 3);
+	assert_int_equal(r.h.procs_flagged, 2);
+	assert_false(gamma->selected);
+
+	/* listed processes' sockets, the shared one once, pending bytes in */
+	assert_int_equal(r.h.selected.sockets, 4);
+	assert_int_equal(r.h.selected.recv_q, 5000 + 700 + 2000000 + 10);
+	assert_int_equal(r.h.selected.accept_q, 3);
+	free_run(&r);
+}
+
+static void test_top_and_all(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_host(&r, "--top", "1", NULL);
+	assert_int_equal(r.h.nranked, 1);
+	assert_int_equal(ranked_pid(&r.h, 0), 400);
+	assert_true(r.h.procs.v[P_DELTA].selected);
+	assert_false(r.h.procs.v[P_BETA].selected);
+	assert_int_equal(r.h.selected.sockets, 1);
+	assert_int_equal(r.h.selected.recv_q, 2000000);
+	/* totals do not depend on what is listed */
+	assert_int_equal(r.h.total.sockets, 7);
+	free_run(&r);
+
+	run_host(&r, "-a", NULL);
+	assert_int_equal(r.h.nranked, 4);
+	assert_int_equal(ranked_pid(&r.h, 3), 300);
+	free_run(&r);
+
+	run_host(&r, "-a", "--top", "2", NULL);
+	assert_int_equal(r.h.nranked, 2);
+	assert_int_equal(ranked_pid(&r.h, 1), 200);
+	free_run(&r);
+
+	run_host(&r, "--top", "0", NULL);
+	assert_int_equal(r.h.nranked, 3);
+	free_run(&r);
+}
+
+static void test_sort_keys(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* alpha and beta hold 2 sockets each: recv_q breaks the tie */
+	run_host(&r, "--sort", "sockets", NULL);
+	assert_int_equal(ranked_pid(&r.h, 0), 200);
+	assert_int_equal(ranked_pid(&r.h, 1), 100);
+	assert_int_equal(ranked_pid(&r.h, 2), 400);
+	free_run(&r);
+
+	run_host(&r, "--sort", "mem", NULL);
+	assert_int_equal(ranked_pid(&r.h, 0), 400);
+	/* alpha and beta: same mem and ... recv_q decides */
+	assert_int_equal(ranked_pid(&r.h, 1), 200);
+	free_run(&r);
+
+	run_host(&r, "--sort", "drops", NULL);
+	assert_int_equal(ranked_pid(&r.h, 0), 400);
+	free_run(&r);
+}
+
+static void test_filters(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_host(&r, "--pid", "100", NULL);
+	assert_int_equal(r.h.nranked, 1);
+	assert_int_equal(ranked_pid(&r.h, 0), 100);
+	assert_int_equal(r.h.selected.sockets, 2);
+	free_run(&r);
+
+	run_host(&r, "--comm", "beta", NULL);
+	assert_int_equal(r.h.nranked, 1);
+	assert_int_equal(ranked_pid(&r.h, 0), 200);
+	free_run(&r);
+
+	/* --port: only the listener (and its child's bytes) count for beta */
+	run_host(&r, "--port", "8080", NULL);
+	assert_int_equal(r.h.nranked, 1);
+	assert_int_equal(ranked_pid(&r.h, 0), 200);
+	assert_int_equal(r.h.procs.v[P_BETA].nsockets, 1);
+	assert_int_equal(r.h.procs.v[P_BETA].recv_q, 700);
+	assert_int_equal(r.h.procs.v[P_ALPHA].nsockets, 0);
+	free_run(&r);
+
+	/* --unix: only alpha's UNIX socket */
+	run_host(&r, "-x", "-a", NULL);
+	assert_int_equal(r.h.nranked, 1);
+	assert_int_equal(ranked_pid(&r.h, 0), 100);
+	assert_int_equal(r.h.procs.v[P_ALPHA].recv_q, 10);
+	free_run(&r);
+
+	/* --min-bytes: at least that much unread */
+	run_host(&r, "--min-bytes", "5500", NULL);
+	assert_int_equal(r.h.nranked, 2);
+	assert_int_equal(ranked_pid(&r.h, 1), 200);
+	free_run(&r);
+	run_host(&r, "--min-bytes", "5700", NULL);
+	assert_int_equal(r.h.nranked, 2);
+	free_run(&r);
+	run_host(&r, "--min-bytes", "5701", NULL);
+	assert_int_equal(r.h.nranked, 1);
+	free_run(&r);
+}
+
+static void test_proc_sockets(void **state)
+{
+	struct run r;
+	struct skc_sock **socks;
+	int *fds;
+	size_t n;
+
+	(void)state;
+	run_host(&r, "-a", NULL);
+	/* alpha's dup lists the socket once, under the lower fd */
+	n = judge_proc_sockets(&r.h, &r.h.procs.v[P_ALPHA], &r.o, &socks, &fds);
+	assert_int_equal(n, 2);
+	assert_int_equal(socks[0]->inode, I_SHARED);
+	assert_int_equal(fds[0], 3);
+	assert_int_equal(socks[1]->inode, I_UNIX);
+	assert_int_equal(fds[1], 6);
+	free(socks);
+	free(fds);
+	/* beta: the listener ranks by its pending bytes (700) */
+	n = judge_proc_sockets(&r.h, &r.h.procs.v[P_BETA], &r.o, &socks, &fds);
+	assert_int_equal(n, 2);
+	assert_int_equal(socks[0]->inode, I_SHARED);
+	assert_int_equal(socks[1]->inode, I_LISTEN);
+	free(socks);
+	free(fds);
+	n = judge_proc_sockets(&r.h, &r.h.procs.v[P_GAMMA], &r.o, &socks, &fds);
+	assert_int_equal(n, 0);
+	free(socks);
+	free(fds);
+	free_run(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_residue_boundary),
+		cmocka_unit_test(test_rcvbuf_full),
+		cmocka_unit_test(test_drops),
+		cmocka_unit_test(test_listener),
+		cmocka_unit_test(test_mem),
+		cmocka_unit_test(test_pipeline),
+		cmocka_unit_test(test_top_and_all),
+		cmocka_unit_test(test_sort_keys),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_proc_sockets),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
