@@ -128,10 +128,61 @@ static void parse_slice(const char *s, size_t n, struct skc_container *c)
 	}
 }
 
+/* Where "kubepods" starts a dash-separated segment of a slice name:
+ * systemd prefixes every slice with its parents' names, so a kubelet
+ * with its own root (kind: /kubelet) makes kubelet-kubepods-....slice */
+static const char *kubepods_slice(const char *s, size_t n, size_t *rest)
+{
+	size_t stem, i;
+
+	if (!has_suffix(s, n, ".slice", &stem))
+		return NULL;
+	for (i = 0; i + 8 <= stem; i++) {
+		if ((i == 0 || s[i - 1] == '-') && memcmp(s + i, "kubepods", 8) == 0 &&
+		    (i + 8 == stem || s[i + 8] == '-' || s[i + 8] == '.')) {
+			*rest = n - i;
+			return s + i;
+		}
+	}
+	return NULL;
+}
+
+/* A cgroupfs-driver container directory: a bare id, or one with a
+ * runtime prefix and no .scope (CRI-O's cgroupfs manager: crio-<id>). */
+static bool parse_cgroupfs_id(const char *s, size_t n, struct skc_container *c)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(scopes); i++) {
+		size_t pl = strlen(scopes[i].prefix);
+
+		if (n > pl && memcmp(s, scopes[i].prefix, pl) == 0 &&
+		    is_container_id(s + pl, n - pl, 12)) {
+			set_field(c->id, sizeof(c->id), s + pl, n - pl);
+			set_field(c->runtime, sizeof(c->runtime), scopes[i].runtime,
+				  strlen(scopes[i].runtime));
+			return true;
+		}
+	}
+	if (!is_container_id(s, n, 12))
+		return false;
+	set_field(c->id, sizeof(c->id), s, n);
+	c->runtime[0] = '\0';
+	return true;
+}
+
+/* Entering a Kubernetes hierarchy: anything found above it (the node's
+ * own container, kind/k3d) is not the process's container. */
+static void enter_kubepods(struct skc_container *c)
+{
+	c->id[0] = '\0';
+	c->runtime[0] = '\0';
+}
+
 bool cgroup_parse_path(const char *path, struct skc_container *c)
 {
-	const char *p = path, *prev = NULL;
-	size_t prevlen = 0;
+	const char *p = path, *prev = NULL, *k;
+	size_t prevlen = 0, klen;
 	bool in_kubepods = false, in_docker = false;
 
 	memset(c, 0, sizeof(*c));
@@ -143,34 +194,40 @@ bool cgroup_parse_path(const char *path, struct skc_container *c)
 		n = strcspn(p, "/");
 		if (!n)
 			break;
-		if (n == 8 && memcmp(p, "kubepods", 8) == 0)
+		if (n == 8 && memcmp(p, "kubepods", 8) == 0) {
 			in_kubepods = true;	/* cgroupfs driver */
-		else if (n == 6 && memcmp(p, "docker", 6) == 0)
+			in_docker = false;
+			enter_kubepods(c);
+		} else if (n == 6 && memcmp(p, "docker", 6) == 0) {
 			in_docker = true;
-		else if (parse_scope(p, n, c))
+		} else if (parse_scope(p, n, c)) {
 			;
-		else if (memcmp(p, "kubepods", n < 8 ? n : 8) == 0 && n > 8)
-			parse_slice(p, n, c);
-		else if (in_kubepods && n > 3 && memcmp(p, "pod", 3) == 0 &&
-			 is_uid(p + 3, n - 3)) {
+		} else if ((k = kubepods_slice(p, n, &klen))) {
+			if (!c->pod[0] && !c->qos[0])
+				enter_kubepods(c);
+			parse_slice(k, klen, c);
+		} else if (in_kubepods && n > 3 && memcmp(p, "pod", 3) == 0 &&
+			   is_uid(p + 3, n - 3)) {
 			set_pod(c, p + 3, n - 3);
 			if ((prevlen == 9 && memcmp(prev, "burstable", 9) == 0) ||
 			    (prevlen == 10 && memcmp(prev, "besteffort", 10) == 0))
 				set_field(c->qos, sizeof(c->qos), prev, prevlen);
 			else
 				strcpy(c->qos, "guaranteed");
-		} else if ((in_kubepods && c->pod[0]) || in_docker) {
-			if (is_container_id(p, n, 12) && !c->id[0]) {
-				set_field(c->id, sizeof(c->id), p, n);
-				if (in_docker && !c->pod[0])
-					strcpy(c->runtime, "docker");
-			}
+		} else if (in_kubepods && c->pod[0]) {
+			parse_cgroupfs_id(p, n, c);
+		} else if (in_docker && is_container_id(p, n, 12)) {
+			set_field(c->id, sizeof(c->id), p, n);
+			strcpy(c->runtime, "docker");
 		}
 		prev = p;
 		prevlen = n;
 		p += n;
 	}
-	return c->id[0] || c->pod[0];
+	if (c->id[0] || c->pod[0])
+		return true;
+	memset(c, 0, sizeof(*c));	/* e.g. a QoS slice without a pod */
+	return false;
 }
 
 bool cgroup_parse_file(const char *text, struct skc_container *c, char **path)

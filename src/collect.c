@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "links.h"
 #include "netns.h"
+#include "proccache.h"
 #include "procscan.h"
 #include "socktab.h"
 #include "util.h"
@@ -65,7 +66,11 @@ static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
 
 	fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		ret = -errno;
+		/* EACCES here is about that one process (ptrace rules),
+		 * not about our privileges */
+		ret = errno == EACCES || errno == EPERM ? -ESRCH : -errno;
+		if (ret == -ESRCH)
+			ns->error = strdup("cannot open its namespace file (permission denied)");
 		goto skip;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
@@ -90,15 +95,26 @@ static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
 	ns->dumped = true;
 	return 0;
 skip:
-	ns->error = strdup(strerror(-ret));
+	if (!ns->error)
+		ns->error = strdup(strerror(-ret));
 	if (ret == -EPERM || ret == -EACCES)
 		return -EPERM;
 	if (ret != -ENOENT) {	/* a namespace that vanished is no loss */
 		h->partial = true;
 		host_warn(h, "netns %llu (%s): %s", (unsigned long long)ns->ino,
-			  ns->path, strerror(-ret));
+			  ns->path, ns->error ? ns->error : strerror(-ret));
 	}
 	return 0;
+}
+
+static bool any_dumped(const struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nets.n; i++)
+		if (h->nets.v[i].dumped)
+			return true;
+	return false;
 }
 
 static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
@@ -133,15 +149,21 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
 		host_warn(h, "not privileged to enter network namespaces (needs CAP_SYS_ADMIN): "
 			  "%u of %zu namespaces not scanned, only the current one",
 			  denied, h->nets.n);
+	if (ret >= 0 && !any_dumped(h)) {
+		snprintf(err, errlen, "no network namespace could be scanned%s",
+			 denied ? " (not privileged to enter it)" : "");
+		return -EPERM;
+	}
 	return ret;
 }
 
 int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
-		 char *err, size_t errlen)
+		 struct proccache *cache, char *err, size_t errlen)
 {
 	int ret;
 
-	ret = procscan_run(o->proc_root, &h->procs, !light);
+	ret = cache ? proccache_scan(cache, o->proc_root, &h->procs)
+		    : procscan_run(o->proc_root, &h->procs, !light);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot read %s: %s", o->proc_root,
 			 strerror(-ret));

@@ -12,9 +12,11 @@
 /* Returns 0, or -errno with a message in err when nothing useful could
  * be collected (no /proc, no sock_diag).  A light collection reads only
  * what namespaces the processes are in, not their fds: enough for a
- * first sample that only tracking looks at. */
+ * first sample that only tracking looks at.  With a cache (--watch),
+ * processes are read incrementally (proccache.h). */
+struct proccache;
 int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
-		 char *err, size_t errlen);
+		 struct proccache *cache, char *err, size_t errlen);
 
 /* After join: name the socket fds no dump knew (getxattr
  * system.sockprotoname) and keep the TCP ones as leaked. */

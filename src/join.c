@@ -30,6 +30,7 @@ static void join_owners(struct skc_host *h)
 		for (j = 0; j < p->nfds; j++) {
 			long k = socktab_find(&h->socks, p->fds[j].inode);
 
+			p->fds[j].matched = k >= 0;
 			if (k < 0)
 				p->unmatched++;
 			else
@@ -122,9 +123,22 @@ static void join_pending(struct skc_host *h)
 	free(ls);
 }
 
+void join_reset(struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->socks.n; i++) {
+		h->socks.v[i].nowners = 0;
+		h->socks.v[i].listener = -1;
+	}
+	for (i = 0; i < h->procs.n; i++)
+		h->procs.v[i].unmatched = 0;
+}
+
 void join_host(struct skc_host *h)
 {
-	socktab_index(&h->socks);
+	if (!h->socks.slots)
+		socktab_index(&h->socks);
 	join_owners(h);
 	join_pending(h);
 }

@@ -6,5 +6,7 @@
 #include "model.h"
 
 void join_host(struct skc_host *h);
+/* Forget owners and listeners, to join again after a rescan. */
+void join_reset(struct skc_host *h);
 
 #endif

@@ -55,13 +55,13 @@ static int oneshot(const struct skc_opts *o)
 
 	if (o->settle > 0) {
 		tr = track_new(o->window);
-		ret = sample_take(&host, o, tr, true, err, sizeof(err));
+		ret = sample_take(&host, o, tr, NULL, true, err, sizeof(err));
 		host_free(&host);
 		if (ret < 0)
 			goto fail;
 		sleep_seconds(o->settle);
 	}
-	ret = sample_take(&host, o, tr, false, err, sizeof(err));
+	ret = sample_take(&host, o, tr, NULL, false, err, sizeof(err));
 	if (ret < 0) {
 		host_free(&host);
 		goto fail;

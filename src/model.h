@@ -91,6 +91,7 @@ struct skc_socktab {
 
 struct skc_sockfd {
 	int fd;
+	bool matched;		/* a dump knew the inode (join) */
 	uint64_t inode;
 };
 
@@ -112,6 +113,9 @@ struct skc_proc {
 	struct skc_container cont;
 	struct skc_sockfd *fds;
 	size_t nfds, fds_cap;
+	uint64_t dir_ino;	/* /proc/PID inode: tells a reused pid apart */
+	long nfd_total;		/* open fds of any kind (stat of fd/) */
+	bool reused;		/* fds carried over from the last sample */
 
 	/* join */
 	uint32_t unmatched;	/* socket fds with no diag entry */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,10 +117,14 @@ static int scan_fds(int pdir, struct skc_proc *p)
 {
 	int dfd = openat(pdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 
 	if (dfd < 0)
 		return -errno;
+	/* since Linux 6.2 the size of /proc/PID/fd is the open fd count */
+	if (fstat(dfd, &st) == 0)
+		p->nfd_total = (long)st.st_size;
 	d = fdopendir(dfd);
 	if (!d) {
 		int err = -errno;
@@ -160,7 +165,7 @@ static pid_t parse_pid(const char *name)
 }
 
 static void scan_process(int rootfd, const char *name, pid_t pid,
-			 struct skc_proctab *pt, bool fds)
+			 uint64_t dir_ino, struct skc_proctab *pt, bool fds)
 {
 	struct skc_proc *p;
 	struct stat st;
@@ -180,6 +185,8 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	p->uid = st.st_uid;
+	p->dir_ino = dir_ino;
+	p->nfd_total = -1;
 	read_comm(pdir, p);
 	if (fstatat(pdir, "ns/net", &st, 0) == 0)
 		p->netns = st.st_ino;
@@ -223,7 +230,93 @@ int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds)
 		pid_t pid = parse_pid(de->d_name);
 
 		if (pid > 0)
-			scan_process(rootfd, de->d_name, pid, pt, fds);
+			scan_process(rootfd, de->d_name, pid, de->d_ino, pt, fds);
+	}
+	closedir(d);
+	return 0;
+}
+
+int procscan_rescan_fds(const char *proc_root, struct skc_proc *p)
+{
+	char path[64];
+	int rootfd, pdir, ret;
+
+	rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "%d", (int)p->pid);
+	pdir = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(rootfd);
+	if (pdir < 0)
+		return -errno;
+	p->nfds = 0;
+	p->reused = false;
+	ret = scan_fds(pdir, p);
+	close(pdir);
+	return ret;
+}
+
+/* Is the cached entry still this process with the same fd count? */
+static bool still_same(int rootfd, const char *name, uint64_t dir_ino,
+		       const struct skc_proc *old)
+{
+	char path[300];
+	struct stat st;
+
+	if (old->dir_ino != dir_ino || old->nfd_total < 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/fd", name);
+	return fstatat(rootfd, path, &st, 0) == 0 && st.st_size == old->nfd_total;
+}
+
+static void move_proc(struct skc_proctab *pt, struct skc_proc *old)
+{
+	struct skc_proc *p;
+	size_t i;
+
+	grow_array((void **)&pt->v, &pt->cap, pt->n + 1, sizeof(*pt->v));
+	p = &pt->v[pt->n++];
+	*p = *old;
+	memset(old, 0, sizeof(*old));
+	p->reused = true;
+	p->unmatched = 0;
+	p->leaks = NULL;
+	p->nleaks = p->leaks_cap = 0;
+	for (i = 0; i < p->nfds; i++)
+		p->fds[i].matched = false;
+	pt->scanned++;
+}
+
+int procscan_update(const char *proc_root, struct skc_proctab *prev,
+		    struct skc_proctab *pt)
+{
+	int rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	size_t k = 0;
+	DIR *d;
+
+	if (rootfd < 0)
+		return -errno;
+	d = fdopendir(rootfd);
+	if (!d) {
+		int err = -errno;
+
+		close(rootfd);
+		return err;
+	}
+	/* /proc lists pids in ascending order, as prev holds them: merge */
+	while ((de = readdir(d))) {
+		pid_t pid = parse_pid(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		while (k < prev->n && prev->v[k].pid < pid)
+			k++;
+		if (k < prev->n && prev->v[k].pid == pid &&
+		    still_same(rootfd, de->d_name, de->d_ino, &prev->v[k]))
+			move_proc(pt, &prev->v[k]);
+		else
+			scan_process(rootfd, de->d_name, pid, de->d_ino, pt, true);
 	}
 	closedir(d);
 	return 0;

@@ -11,6 +11,16 @@
  * Returns 0 or -errno when proc_root itself is unusable. */
 int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds);
 
+/* Like procscan_run with fds, but a process whose /proc entry and open
+ * fd count are unchanged since prev is moved over from prev (marked
+ * reused) instead of having its fds read again.  prev must be sorted
+ * by pid, as procscan_run leaves it. */
+int procscan_update(const char *proc_root, struct skc_proctab *prev,
+		    struct skc_proctab *pt);
+
+/* Read p's socket fds again. 0 or -errno. */
+int procscan_rescan_fds(const char *proc_root, struct skc_proc *p);
+
 /* Parse "socket:[12345]"; returns the inode or 0. Exposed for tests. */
 uint64_t procscan_socket_inode(const char *link, size_t len);
 

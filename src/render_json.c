@@ -303,14 +303,9 @@ static json_object *leaks_array(const struct skc_proc *p)
 	return a;
 }
 
-static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p,
-			     const struct skc_opts *o)
+static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p)
 {
 	json_object *j = json_object_new_object();
-	json_object *a = json_object_new_array();
-	struct skc_sock **socks;
-	int *fds;
-	size_t i, n;
 
 	json_object_object_add(j, "pid", json_object_new_int(p->pid));
 	add_bytes(j, "comm", p->comm, strlen(p->comm));
@@ -329,13 +324,42 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p,
 	add_u64(j, "stalled_sockets", p->nstalled);
 	add_u64(j, "stalled_bytes", p->stalled_bytes);
 	json_object_object_add(j, "flags", flags_array(p->flags));
+	return j;
+}
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* Serialise and free one value. */
+static void put_value(FILE *out, json_object *j)
+{
+	fputs(json_object_to_json_string_ext(j, JSON_FLAGS), out);
+	json_object_put(j);
+}
+
+/* A process is streamed: its own fields, then each socket serialised
+ * and freed at once, so a process with 20,000 sockets never holds
+ * 20,000 json-c objects. */
+static void put_proc(FILE *out, const struct skc_host *h,
+		     const struct skc_proc *p, const struct skc_opts *o)
+{
+	json_object *j = proc_obj(h, p);
+	const char *head = json_object_to_json_string_ext(j, JSON_FLAGS);
+	struct skc_sock **socks;
+	int *fds;
+	size_t i, n;
+
+	fwrite(head, 1, strlen(head) - 1, out);	/* all but the closing } */
+	json_object_put(j);
+	fputs(",\"sockets\":[", out);
 	n = judge_proc_sockets(h, p, o, &socks, &fds);
-	for (i = 0; i < n; i++)
-		json_object_array_add(a, sock_obj(h, socks[i], fds[i]));
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(',', out);
+		put_value(out, sock_obj(h, socks[i], fds[i]));
+	}
 	free(socks);
 	free(fds);
-	json_object_object_add(j, "sockets", a);
-	return j;
+	fputs("]}", out);
 }
 
 static json_object *event_obj(const struct skc_event *ev)
@@ -387,23 +411,21 @@ int render_json(FILE *out, const struct skc_host *h, const struct skc_opts *o)
 int render_json_doc(FILE *out, const struct skc_host *h,
 		    const struct skc_opts *o, bool compact)
 {
-	json_object *root = json_object_new_object();
-	json_object *procs = json_object_new_array();
+	const char *nl = compact ? "" : "\n";
 	size_t i;
-	int ret = 0;
 
-	add_str(root, "version", PACKAGE_VERSION);
-	json_object_object_add(root, "summary", summary_obj(h));
-	for (i = 0; i < h->nranked; i++)
-		json_object_array_add(procs, proc_obj(h, h->ranked[i], o));
-	json_object_object_add(root, "processes", procs);
-	json_object_object_add(root, "containers", containers_array(h));
-	json_object_object_add(root, "events", events_array(h));
-	if (fputs(json_object_to_json_string_ext(root,
-			(compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) |
-			JSON_C_TO_STRING_NOSLASHESCAPE),
-		  out) < 0 || fputc('\n', out) == EOF)
-		ret = -EIO;
-	json_object_put(root);
-	return ret;
+	fprintf(out, "{\"version\":\"%s\",%s\"summary\":", PACKAGE_VERSION, nl);
+	put_value(out, summary_obj(h));
+	fprintf(out, ",%s\"processes\":[%s", nl, nl);
+	for (i = 0; i < h->nranked; i++) {
+		if (i)
+			fprintf(out, ",%s", nl);
+		put_proc(out, h, h->ranked[i], o);
+	}
+	fprintf(out, "%s],%s\"containers\":", i ? nl : "", nl);
+	put_value(out, containers_array(h));
+	fprintf(out, ",%s\"events\":", nl);
+	put_value(out, events_array(h));
+	fputs("}\n", out);
+	return ferror(out) ? -EIO : 0;
 }

@@ -4,6 +4,7 @@
 
 #include "collect.h"
 #include "join.h"
+#include "proccache.h"
 #include "judge.h"
 #include "sample.h"
 
@@ -24,17 +25,25 @@ double clock_wall(void)
 }
 
 int sample_take(struct skc_host *h, const struct skc_opts *o,
-		struct tracker *tr, bool light, char *err, size_t errlen)
+		struct tracker *tr, struct proccache *cache, bool light,
+		char *err, size_t errlen)
 {
 	double start = clock_mono();
 	int ret;
 
 	host_init(h);
 	h->time = clock_wall();
-	ret = collect_host(h, o, light, err, errlen);
+	ret = collect_host(h, o, light, cache, err, errlen);
 	if (ret < 0)
 		return ret;
+	if (cache)
+		proccache_verify(cache, o->proc_root, h);
 	join_host(h);
+	if (cache && proccache_need_full(cache, h) &&
+	    proccache_rescan_all(cache, o->proc_root, h) == 0) {
+		join_reset(h);
+		join_host(h);
+	}
 	if (!light)
 		collect_leaks(h, o);
 	judge_host(h, o, tr, start);

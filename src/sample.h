@@ -12,10 +12,13 @@
 double clock_mono(void);
 double clock_wall(void);
 
-/* Fill h (initialised here) with one judged sample.  light: see
- * collect_host.  Returns 0 or -errno with err set. */
+struct proccache;
+
+/* Fill h (initialised here) with one judged sample.  light and cache:
+ * see collect_host.  Returns 0 or -errno with err set. */
 int sample_take(struct skc_host *h, const struct skc_opts *o,
-		struct tracker *tr, bool light, char *err, size_t errlen);
+		struct tracker *tr, struct proccache *cache, bool light,
+		char *err, size_t errlen);
 
 /* Did the sample flag anything that is listed? (exit status 1) */
 bool sample_flagged(const struct skc_host *h, const struct skc_opts *o);

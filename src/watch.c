@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proccache.h"
 #include "render.h"
 #include "sample.h"
 #include "track.h"
@@ -155,6 +156,7 @@ int watch_run(const struct skc_opts *o)
 {
 	struct watch_state w = { .o = o, .mode = pick_mode(o) };
 	struct tracker *tr = track_new(o->window);
+	struct proccache *cache = proccache_new();
 	int status = SKC_EXIT_OK;
 	unsigned long tick;
 	char err[512];
@@ -163,7 +165,7 @@ int watch_run(const struct skc_opts *o)
 	for (tick = 1; !stop_requested; tick++) {
 		double start = clock_mono();
 		struct skc_host h;
-		int ret = sample_take(&h, o, tr, false, err, sizeof(err));
+		int ret = sample_take(&h, o, tr, cache, false, err, sizeof(err));
 
 		if (ret < 0) {
 			host_free(&h);
@@ -176,6 +178,7 @@ int watch_run(const struct skc_opts *o)
 			h.tick = tick;
 			ret = render_tick(&w, &h);
 			status = sample_flagged(&h, o) ? SKC_EXIT_FLAGGED : SKC_EXIT_OK;
+			proccache_keep(cache, &h);
 			host_free(&h);
 			if (fflush(stdout) == EOF || ferror(stdout)) {
 				/* reader went away (| head): end quietly */
@@ -196,5 +199,6 @@ int watch_run(const struct skc_opts *o)
 		sleep_until(start + o->interval);
 	}
 	track_free(tr);
+	proccache_free(cache);
 	return status;
 }

