@@ -7,8 +7,10 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEPS="build-essential autoconf automake libtool pkg-config libmnl-dev
-libnl-3-dev libnl-route-3-dev libsmartcols-dev libjson-c-dev libcmocka-dev
-jq iproute2 util-linux procps"
+libnl-3-dev libnl-route-3-dev libsmartcols-dev libjson-c-dev"
+# what the live tests drive or compare against
+TEST_DEPS="libcmocka-dev jq iproute2 util-linux procps strace valgrind
+curl prometheus prometheus-node-exporter libcap2-bin"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -18,7 +20,7 @@ deps() {
 	as_root apt-get update -qq
 	# shellcheck disable=SC2086
 	as_root env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends $DEPS >/dev/null
+		apt-get install -y -qq --no-install-recommends $* >/dev/null
 }
 
 build() {
@@ -31,12 +33,12 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
 run)
-	deps
+	deps $DEPS
 	build >/dev/null
 	as_root ./src/skcheck "$@"
 	;;
 test)
-	deps
+	deps $DEPS $TEST_DEPS
 	build --enable-werror
 	if ! make -j"$(nproc)" check; then
 		cat test-suite.log 2>/dev/null || true
