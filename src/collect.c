@@ -97,8 +97,11 @@ static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
 skip:
 	if (!ns->error)
 		ns->error = strdup(strerror(-ret));
-	if (ret == -EPERM || ret == -EACCES)
+	if (ret == -EPERM || ret == -EACCES) {
+		free(ns->error);
+		ns->error = strdup("permission denied");
 		return -EPERM;
+	}
 	if (ret != -ENOENT) {	/* a namespace that vanished is no loss */
 		h->partial = true;
 		host_warn(h, "netns %llu (%s): %s", (unsigned long long)ns->ino,
@@ -145,6 +148,8 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
 	if (selffd >= 0)
 		close(selffd);
 	/* said once: an unprivileged run sees its own namespace only */
+	if (denied)
+		h->partial = true;
 	if (denied)
 		host_warn(h, "not privileged to enter network namespaces (needs CAP_SYS_ADMIN): "
 			  "%u of %zu namespaces not scanned, only the current one",

@@ -68,7 +68,8 @@ static void usage(void)
 "\n"
 "Selection:\n"
 "  -p, --pid LIST         only these process ids (comma-separated)\n"
-"  -C, --comm NAME        only processes with this command name (repeatable)\n"
+"  -C, --comm LIST        only processes with these command names (comma-\n"
+"                         separated, repeatable)\n"
 "  -t, --tcp              TCP sockets\n"
 "  -u, --udp              UDP sockets\n"
 "  -U, --udplite          UDP-Lite sockets\n"
@@ -114,7 +115,7 @@ static void usage(void)
 "  -h, --help             display this help and exit\n"
 "  -V, --version          display version and exit\n"
 "\n"
-"SIZE takes K, M, G suffixes (powers of 1024).\n"
+"SIZE takes K, M, G, T suffixes (powers of 1024; KiB and KB also accepted).\n"
 "Exit status: 0 nothing flagged, 1 something flagged, 2 usage error, 3 failure.\n"
 "See skcheck(8) for the meaning of every column and flag.\n", stdout);
 }

@@ -33,6 +33,16 @@ static void add_bytes(json_object *o, const char *k, const char *v, size_t len)
 	free(e);
 }
 
+/* A JSON string from untrusted bytes (see add_bytes). */
+static json_object *json_str(const char *v)
+{
+	char *e = escape_json(v, strlen(v));
+	json_object *j = json_object_new_string(e);
+
+	free(e);
+	return j;
+}
+
 static json_object *flags_array(unsigned flags)
 {
 	json_object *a = json_object_new_array();
@@ -81,8 +91,7 @@ static json_object *namespaces_array(const struct skc_host *h)
 		json_object *o = json_object_new_object();
 
 		add_u64(o, "inode", ns->ino);
-		json_object_object_add(o, "name", ns->name ?
-			json_object_new_string(ns->name) : NULL);
+		json_object_object_add(o, "name", ns->name ? json_str(ns->name) : NULL);
 		json_object_object_add(o, "current",
 			json_object_new_boolean(ns->ino == h->netns));
 		json_object_object_add(o, "scanned", json_object_new_boolean(ns->dumped));
@@ -90,7 +99,7 @@ static json_object *namespaces_array(const struct skc_host *h)
 		add_u64(o, "recv_q", ns->recv_q);
 		add_u64(o, "mem", ns->mem);
 		if (ns->error)
-			add_str(o, "error", ns->error);
+			add_bytes(o, "error", ns->error, strlen(ns->error));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -120,7 +129,7 @@ static json_object *netns_obj(const struct skc_host *h, uint64_t ino)
 
 	add_u64(o, "inode", ino);
 	json_object_object_add(o, "name", k >= 0 && h->nets.v[k].name ?
-		json_object_new_string(h->nets.v[k].name) : NULL);
+		json_str(h->nets.v[k].name) : NULL);
 	return o;
 }
 
@@ -193,7 +202,7 @@ static json_object *summary_obj(const struct skc_host *h)
 	json_object_object_add(o, "partial", json_object_new_boolean(h->partial));
 	json_object_object_add(o, "leaks_checked", json_object_new_boolean(h->leaks_checked));
 	for (i = 0; i < h->nwarnings; i++)
-		json_object_array_add(w, json_object_new_string(h->warnings[i]));
+		json_object_array_add(w, json_str(h->warnings[i]));
 	json_object_object_add(o, "warnings", w);
 	return o;
 }
@@ -250,7 +259,7 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 		add_u64(o, "local_port", s->local.port);
 		add_u64(o, "peer_port", s->peer.port);
 		if (s->ifname[0])
-			add_str(o, "dev", s->ifname);
+			add_bytes(o, "dev", s->ifname, strlen(s->ifname));
 	}
 	json_object_object_add(o, "fd", json_object_new_int(fd));
 	add_u64(o, "recv_q", s->recv_q);

@@ -88,7 +88,7 @@ static void host_metrics(FILE *out, const struct skc_host *h)
 	gauge(out, "skcheck_stalled_bytes",
 	      "Bytes held by stalled sockets.", (double)h->stalled_bytes);
 	header(out, "skcheck_listen_overflows_total", "counter",
-	       "Kernel TcpExt ListenOverflows (accept queue full), host namespace.");
+	       "Kernel TcpExt ListenOverflows (accept queue full) of the network namespace skcheck runs in.");
 	fprintf(out, "skcheck_listen_overflows_total %llu\n",
 		(unsigned long long)h->listen_overflows);
 	header(out, "skcheck_processes", "gauge", "Processes by scan outcome.");

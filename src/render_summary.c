@@ -1,6 +1,10 @@
 /* The host summary printed above the table. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
 #include "format.h"
 #include "render.h"
 
@@ -8,6 +12,15 @@ static const char *sz(char *buf, size_t len, uint64_t v, const struct skc_opts *
 {
 	format_size(buf, len, v, o->bytes);
 	return buf;
+}
+
+/* Warnings and errors carry paths and names: never raw to a terminal. */
+static void print_escaped(FILE *out, const char *prefix, const char *text)
+{
+	char *e = escape_bytes(text, strlen(text));
+
+	fprintf(out, "%s%s\n", prefix, e);
+	free(e);
 }
 
 void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *o)
@@ -50,9 +63,11 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *
 		for (i = 0; i < h->nets.n; i++) {
 			const struct skc_netns *ns = &h->nets.v[i];
 
+			char *name = ns->name ? escape_bytes(ns->name, strlen(ns->name)) : NULL;
+
 			fprintf(out, "  netns %llu%s%s%s: ", (unsigned long long)ns->ino,
-				ns->name ? " (" : "", ns->name ? ns->name : "",
-				ns->name ? ")" : "");
+				name ? " (" : "", name ? name : "", name ? ")" : "");
+			free(name);
 			if (ns->dumped)
 				fprintf(out, "%llu sockets, recv %s, memory %s%s\n",
 					(unsigned long long)ns->nsockets,
@@ -60,13 +75,12 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *
 					sz(b, sizeof(b), ns->mem, o),
 					ns->ino == h->netns ? " (current)" : "");
 			else
-				fprintf(out, "not scanned: %s\n",
-					ns->error ? ns->error : "unknown");
+				print_escaped(out, "not scanned: ", ns->error ? ns->error : "unknown");
 		}
 	}
 	if (h->partial)
 		fputs("partial: some dumps failed, figures are incomplete\n", out);
 	for (i = 0; i < h->nwarnings; i++)
-		fprintf(out, "warning: %s\n", h->warnings[i]);
+		print_escaped(out, "warning: ", h->warnings[i]);
 	fputc('\n', out);
 }

@@ -346,9 +346,11 @@ void track_update(struct tracker *tr, struct skc_host *h, double mono)
 		e->inode = s->inode;
 		e->proto = s->proto;
 		set_owner(e, h, s);
+		/* a queued connection's bytes stall with its listener
+		 * (accept-stalled), not on their own */
 		if (judge_is_listener(s)) {
 			track_accept(tr, h, s, e, old_e, surv[i], mono);
-		} else {
+		} else if (s->listener < 0) {
 			track_rx(tr, h, s, e, old_e, mono);
 			if (s->proto == SKC_TCP && s->has_tcpi)
 				track_tx(tr, h, s, e, old_e, mono);

@@ -79,7 +79,8 @@ static int render_screen(struct watch_state *w, const struct skc_host *h)
 
 	fputs("\033[H\033[2J", stdout);
 	print_header(stdout, h, w->o);
-	render_summary(stdout, h, w->o);
+	if (!w->o->no_summary)
+		render_summary(stdout, h, w->o);
 	ret = render_table(stdout, h, w->o);
 	if (w->nrecent) {
 		fputs("\nrecent events:\n", stdout);
