@@ -14,7 +14,7 @@ void host_init(struct skc_host *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static void proctab_free(struct skc_proctab *pt)
+void proctab_free(struct skc_proctab *pt)
 {
 	size_t i;
 

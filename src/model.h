@@ -236,6 +236,7 @@ struct skc_host {
 };
 
 void host_init(struct skc_host *h);
+void proctab_free(struct skc_proctab *pt);
 void host_free(struct skc_host *h);
 void host_warn(struct skc_host *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -40,25 +40,11 @@ struct proccache *proccache_new(void)
 	return xcalloc(1, sizeof(struct proccache));
 }
 
-static void tab_free(struct skc_proctab *pt)
-{
-	size_t i;
-
-	for (i = 0; i < pt->n; i++) {
-		free(pt->v[i].cmdline);
-		free(pt->v[i].cgroup);
-		free(pt->v[i].fds);
-		free(pt->v[i].leaks);
-	}
-	free(pt->v);
-	memset(pt, 0, sizeof(*pt));
-}
-
 void proccache_free(struct proccache *c)
 {
 	if (!c)
 		return;
-	tab_free(&c->prev);
+	proctab_free(&c->prev);
 	free(c->unplaced);
 	free(c);
 }
@@ -71,12 +57,12 @@ int proccache_scan(struct proccache *c, const char *proc_root,
 
 	c->full = !c->have_prev || ++c->samples % FULL_SCAN_EVERY == 0;
 	if (c->full) {
-		tab_free(&c->prev);
+		proctab_free(&c->prev);
 		c->have_prev = false;
 		return procscan_run(proc_root, pt, true);
 	}
 	ret = procscan_update(proc_root, &c->prev, pt);
-	tab_free(&c->prev);
+	proctab_free(&c->prev);
 	c->have_prev = false;
 	for (i = 0; i < pt->n; i++) {
 		if (pt->v[i].reused)
@@ -166,7 +152,7 @@ bool proccache_need_full(struct proccache *c, const struct skc_host *h)
 int proccache_rescan_all(struct proccache *c, const char *proc_root,
 			 struct skc_host *h)
 {
-	tab_free(&h->procs);
+	proctab_free(&h->procs);
 	c->full = true;
 	return procscan_run(proc_root, &h->procs, true);
 }
@@ -175,7 +161,7 @@ void proccache_keep(struct proccache *c, struct skc_host *h)
 {
 	size_t i, cap = 0;
 
-	tab_free(&c->prev);
+	proctab_free(&c->prev);
 	c->prev = h->procs;
 	memset(&h->procs, 0, sizeof(h->procs));
 	c->have_prev = true;

@@ -211,31 +211,6 @@ out:
 	close(pdir);
 }
 
-int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds)
-{
-	int rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
-	DIR *d;
-
-	if (rootfd < 0)
-		return -errno;
-	d = fdopendir(rootfd);
-	if (!d) {
-		int err = -errno;
-
-		close(rootfd);
-		return err;
-	}
-	while ((de = readdir(d))) {
-		pid_t pid = parse_pid(de->d_name);
-
-		if (pid > 0)
-			scan_process(rootfd, de->d_name, pid, de->d_ino, pt, fds);
-	}
-	closedir(d);
-	return 0;
-}
-
 int procscan_rescan_fds(const char *proc_root, struct skc_proc *p)
 {
 	char path[64];
@@ -287,8 +262,11 @@ static void move_proc(struct skc_proctab *pt, struct skc_proc *old)
 	pt->scanned++;
 }
 
-int procscan_update(const char *proc_root, struct skc_proctab *prev,
-		    struct skc_proctab *pt)
+/* One pass over proc_root; with prev, unchanged processes are moved
+ * over from it (/proc lists pids in ascending order, as prev holds
+ * them, so this is a merge). */
+static int scan_all(const char *proc_root, struct skc_proctab *prev,
+		    struct skc_proctab *pt, bool fds)
 {
 	int rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -304,20 +282,30 @@ int procscan_update(const char *proc_root, struct skc_proctab *prev,
 		close(rootfd);
 		return err;
 	}
-	/* /proc lists pids in ascending order, as prev holds them: merge */
 	while ((de = readdir(d))) {
 		pid_t pid = parse_pid(de->d_name);
 
 		if (pid <= 0)
 			continue;
-		while (k < prev->n && prev->v[k].pid < pid)
+		while (prev && k < prev->n && prev->v[k].pid < pid)
 			k++;
-		if (k < prev->n && prev->v[k].pid == pid &&
+		if (prev && k < prev->n && prev->v[k].pid == pid &&
 		    still_same(rootfd, de->d_name, de->d_ino, &prev->v[k]))
 			move_proc(pt, &prev->v[k]);
 		else
-			scan_process(rootfd, de->d_name, pid, de->d_ino, pt, true);
+			scan_process(rootfd, de->d_name, pid, de->d_ino, pt, fds);
 	}
 	closedir(d);
 	return 0;
+}
+
+int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds)
+{
+	return scan_all(proc_root, NULL, pt, fds);
+}
+
+int procscan_update(const char *proc_root, struct skc_proctab *prev,
+		    struct skc_proctab *pt)
+{
+	return scan_all(proc_root, prev, pt, true);
 }

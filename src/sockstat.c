@@ -27,20 +27,6 @@ void sockstat_parse(FILE *f, struct skc_sockstat *ss)
 	}
 }
 
-int sockstat_read(const char *proc_root, struct skc_sockstat *ss)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/net/sockstat", proc_root);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	sockstat_parse(f, ss);
-	fclose(f);
-	return 0;
-}
-
 /* /proc/net/netstat pairs a header line with a value line per group. */
 void netstat_parse(FILE *f, uint64_t *overflows, uint64_t *drops)
 {
@@ -63,16 +49,46 @@ void netstat_parse(FILE *f, uint64_t *overflows, uint64_t *drops)
 	}
 }
 
-int netstat_read(const char *proc_root, uint64_t *overflows, uint64_t *drops)
+/* Open proc_root/name and hand it to parse. 0 or -errno. */
+static int read_proc_file(const char *proc_root, const char *name,
+			  void (*parse)(FILE *, void *), void *arg)
 {
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/net/netstat", proc_root);
+	snprintf(path, sizeof(path), "%s/%s", proc_root, name);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	netstat_parse(f, overflows, drops);
+	parse(f, arg);
 	fclose(f);
 	return 0;
+}
+
+static void sockstat_cb(FILE *f, void *arg)
+{
+	sockstat_parse(f, arg);
+}
+
+int sockstat_read(const char *proc_root, struct skc_sockstat *ss)
+{
+	return read_proc_file(proc_root, "net/sockstat", sockstat_cb, ss);
+}
+
+struct listen_counters {
+	uint64_t *overflows, *drops;
+};
+
+static void netstat_cb(FILE *f, void *arg)
+{
+	struct listen_counters *c = arg;
+
+	netstat_parse(f, c->overflows, c->drops);
+}
+
+int netstat_read(const char *proc_root, uint64_t *overflows, uint64_t *drops)
+{
+	struct listen_counters c = { overflows, drops };
+
+	return read_proc_file(proc_root, "net/netstat", netstat_cb, &c);
 }
