@@ -71,6 +71,15 @@ static bool sock_selected(const struct skc_sock *s, const struct skc_opts *o)
 	return true;
 }
 
+/* What a stalled socket holds back: its unread bytes (and its queued
+ * connections' bytes), or its unsent bytes when only sending stalled. */
+static uint64_t stalled_bytes(const struct skc_sock *s)
+{
+	if (s->flags & (SKC_F_STALLED | SKC_F_ACCEPT_STALLED))
+		return s->recv_q + s->pending_bytes;
+	return s->send_q;
+}
+
 static void add_totals(struct skc_totals *t, const struct skc_sock *s)
 {
 	t->sockets++;
@@ -82,6 +91,10 @@ static void add_totals(struct skc_totals *t, const struct skc_sock *s)
 	t->accept_q += s->accept_q;
 	if (s->flags)
 		t->flagged_sockets++;
+	if (s->flags & SKC_F_ANY_STALL) {
+		t->stalled_sockets++;
+		t->stalled_bytes += stalled_bytes(s);
+	}
 }
 
 static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
@@ -112,15 +125,6 @@ static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 	}
 }
 
-/* What a stalled socket holds back: its unread bytes (and its queued
- * connections' bytes), or its unsent bytes when only sending stalled. */
-static uint64_t stalled_bytes(const struct skc_sock *s)
-{
-	if (s->flags & (SKC_F_STALLED | SKC_F_ACCEPT_STALLED))
-		return s->recv_q + s->pending_bytes;
-	return s->send_q;
-}
-
 /* A process may hold one socket through several fds (dup): count once. */
 static bool first_owner_of_proc(const struct skc_sock *s, uint32_t k)
 {
@@ -132,12 +136,30 @@ static bool first_owner_of_proc(const struct skc_sock *s, uint32_t k)
 	return true;
 }
 
+/* A process carried over from the last --watch sample (proccache) comes
+ * with last sample's verdicts: start every rollup from zero. */
+static void reset_procs(struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->procs.n; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		p->nsockets = p->nstalled = p->accept_q = 0;
+		p->recv_q = p->send_q = p->mem = p->drops = p->stalled_bytes = 0;
+		p->flags = 0;
+		p->matches = p->selected = false;
+		p->cont_idx = -1;
+	}
+}
+
 static void rollup_procs(struct skc_host *h)
 {
 	struct skc_socktab *t = &h->socks;
 	size_t i;
 	uint32_t k;
 
+	reset_procs(h);
 	for (i = 0; i < t->n; i++) {
 		const struct skc_sock *s = &t->v[i];
 
@@ -168,15 +190,8 @@ static void host_totals(struct skc_host *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->socks.n; i++) {
-		const struct skc_sock *s = &h->socks.v[i];
-
-		add_totals(&h->total, s);
-		if (s->flags & SKC_F_ANY_STALL) {
-			h->stalled_sockets++;
-			h->stalled_bytes += stalled_bytes(s);
-		}
-	}
+	for (i = 0; i < h->socks.n; i++)
+		add_totals(&h->total, &h->socks.v[i]);
 }
 
 static void rollup_leaks(struct skc_host *h)
@@ -330,6 +345,38 @@ static void selected_totals(struct skc_host *h)
 	}
 }
 
+/* Events follow the selection: with --pid or --comm, only events of
+ * those processes (host-wide events, pid 0, always). */
+static bool event_selected(const struct skc_host *h, const struct skc_event *ev,
+			   const struct skc_opts *o)
+{
+	size_t i;
+
+	if (!ev->pid)
+		return true;
+	for (i = 0; i < h->procs.n; i++)
+		if (h->procs.v[i].pid == ev->pid)
+			return h->procs.v[i].matches;
+	/* the process is gone (its socket closed with it): judge by what
+	 * the event remembers */
+	if (o->npids && !pid_in(ev->pid, o->pids, o->npids))
+		return false;
+	for (i = 0; i < o->ncomms; i++)
+		if (strcmp(o->comms[i], ev->comm) == 0)
+			return true;
+	return !o->ncomms && !o->ncontainers && !o->npods;
+}
+
+static void filter_events(struct skc_host *h, const struct skc_opts *o)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->nevents; i++)
+		if (event_selected(h, &h->events[i], o))
+			h->events[n++] = h->events[i];
+	h->nevents = n;
+}
+
 void judge_host(struct skc_host *h, const struct skc_opts *o,
 		struct tracker *tr, double mono)
 {
@@ -342,6 +389,7 @@ void judge_host(struct skc_host *h, const struct skc_opts *o,
 	rank_procs(h, o);
 	selected_totals(h);
 	judge_containers(h, o);
+	filter_events(h, o);
 }
 
 static uint64_t sock_sort_value(const struct skc_sock *s, enum skc_sort k)

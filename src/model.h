@@ -167,6 +167,7 @@ struct skc_totals {
 	uint64_t sockets, by_proto[SKC_PROTO_MAX];
 	uint64_t recv_q, send_q, mem, drops, accept_q;
 	uint64_t flagged_sockets;
+	uint64_t stalled_sockets, stalled_bytes;
 };
 
 /* Per-container rollup (processes outside containers share one "host"
@@ -221,7 +222,6 @@ struct skc_host {
 	struct skc_cont_row **ranked_conts;
 	size_t nranked_conts;
 	unsigned procs_with_residue, procs_flagged;
-	uint64_t stalled_sockets, stalled_bytes;
 
 	/* track: the sample this model is, and what changed since the last */
 	double time;		/* wall clock of the sample */

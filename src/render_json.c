@@ -70,6 +70,8 @@ static json_object *totals_obj(const struct skc_totals *t)
 	add_u64(o, "drops", t->drops);
 	add_u64(o, "accept_q", t->accept_q);
 	add_u64(o, "flagged_sockets", t->flagged_sockets);
+	add_u64(o, "stalled_sockets", t->stalled_sockets);
+	add_u64(o, "stalled_bytes", t->stalled_bytes);
 	return o;
 }
 
@@ -193,8 +195,6 @@ static json_object *summary_obj(const struct skc_host *h)
 	json_object_object_add(o, "duration", json_object_new_double(h->duration));
 	json_object_object_add(o, "tracked", json_object_new_boolean(h->tracked));
 	json_object_object_add(o, "window", json_object_new_double(h->window));
-	add_u64(o, "stalled_sockets", h->stalled_sockets);
-	add_u64(o, "stalled_bytes", h->stalled_bytes);
 	add_u64(o, "listen_overflows", h->listen_overflows);
 	add_u64(o, "listen_drops", h->listen_drops);
 	json_object_object_add(o, "listen_overflow_rate",

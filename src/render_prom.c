@@ -84,9 +84,9 @@ static void host_metrics(FILE *out, const struct skc_host *h)
 	gauge(out, "skcheck_accept_queue_connections",
 	      "Connections waiting in listeners' accept queues.", (double)h->total.accept_q);
 	gauge(out, "skcheck_stalled_sockets",
-	      "Sockets whose queue made no progress for the stall window.", (double)h->stalled_sockets);
+	      "Sockets whose queue made no progress for the stall window.", (double)h->total.stalled_sockets);
 	gauge(out, "skcheck_stalled_bytes",
-	      "Bytes held by stalled sockets.", (double)h->stalled_bytes);
+	      "Bytes held by stalled sockets.", (double)h->total.stalled_bytes);
 	header(out, "skcheck_listen_overflows_total", "counter",
 	       "Kernel TcpExt ListenOverflows (accept queue full) of the network namespace skcheck runs in.");
 	fprintf(out, "skcheck_listen_overflows_total %llu\n",

@@ -47,8 +47,8 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *
 			ss->udp_mem);
 	if (h->tracked)
 		fprintf(out, "stalled: %llu sockets holding %s (window %.3gs)%s\n",
-			(unsigned long long)h->stalled_sockets,
-			sz(a, sizeof(a), h->stalled_bytes, o), h->window,
+			(unsigned long long)h->total.stalled_sockets,
+			sz(a, sizeof(a), h->total.stalled_bytes, o), h->window,
 			h->listen_overflow_rate > 0 ? "; accept queues overflowing" : "");
 	fprintf(out, "processes: %u scanned, %u with residue, %u flagged",
 		h->procs.scanned, h->procs_with_residue, h->procs_flagged);

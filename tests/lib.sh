@@ -1,9 +1,12 @@
+# shellcheck shell=bash
 # tests/lib.sh - sourced by skcheck's live tests (tests/live_*.sh).
 #
 # Environment (set by `make check`, defaults for running a test by hand):
 #   SKCHECK    skcheck binary           (default: <tests>/../src/skcheck)
 #   SK_HELPER  tests/sk_helper binary   (default: <tests>/sk_helper)
 #   SK_NO_UNSHARE=1  run in the caller's network namespace
+#   SK_SETTLE  --settle that sk/skj/skw pass first (default 0: pure
+#              snapshots; empty: none, skcheck's own default applies)
 #
 # Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
 #
@@ -43,6 +46,7 @@ require_ipv6() {
 SK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/skcheck-$SK_TEST_NAME.XXXXXX") ||
 	hard_error "mktemp failed"
 SK_HELPERS=()		# pids of started helpers
+SK_HELPER_SEQ=0		# helpers started so far (names their files)
 SK_CHILDREN=()		# pids the helpers forked ("child pid=")
 SK_FIFO_FDS=()		# our ends of the helpers' stdin
 declare -A SK_HELPER_OUT	# helper pid -> its output file
@@ -65,6 +69,8 @@ sk_stop_pid() {
 sk_cleanup() {
 	local rc=$? pid fd
 	set +e
+	# background commands (bg_start) first: they may watch the helpers
+	for pid in "${SK_BG[@]}"; do sk_stop_pid "$pid"; done
 	# Children first: they are not reaped before the helper exits, so
 	# their pids cannot have been reused yet.
 	for pid in "${SK_CHILDREN[@]}"; do kill -KILL "$pid" 2>/dev/null; done
@@ -84,11 +90,12 @@ trap 'exit 143' TERM
 # test ends; cleanup stops it (and what it forked) however the test ends.
 start_helper() {
 	# locals are prefixed: printf -v must not hit one of them
-	local _sh_var=$1 _sh_n=${#SK_HELPERS[@]} _sh_pid _sh_fd _sh_i _sh_rc _sh_child
+	local _sh_var=$1 _sh_n=$((SK_HELPER_SEQ++)) _sh_pid _sh_fd _sh_i _sh_rc _sh_child
 	shift
 	local _sh_fifo=$SK_TMP/helper$_sh_n.in _sh_out=$SK_TMP/helper$_sh_n.out
 	local _sh_err=$SK_TMP/helper$_sh_n.err
 	mkfifo "$_sh_fifo" || hard_error "mkfifo $_sh_fifo"
+	: >"$_sh_out"	# exists before the background shell opens it
 	"$SK_HELPER" "$@" <"$_sh_fifo" >"$_sh_out" 2>"$_sh_err" &
 	_sh_pid=$!
 	SK_HELPERS+=("$_sh_pid")
@@ -113,6 +120,16 @@ start_helper() {
 	SK_HELPER_OUT[$_sh_pid]=$_sh_out
 	SK_CUR=$_sh_out
 	printf -v "$_sh_var" %s "$_sh_pid"
+}
+
+# stop_helper PID: end a helper now (SIGTERM, then SIGKILL after 2 s) and
+# reap it; its output stays readable with use_helper/hval.
+stop_helper() {
+	local _sp_p _sp_keep=()
+	for _sp_p in "${SK_HELPERS[@]}"; do [ "$_sp_p" = "$1" ] || _sp_keep+=("$_sp_p"); done
+	[ "${#_sp_keep[@]}" -lt "${#SK_HELPERS[@]}" ] || hard_error "no helper with pid $1"
+	sk_stop_pid "$1"
+	SK_HELPERS=("${_sp_keep[@]}")
 }
 
 # use_helper PID: make hval/hget read that helper's output.
@@ -145,11 +162,19 @@ hcount() {
 }
 
 # sk ARGS...: run skcheck; stdout in $SK_OUT, stderr in $SK_ERR, status in $SK_RC.
+# One-shot skcheck takes a second sample after --settle (default 1 s) and
+# flags never-read sockets as stalled. The wrappers pass "--settle
+# $SK_SETTLE" first (default 0: a pure snapshot, fast and without stall
+# flags); a later --settle in ARGS wins. SK_SETTLE= (empty) passes no
+# --settle at all, so skcheck's own default applies.
+SK_SETTLE=${SK_SETTLE-0}
 SK_OUT=$SK_TMP/sk.out
 SK_ERR=$SK_TMP/sk.err
 sk() {
+	local _sk_pre=()
+	[ -z "$SK_SETTLE" ] || _sk_pre=(--settle "$SK_SETTLE")
 	SK_RC=0
-	"$SKCHECK" "$@" >"$SK_OUT" 2>"$SK_ERR" || SK_RC=$?
+	"$SKCHECK" "${_sk_pre[@]}" "$@" >"$SK_OUT" 2>"$SK_ERR" || SK_RC=$?
 }
 
 # skj ARGS...: skcheck -J ARGS; requires status 0 or 1 and one valid JSON document.
@@ -250,4 +275,117 @@ ss_get() {
 	[ -n "$_sg_v" ] || fail "ss $* shows no '$_sg_what' for inode $_sg_ino"
 	[ "$(printf '%s\n' "$_sg_v" | wc -l)" = 1 ] || fail "ss $* shows inode $_sg_ino more than once"
 	printf -v "$_sg_var" %s "$_sg_v"
+}
+
+# expect_ge DESC A B: number A >= B (floats allowed).
+expect_ge() {
+	awk -v a="$2" -v b="$3" 'BEGIN {
+		num = "^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$"
+		exit !(a ~ num && b ~ num && a + 0 >= b + 0) }' ||
+		fail "$1: expected $2 >= $3"
+	ok "$1 ($2 >= $3)"
+}
+
+# skw ARGS...: skcheck --watch -J ARGS, its NDJSON in $SK_NDJSON (stderr in
+# $SK_ERR, status in $SK_RC, line count in $SK_NLINES). Requires status 0
+# or 1 and that every line is one complete JSON object.
+SK_NDJSON=$SK_TMP/sk.ndjson
+skw() {
+	local _sk_pre=()
+	[ -z "$SK_SETTLE" ] || _sk_pre=(--settle "$SK_SETTLE")
+	SK_RC=0
+	"$SKCHECK" "${_sk_pre[@]}" --watch -J "$@" >"$SK_NDJSON" 2>"$SK_ERR" || SK_RC=$?
+	[ "$SK_RC" -le 1 ] || fail "skcheck --watch -J $* exited $SK_RC: $(head -c 2000 "$SK_ERR")"
+	ndjson_check "$SK_NDJSON" "skcheck --watch -J $*"
+	# shellcheck disable=SC2034  # for the tests
+	SK_NLINES=$(wc -l <"$SK_NDJSON")
+}
+
+# ndjson_check FILE [DESC]: FILE is non-empty, ends with a newline, and
+# each line is exactly one JSON object (NDJSON).
+ndjson_check() {
+	local f=$1 desc=${2:-$1} types n
+	[ -s "$f" ] || fail "$desc: no output"
+	[ "$(tail -c 1 "$f" | od -An -tx1 | tr -d ' ')" = 0a ] ||
+		fail "$desc: last line is not terminated: $(tail -c 300 "$f")"
+	types=$(jq -R -r 'fromjson | type' "$f" 2>&1) ||
+		fail "$desc: a line is not one JSON document: $types"
+	n=$(wc -l <"$f")
+	[ "$(grep -cx object <<<"$types")" = "$n" ] ||
+		fail "$desc: not every line is a JSON object: $(sort <<<"$types" | uniq -c | tr '\n' ' ')"
+}
+
+# watch_line N: make line N (or "last") of $SK_NDJSON the document that
+# jget/sget/pget/jcheck read ($SK_OUT).
+watch_line() {
+	if [ "$1" = last ]; then
+		tail -n 1 "$SK_NDJSON" >"$SK_OUT"
+	else
+		sed -n "${1}p" "$SK_NDJSON" >"$SK_OUT"
+	fi
+	[ -s "$SK_OUT" ] || fail "no line $1 in the NDJSON output ($(wc -l <"$SK_NDJSON") lines)"
+}
+
+# wait_json FILE SECONDS FILTER [JQ-ARGS...]: wait until some complete line
+# of the NDJSON FILE (still being written) makes FILTER true; status 1 on
+# timeout. A partial last line is ignored.
+wait_json() {
+	local _wj_f=$1 _wj_end _wj_filter=$3
+	sk_deadline _wj_end "$2"
+	shift 3
+	while [ "$(date +%s%N)" -lt "$_wj_end" ]; do
+		if [ -s "$_wj_f" ] && jq -R -e -n "$@" \
+			"[inputs | fromjson? | select($_wj_filter)] | length > 0" "$_wj_f" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# sk_deadline VAR SECONDS: VAR = now + SECONDS (may be fractional), in ns.
+sk_deadline() {
+	local _dl_now
+	_dl_now=$(date +%s%N)
+	printf -v "$1" %s "$(awk -v n="$_dl_now" -v s="$2" 'BEGIN { printf "%.0f", n + s * 1e9 }')"
+}
+
+# sk_running PID: PID exists and is not a zombie.
+sk_running() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[[ $st != Z* ]]
+}
+
+# bg_start VAR OUTFILE CMD...: run CMD in the background with stdout in
+# OUTFILE and stderr in OUTFILE.err; VAR gets its pid. Cleanup stops it
+# (SIGTERM, then SIGKILL) if the test has not reaped it with bg_wait.
+SK_BG=()
+bg_start() {
+	local _bg_var=$1 _bg_out=$2
+	shift 2
+	"$@" >"$_bg_out" 2>"$_bg_out.err" &
+	SK_BG+=("$!")
+	printf -v "$_bg_var" %s "$!"
+}
+
+# bg_wait PID SECONDS: wait (SECONDS may be fractional) for a bg_start
+# process to end by itself and reap it; its status in $BG_RC and the time
+# it took in $BG_SECS. Fails the test if it is still running by then.
+bg_wait() {
+	local _bw_pid=$1 _bw_end _bw_start _bw_p _bw_keep=()
+	_bw_start=$(date +%s%N)
+	sk_deadline _bw_end "$2"
+	while sk_running "$_bw_pid" && [ "$(date +%s%N)" -lt "$_bw_end" ]; do
+		sleep 0.02
+	done
+	sk_running "$_bw_pid" &&
+		fail "process $_bw_pid ($(tr '\0' ' ' <"/proc/$_bw_pid/cmdline" 2>/dev/null)) still running after $2 s"
+	# shellcheck disable=SC2034  # for the tests
+	BG_SECS=$(awk -v a="$_bw_start" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+	BG_RC=0
+	# shellcheck disable=SC2034  # for the tests
+	wait "$_bw_pid" || BG_RC=$?
+	for _bw_p in "${SK_BG[@]}"; do [ "$_bw_p" = "$_bw_pid" ] || _bw_keep+=("$_bw_p"); done
+	SK_BG=("${_bw_keep[@]}")
 }

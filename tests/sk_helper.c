@@ -14,10 +14,39 @@
  *   fork                       a child sharing every fd made so far
  *   leak                       a TCP socket reset during connect, left open
  *
+ * Specs with activity (for stall tests). The activity runs in a thread of
+ * this process (so every socket stays owned by this pid only) and starts
+ * once READY is printed:
+ *   slowread=N,CHUNK,MS        loopback TCP pair with N unread bytes; every
+ *                              MS ms the reader reads CHUNK bytes and the
+ *                              writer tops the queue up by what was read, so
+ *                              it stays between N-CHUNK and N bytes but is
+ *                              consumed steadily (not stalled)
+ *   pauseread=N,PAUSE_MS       loopback TCP pair with N unread bytes; the
+ *                              reader reads nothing for PAUSE_MS ms after
+ *                              READY (PAUSE_MS 0: until this process gets
+ *                              SIGUSR1, one signal per paused reader), then
+ *                              drains all N bytes, prints "pauseread.resumed
+ *                              inode=... drained=N", and keeps reading
+ *   udpflood=SIZE,RATE[,RCVBUF] UDP receiver that never reads; before READY
+ *                              datagrams of SIZE bytes are sent until the
+ *                              queue is full and drops > 0, then RATE per
+ *                              second keep coming (drops keep rising)
+ *   acceptstall=BACKLOG,CONNS  TCP listener nobody accepts from, with CONNS
+ *                              clients (like listen=BACKLOG,CONNS,0, labels
+ *                              "acceptstall" and "acceptstall.client")
+ *   txblock=N                  loopback TCP pair: the sender (small-rcvbuf
+ *                              peer that never reads) has written N bytes,
+ *                              more than the receiver takes, so its send
+ *                              queue stays > 0 behind a zero window and
+ *                              bytes_acked stops; "txblock.tx" is the
+ *                              blocked sender, "txblock.rx" the receiver
+ *
  * Output: "pid=<pid>", then one "label key=value..." line per socket,
  * then "READY". It then holds everything until stdin reaches EOF or
  * SIGTERM/SIGINT arrives, and exits 0. Any failure: message on stderr,
- * exit 1, and READY is never printed.
+ * exit 1, and READY is never printed (a failure in an activity thread
+ * after READY also exits 1, with its message on stderr).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,6 +58,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,6 +86,8 @@
 /* The first SYN retransmit comes after 1 s (TCP_TIMEOUT_INIT), so a
  * connect that has not completed by then sits behind a full accept queue. */
 #define CONNECT_WAIT_MS 300
+#define MAX_WORKERS 16
+#define TXBLOCK_SETTLE_MS 1000
 
 static volatile sig_atomic_t stop_requested;
 /* Forked children, stopped and reaped on exit so that a test sees them
@@ -63,6 +95,14 @@ static volatile sig_atomic_t stop_requested;
 static pid_t children[MAX_CHILDREN];
 static int nchildren;
 static char chunk[CHUNK];
+
+/* Activity threads, started once READY is out (start_workers). */
+struct worker {
+	void *(*fn)(void *);
+	void *arg;
+};
+static struct worker workers[MAX_WORKERS];
+static int nworkers;
 
 union addr {
 	struct sockaddr sa;
@@ -264,16 +304,17 @@ static size_t stream_fill(int tx, int rx, size_t n)
  * window scale is fixed by the SYN, and an accepted socket inherits the
  * listener's buffers (sk_clone_lock).
  */
-static void tcp_pair(int family, size_t bufsize, int *client, int *server)
+static void tcp_pair_sized(int family, size_t server_rcv, size_t server_snd,
+			   size_t client_rcv, size_t client_snd, int *client, int *server)
 {
 	int lst = xsocket(family, SOCK_STREAM);
 	int c = xsocket(family, SOCK_STREAM);
 	unsigned int port;
 
-	set_buf(lst, SO_RCVBUFFORCE, SO_RCVBUF, bufsize);
-	set_buf(lst, SO_SNDBUFFORCE, SO_SNDBUF, bufsize);
-	set_buf(c, SO_RCVBUFFORCE, SO_RCVBUF, bufsize);
-	set_buf(c, SO_SNDBUFFORCE, SO_SNDBUF, bufsize);
+	set_buf(lst, SO_RCVBUFFORCE, SO_RCVBUF, server_rcv);
+	set_buf(lst, SO_SNDBUFFORCE, SO_SNDBUF, server_snd);
+	set_buf(c, SO_RCVBUFFORCE, SO_RCVBUF, client_rcv);
+	set_buf(c, SO_SNDBUFFORCE, SO_SNDBUF, client_snd);
 	port = bind_loopback(lst, family);
 	if (listen(lst, 1))
 		fail_errno("listen");
@@ -283,6 +324,11 @@ static void tcp_pair(int family, size_t bufsize, int *client, int *server)
 		fail_errno("accept");
 	close(lst);
 	*client = c;
+}
+
+static void tcp_pair(int family, size_t bufsize, int *client, int *server)
+{
+	tcp_pair_sized(family, bufsize, bufsize, bufsize, bufsize, client, server);
 }
 
 static void print_inet(const char *prefix, const char *end, int fd, size_t unread)
@@ -536,16 +582,16 @@ static size_t listen_client_delivered(const struct listen_client *cl)
 	return cl->sent - (size_t)ioctl_int(cl->fd, SIOCOUTQ, "ioctl(SIOCOUTQ)");
 }
 
-static void spec_listen(const char *spec, const char *args)
+/* v: BACKLOG, CONNS, BYTES per client; label: output line label */
+static void make_listener(const char *spec, const char *label,
+			  const unsigned long long v[3])
 {
-	unsigned long long v[MAX_ARGS];
 	struct listen_client *cl;
 	int lst = xsocket(AF_INET, SOCK_STREAM);
 	unsigned int port, qlen = 0;
 	size_t pending = 0;
 	long long start, last_change;
 
-	parse_nums(spec, args, v, 3, 3);
 	if (v[1] > MAX_CONNS)
 		fail("%s: at most %d connections", spec, MAX_CONNS);
 	cl = calloc(v[1] ? v[1] : 1, sizeof(*cl));
@@ -571,13 +617,328 @@ static void spec_listen(const char *spec, const char *args)
 			last_change = now_ms();
 	} while (now_ms() - last_change < SETTLE_MS && now_ms() - start < 2000);
 
-	printf("listen inode=%lu fd=%d port=%u backlog=%llu acceptq=%u pending_bytes=%zu\n",
-	       inode_of(lst), lst, port, v[0], qlen, pending);
+	printf("%s inode=%lu fd=%d port=%u backlog=%llu acceptq=%u pending_bytes=%zu\n",
+	       label, inode_of(lst), lst, port, v[0], qlen, pending);
 	for (unsigned long long i = 0; i < v[1]; i++)
-		printf("listen.client inode=%lu fd=%d port=%u connected=%d sent=%zu delivered=%zu\n",
-		       inode_of(cl[i].fd), cl[i].fd, port_of(cl[i].fd, 0), cl[i].connected,
+		printf("%s.client inode=%lu fd=%d port=%u connected=%d sent=%zu delivered=%zu\n",
+		       label, inode_of(cl[i].fd), cl[i].fd, port_of(cl[i].fd, 0), cl[i].connected,
 		       cl[i].sent, listen_client_delivered(&cl[i]));
 	free(cl);
+}
+
+static void spec_listen(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+
+	parse_nums(spec, args, v, 3, 3);
+	make_listener(spec, "listen", v);
+}
+
+static void spec_acceptstall(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+
+	parse_nums(spec, args, v, 2, 2);
+	v[2] = 0;
+	make_listener(spec, "acceptstall", v);
+}
+
+static void add_worker(void *(*fn)(void *), void *arg)
+{
+	if (nworkers == MAX_WORKERS)
+		fail("at most %d active specs", MAX_WORKERS);
+	workers[nworkers].fn = fn;
+	workers[nworkers].arg = arg;
+	nworkers++;
+}
+
+/* Workers run with every signal blocked: SIGTERM/SIGINT must reach the
+ * main thread's ppoll (wait_for_end), and SIGUSR1 stays pending for the
+ * worker that sigwait()s for it. */
+static void start_workers(void)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	if (pthread_sigmask(SIG_BLOCK, &all, &old))
+		fail("pthread_sigmask failed");
+	for (int i = 0; i < nworkers; i++) {
+		pthread_t t;
+		int err = pthread_create(&t, NULL, workers[i].fn, workers[i].arg);
+
+		if (err)
+			fail("pthread_create: %s", strerror(err));
+		pthread_detach(t);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fail("out of memory");
+	return p;
+}
+
+/* Send up to n bytes without blocking; returns how many went. */
+static size_t send_some(int fd, size_t n)
+{
+	size_t sent = 0;
+
+	while (sent < n) {
+		size_t len = n - sent < CHUNK ? n - sent : CHUNK;
+		ssize_t r = send(fd, chunk, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		if (r < 0)
+			fail_errno("send");
+		sent += (size_t)r;
+	}
+	return sent;
+}
+
+struct slowread {
+	int tx, rx;
+	size_t chunk;
+	int ms;
+};
+
+static void *slowread_run(void *p)
+{
+	struct slowread *a = p;
+	char *buf = xmalloc(a->chunk);
+	long long next = now_ms();
+	size_t owed = 0;
+
+	for (;;) {
+		size_t got = 0;
+		long long left;
+
+		next += a->ms;
+		while ((left = next - now_ms()) > 0)
+			sleep_ms((int)left);
+		while (got < a->chunk) {
+			ssize_t r = recv(a->rx, buf + got, a->chunk - got, MSG_DONTWAIT);
+
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				break;
+			if (r < 0)
+				fail_errno("slowread: recv");
+			if (r == 0)
+				return NULL;
+			got += (size_t)r;
+		}
+		/* top up by what was read: the queue never runs dry */
+		owed += got;
+		owed -= send_some(a->tx, owed);
+	}
+	return NULL;
+}
+
+static void spec_slowread(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	struct slowread *a = xmalloc(sizeof(*a));
+	size_t queued;
+	int c, s;
+
+	parse_nums(spec, args, v, 3, 3);
+	if (!v[0] || !v[1] || v[1] > v[0] || !v[2])
+		fail("%s: need N >= CHUNK > 0 and MS > 0", spec);
+	tcp_pair(AF_INET, 2 * v[0] + 262144, &c, &s);
+	queued = stream_fill(c, s, v[0]);
+	if (queued != v[0])
+		fail("%s: only %zu of %llu bytes queued", spec, queued, v[0]);
+	a->tx = c;
+	a->rx = s;
+	a->chunk = v[1];
+	a->ms = (int)v[2];
+	add_worker(slowread_run, a);
+	printf("slowread.rx inode=%lu fd=%d port=%u peer_port=%u unread=%zu chunk=%llu ms=%llu\n",
+	       inode_of(s), s, port_of(s, 0), port_of(s, 1), queued, v[1], v[2]);
+	print_inet("slowread", "tx", c, 0);
+}
+
+struct pauseread {
+	int rx;
+	int pause_ms;
+	size_t queued;
+};
+
+static void *pauseread_run(void *p)
+{
+	struct pauseread *a = p;
+	size_t drained = 0;
+	int told = 0;
+
+	if (a->pause_ms > 0) {
+		sleep_ms(a->pause_ms);
+	} else {
+		sigset_t usr1;
+		int sig;
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		if (sigwait(&usr1, &sig))
+			fail("sigwait failed");
+	}
+	for (;;) {
+		char buf[CHUNK];
+		ssize_t r;
+
+		if (!told && drained >= a->queued) {
+			printf("pauseread.resumed inode=%lu drained=%zu\n", inode_of(a->rx), drained);
+			fflush(stdout);
+			told = 1;
+		}
+		r = recv(a->rx, buf, sizeof(buf), 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			fail_errno("pauseread: recv");
+		if (r == 0)
+			return NULL;
+		drained += (size_t)r;
+	}
+}
+
+static void spec_pauseread(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	struct pauseread *a = xmalloc(sizeof(*a));
+	int c, s;
+
+	parse_nums(spec, args, v, 2, 2);
+	if (!v[0])
+		fail("%s: N must be > 0", spec);
+	tcp_pair(AF_INET, 2 * v[0] + 262144, &c, &s);
+	a->queued = stream_fill(c, s, v[0]);
+	if (a->queued != v[0])
+		fail("%s: only %zu of %llu bytes queued", spec, a->queued, v[0]);
+	a->rx = s;
+	a->pause_ms = (int)v[1];
+	add_worker(pauseread_run, a);
+	printf("pauseread.rx inode=%lu fd=%d port=%u peer_port=%u unread=%zu pause_ms=%llu\n",
+	       inode_of(s), s, port_of(s, 0), port_of(s, 1), a->queued, v[1]);
+	print_inet("pauseread", "tx", c, 0);
+}
+
+struct udpflood {
+	int tx;
+	size_t size;
+	long period_ns;
+};
+
+static void *udpflood_run(void *p)
+{
+	struct udpflood *a = p;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (;;) {
+		t.tv_nsec += a->period_ns;
+		while (t.tv_nsec >= 1000000000L) {
+			t.tv_nsec -= 1000000000L;
+			t.tv_sec++;
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
+			;
+		/* a full queue drops silently; only real errors end the flood */
+		if (send(a->tx, chunk, a->size, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+		    errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS &&
+		    errno != ECONNREFUSED && errno != EINTR)
+			fail_errno("udpflood: send");
+	}
+	return NULL;
+}
+
+static void spec_udpflood(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS], sent = 0;
+	struct udpflood *a = xmalloc(sizeof(*a));
+	uint32_t mem[SK_MEMINFO_VARS];
+	int n = parse_nums(spec, args, v, 2, 3);
+	int rx = xsocket(AF_INET, SOCK_DGRAM);
+	int tx = xsocket(AF_INET, SOCK_DGRAM);
+	unsigned int port;
+	long long start;
+
+	if (!v[0] || v[0] > 65507)
+		fail("%s: datagram size must be 1..65507", spec);
+	if (!v[1] || v[1] > 1000000)
+		fail("%s: rate must be 1..1000000 per second", spec);
+	if (n == 3)
+		set_buf(rx, SO_RCVBUFFORCE, SO_RCVBUF, v[2]);
+	port = bind_loopback(rx, AF_INET);
+	bind_loopback(tx, AF_INET);
+	connect_loopback(tx, AF_INET, port);
+	/* fill the queue until the kernel drops (loopback delivers in send) */
+	start = now_ms();
+	for (;;) {
+		if (send(tx, chunk, v[0], MSG_NOSIGNAL) == (ssize_t)v[0])
+			sent++;
+		else if (errno != EAGAIN && errno != ENOBUFS)
+			fail_errno("send(udpflood)");
+		get_meminfo(rx, mem);
+		if (mem[SK_MEMINFO_DROPS] > 0)
+			break;
+		if (now_ms() - start > ARRIVAL_TIMEOUT_MS)
+			fail("%s: no drops after %llu datagrams", spec, sent);
+	}
+	a->tx = tx;
+	a->size = v[0];
+	a->period_ns = (long)(1000000000ULL / v[1]);
+	add_worker(udpflood_run, a);
+	printf("udpflood.rx inode=%lu fd=%d port=%u rmem=%u rcvbuf=%u drops=%u sent=%llu\n",
+	       inode_of(rx), rx, port, mem[SK_MEMINFO_RMEM_ALLOC], mem[SK_MEMINFO_RCVBUF],
+	       mem[SK_MEMINFO_DROPS], sent);
+	printf("udpflood.tx inode=%lu fd=%d port=%u peer_port=%u rate=%llu size=%llu\n",
+	       inode_of(tx), tx, port_of(tx, 0), port, v[1], v[0]);
+}
+
+/*
+ * The receiver's window closes once its small rcvbuf is full; the rest of
+ * the N bytes waits in the sender's write queue, and zero-window probes
+ * (tcp_send_probe0) carry no new data, so snd_una and tcpi_bytes_acked
+ * stop. The first zero-window probe (after ~RTO_MIN, 200 ms) can still
+ * find a little room once the receiver has collapsed its queue
+ * (tcp_collapse), so settle until neither queue has moved for
+ * TXBLOCK_SETTLE_MS, well past it.
+ */
+static void spec_txblock(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	size_t sent = 0;
+	int c, s, outq = -1, inq = -1;
+	long long start, last_change;
+
+	parse_nums(spec, args, v, 1, 1);
+	tcp_pair_sized(AF_INET, 65536, 262144, 262144, 2 * v[0] + 262144, &c, &s);
+	start = last_change = now_ms();
+	for (;;) {
+		int prev_outq = outq, prev_inq = inq;
+		size_t prev_sent = sent;
+
+		sent += send_some(c, v[0] - sent);
+		sleep_ms(10);
+		outq = ioctl_int(c, SIOCOUTQ, "ioctl(SIOCOUTQ)");
+		inq = ioctl_int(s, SIOCINQ, "ioctl(SIOCINQ)");
+		if (outq != prev_outq || inq != prev_inq || sent != prev_sent)
+			last_change = now_ms();
+		else if (now_ms() - last_change >= TXBLOCK_SETTLE_MS)
+			break;
+		if (now_ms() - start > 2 * ARRIVAL_TIMEOUT_MS)
+			fail("%s: queues did not settle", spec);
+	}
+	if (outq <= 0)
+		fail("%s: all %zu bytes fit in the receiver; use a larger N", spec, sent);
+	printf("txblock.tx inode=%lu fd=%d port=%u peer_port=%u sent=%zu sendq=%d\n",
+	       inode_of(c), c, port_of(c, 0), port_of(c, 1), sent, outq);
+	printf("txblock.rx inode=%lu fd=%d port=%u peer_port=%u unread=%d\n",
+	       inode_of(s), s, port_of(s, 0), port_of(s, 1), inq);
 }
 
 /*
@@ -697,6 +1058,16 @@ static void run_spec(const char *spec)
 		spec_unix_dgram(spec, args);
 	} else if (IS("listen") && eq) {
 		spec_listen(spec, args);
+	} else if (IS("acceptstall") && eq) {
+		spec_acceptstall(spec, args);
+	} else if (IS("slowread") && eq) {
+		spec_slowread(spec, args);
+	} else if (IS("pauseread") && eq) {
+		spec_pauseread(spec, args);
+	} else if (IS("udpflood") && eq) {
+		spec_udpflood(spec, args);
+	} else if (IS("txblock") && eq) {
+		spec_txblock(spec, args);
 	} else if (IS("fork") && !eq) {
 		spec_fork();
 	} else if (IS("leak") && !eq) {
@@ -717,6 +1088,16 @@ int main(int argc, char **argv)
 	if (getppid() != parent)
 		fail("parent exited before we started");
 	signal(SIGPIPE, SIG_IGN);
+	/* SIGUSR1 resumes a pauseread reader: blocked in every thread so it
+	 * stays pending until that reader's sigwait() takes it */
+	{
+		sigset_t usr1;
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		if (sigprocmask(SIG_BLOCK, &usr1, NULL))
+			fail_errno("sigprocmask");
+	}
 	memset(chunk, 'x', sizeof(chunk));
 	atexit(stop_children);
 
@@ -726,6 +1107,7 @@ int main(int argc, char **argv)
 	printf("READY\n");
 	if (fflush(stdout) || ferror(stdout))
 		fail_errno("stdout");
+	start_workers();
 	wait_for_end();
 	return 0;
 }
