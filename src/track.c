@@ -242,17 +242,19 @@ static void track_accept(struct tracker *tr, struct skc_host *h,
 		add_event(h, EV_ACCEPT_OVERFLOW, s, e);
 }
 
-static void track_drops(struct skc_host *h, struct skc_sock *s, struct entry *e,
+static void track_drops(const struct tracker *tr, struct skc_host *h,
+			struct skc_sock *s, struct entry *e,
 			const struct entry *old, double dt)
 {
-	uint64_t delta;
+	uint64_t before = old ? old->drops : 0, delta;
 
-	if (!old || s->drops < old->drops || dt <= 0)
+	/* untracked last sample means no drops then (worth_tracking) */
+	if (!tr->samples || s->drops < before || dt <= 0)
 		return;
-	delta = s->drops - old->drops;
+	delta = s->drops - before;
 	s->drops_rate = (double)delta / dt;
 	e->dropping = delta > 0;
-	if (e->dropping && !old->dropping) {
+	if (e->dropping && !(old && old->dropping)) {
 		add_event(h, EV_DROPS, s, e);
 		h->events[h->nevents - 1].value = delta;
 	}
@@ -315,6 +317,61 @@ static void track_overflows(struct tracker *tr, struct skc_host *h, double dt)
 	tr->have_overflows = true;
 }
 
+/* Only sockets with something queued, dropped or pending need state:
+ * an empty queue is progress by definition, so a socket that starts
+ * queueing later begins its window then.  Most sockets on a host are
+ * idle, and this keeps the tracker small. */
+static bool worth_tracking(const struct skc_sock *s)
+{
+	return s->recv_q || s->send_q || s->accept_q || s->drops ||
+	       s->listener >= 0;
+}
+
+static size_t table_size(const struct skc_host *h)
+{
+	size_t i, n = 0, slots = 64;
+
+	for (i = 0; i < h->socks.n; i++)
+		n += worth_tracking(&h->socks.v[i]);
+	while (slots < n * 2)
+		slots *= 2;
+	return slots;
+}
+
+static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s,
+		      struct entry *e, struct entry *old_e, uint32_t survivors,
+		      double mono, double dt)
+{
+	memset(e, 0, sizeof(*e));
+	if (old_e) {
+		*e = *old_e;
+		old_e->seen = true;
+	}
+	e->seen = false;
+	e->cookie = s->cookie;
+	e->inode = s->inode;
+	e->proto = s->proto;
+	set_owner(e, h, s);
+	/* a queued connection's bytes stall with its listener
+	 * (accept-stalled), not on their own */
+	if (judge_is_listener(s)) {
+		track_accept(tr, h, s, e, old_e, survivors, mono);
+	} else if (s->listener < 0) {
+		track_rx(tr, h, s, e, old_e, mono);
+		if (s->proto == SKC_TCP && s->has_tcpi)
+			track_tx(tr, h, s, e, old_e, mono);
+	}
+	track_drops(tr, h, s, e, old_e, dt);
+	e->recv_q = s->recv_q;
+	e->send_q = s->send_q;
+	e->drops = s->drops;
+	e->consumed = s->bytes_received - s->rqueue;
+	e->acked = s->bytes_acked;
+	e->accept_q = s->accept_q;
+	e->npending = 0;
+	e->pending_of = s->listener >= 0 ? h->socks.v[s->listener].cookie : 0;
+}
+
 void track_update(struct tracker *tr, struct skc_host *h, double mono)
 {
 	struct table old = tr->cur, cur;
@@ -322,48 +379,23 @@ void track_update(struct tracker *tr, struct skc_host *h, double mono)
 	uint32_t *surv = count_survivors(&old, h);
 	size_t i;
 
-	cur.nslots = 64;
-	while (cur.nslots < h->socks.n * 2)
-		cur.nslots *= 2;
+	cur.nslots = table_size(h);
 	cur.v = xcalloc(cur.nslots, sizeof(*cur.v));
 	h->window = tr->window;
 	for (i = 0; i < h->socks.n; i++) {
 		struct skc_sock *s = &h->socks.v[i];
-		struct entry *old_e = lookup(&old, s->cookie, s->inode);
-		struct entry *e;
+		struct entry *old_e, e;
 
-		if (!s->cookie)
+		if (!s->cookie || lookup(&cur, s->cookie, s->inode))
+			continue;	/* no key, or dumped twice */
+		old_e = lookup(&old, s->cookie, s->inode);
+		if (!old_e && !worth_tracking(s))
 			continue;
-		e = &cur.v[slot_of(&cur, s->cookie, s->inode)];
-		if (e->cookie)
-			continue;	/* dumped twice: keep the first */
-		if (old_e) {
-			*e = *old_e;
-			old_e->seen = true;
-		}
-		e->seen = false;
-		e->cookie = s->cookie;
-		e->inode = s->inode;
-		e->proto = s->proto;
-		set_owner(e, h, s);
-		/* a queued connection's bytes stall with its listener
-		 * (accept-stalled), not on their own */
-		if (judge_is_listener(s)) {
-			track_accept(tr, h, s, e, old_e, surv[i], mono);
-		} else if (s->listener < 0) {
-			track_rx(tr, h, s, e, old_e, mono);
-			if (s->proto == SKC_TCP && s->has_tcpi)
-				track_tx(tr, h, s, e, old_e, mono);
-		}
-		track_drops(h, s, e, old_e, dt);
-		e->recv_q = s->recv_q;
-		e->send_q = s->send_q;
-		e->drops = s->drops;
-		e->consumed = s->bytes_received - s->rqueue;
-		e->acked = s->bytes_acked;
-		e->accept_q = s->accept_q;
-		e->npending = 0;
-		e->pending_of = s->listener >= 0 ? h->socks.v[s->listener].cookie : 0;
+		/* an idle socket that was tracked still gets its last
+		 * sample: that is where a stall ends as recovered */
+		track_one(tr, h, s, &e, old_e, surv[i], mono, dt);
+		if (worth_tracking(s))
+			cur.v[slot_of(&cur, s->cookie, s->inode)] = e;
 	}
 	for (i = 0; i < h->socks.n; i++) {
 		const struct skc_sock *c = &h->socks.v[i];
