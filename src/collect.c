@@ -16,7 +16,6 @@
 #include "netns.h"
 #include "proccache.h"
 #include "procscan.h"
-#include "socktab.h"
 #include "util.h"
 #include "sockstat.h"
 
@@ -233,7 +232,7 @@ void collect_leaks(struct skc_host *h, const struct skc_opts *o)
 		struct skc_proc *p = &h->procs.v[i];
 
 		for (j = 0; j < p->nfds && p->unmatched; j++)
-			if (socktab_find(&h->socks, p->fds[j].inode) < 0)
+			if (p->fds[j].sock < 0)
 				check_fd(p, o->proc_root, p->fds[j].fd, p->fds[j].inode);
 	}
 }

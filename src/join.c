@@ -31,6 +31,7 @@ static void join_owners(struct skc_host *h)
 			long k = socktab_find(&h->socks, p->fds[j].inode);
 
 			p->fds[j].matched = k >= 0;
+			p->fds[j].sock = (int32_t)k;
 			if (k < 0)
 				p->unmatched++;
 			else

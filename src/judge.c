@@ -8,7 +8,6 @@
 #include "judge.h"
 #include "netns.h"
 #include "track.h"
-#include "socktab.h"
 #include "util.h"
 
 bool judge_is_listener(const struct skc_sock *s)
@@ -448,7 +447,7 @@ size_t judge_proc_sockets(const struct skc_host *h, const struct skc_proc *p,
 	size_t i, j, n = 0;
 
 	for (i = 0; i < p->nfds; i++) {
-		long k = socktab_find(&h->socks, p->fds[i].inode);
+		long k = p->fds[i].sock;	/* set by join */
 		struct skc_sock *s;
 
 		if (k < 0)

@@ -91,7 +91,8 @@ struct skc_socktab {
 
 struct skc_sockfd {
 	int fd;
-	bool matched;		/* a dump knew the inode (join) */
+	int32_t sock;		/* join: index into skc_socktab.v, or -1 */
+	bool matched;		/* the last join found the inode */
 	uint64_t inode;
 };
 
