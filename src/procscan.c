@@ -122,8 +122,9 @@ static int scan_fds(int pdir, struct skc_proc *p)
 
 	if (dfd < 0)
 		return -errno;
-	/* since Linux 6.2 the size of /proc/PID/fd is the open fd count */
-	if (fstat(dfd, &st) == 0)
+	/* since Linux 6.2 the size of /proc/PID/fd is the open fd count;
+	 * older kernels say 0, which must not read as "unchanged" */
+	if (fstat(dfd, &st) == 0 && st.st_size > 0)
 		p->nfd_total = (long)st.st_size;
 	d = fdopendir(dfd);
 	if (!d) {
@@ -238,16 +239,31 @@ static bool still_same(int rootfd, const char *name, uint64_t dir_ino,
 	char path[300];
 	struct stat st;
 
-	if (old->dir_ino != dir_ino || old->nfd_total < 0)
+	char comm[sizeof(old->comm)];
+	ssize_t n;
+	int fd;
+
+	if (old->dir_ino != dir_ino || old->nfd_total <= 0)
 		return false;
 	snprintf(path, sizeof(path), "%s/fd", name);
-	return fstatat(rootfd, path, &st, 0) == 0 && st.st_size == old->nfd_total;
+	if (fstatat(rootfd, path, &st, 0) < 0 || st.st_size != old->nfd_total)
+		return false;
+	/* exec or prctl(PR_SET_NAME) renames: read the process again */
+	snprintf(path, sizeof(path), "%s/comm", name);
+	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	if (n > 0 && comm[n - 1] == '\n')
+		n--;
+	return n >= 0 && (size_t)n == strlen(old->comm) &&
+	       memcmp(comm, old->comm, (size_t)n) == 0;
 }
 
 static void move_proc(struct skc_proctab *pt, struct skc_proc *old)
 {
 	struct skc_proc *p;
-	size_t i;
 
 	grow_array((void **)&pt->v, &pt->cap, pt->n + 1, sizeof(*pt->v));
 	p = &pt->v[pt->n++];
@@ -257,8 +273,7 @@ static void move_proc(struct skc_proctab *pt, struct skc_proc *old)
 	p->unmatched = 0;
 	p->leaks = NULL;
 	p->nleaks = p->leaks_cap = 0;
-	for (i = 0; i < p->nfds; i++)
-		p->fds[i].matched = false;
+	/* fds[].matched stays: proccache reads it before the next join */
 	pt->scanned++;
 }
 

@@ -41,7 +41,7 @@ struct entry {
 
 struct table {
 	struct entry *v;
-	size_t nslots;
+	size_t nslots, n;
 };
 
 struct tracker {
@@ -85,6 +85,12 @@ static size_t slot_of(const struct table *t, uint64_t cookie, uint64_t inode)
 	       (t->v[h].cookie != cookie || t->v[h].inode != inode))
 		h = (h + 1) & mask;
 	return h;
+}
+
+static void insert(struct table *t, const struct entry *e)
+{
+	t->v[slot_of(t, e->cookie, e->inode)] = *e;
+	t->n++;
 }
 
 static struct entry *lookup(const struct table *t, uint64_t cookie, uint64_t inode)
@@ -260,8 +266,11 @@ static void track_drops(const struct tracker *tr, struct skc_host *h,
 	}
 }
 
-static void close_ended(struct tracker *tr, struct skc_host *h,
-			const struct table *old, double mono)
+/* Entries the sample did not see closed in between -- unless the
+ * sample is partial (a dump or a namespace failed): then they may just
+ * be missing, and are carried over untouched instead. */
+static void close_ended(struct skc_host *h, const struct table *old,
+			struct table *cur, double mono)
 {
 	size_t i;
 
@@ -270,6 +279,10 @@ static void close_ended(struct tracker *tr, struct skc_host *h,
 
 		if (!e->cookie || e->seen)
 			continue;
+		if (h->partial) {
+			insert(cur, e);
+			continue;
+		}
 		if (e->rx_stalled)
 			end_event(h, EV_STALL_END, NULL, e, e->rx_progress, mono, "closed");
 		if (e->tx_stalled)
@@ -277,7 +290,6 @@ static void close_ended(struct tracker *tr, struct skc_host *h,
 		if (e->acc_stalled)
 			end_event(h, EV_ACCEPT_STALL_END, NULL, e, e->acc_progress, mono, "closed");
 	}
-	(void)tr;
 }
 
 /* Per listener: how many of this sample's queued connections were
@@ -327,9 +339,10 @@ static bool worth_tracking(const struct skc_sock *s)
 	       s->listener >= 0;
 }
 
-static size_t table_size(const struct skc_host *h)
+/* extra: entries that may be carried over unseen (partial sample) */
+static size_t table_size(const struct skc_host *h, size_t extra)
 {
-	size_t i, n = 0, slots = 64;
+	size_t i, n = extra, slots = 64;
 
 	for (i = 0; i < h->socks.n; i++)
 		n += worth_tracking(&h->socks.v[i]);
@@ -379,7 +392,8 @@ void track_update(struct tracker *tr, struct skc_host *h, double mono)
 	uint32_t *surv = count_survivors(&old, h);
 	size_t i;
 
-	cur.nslots = table_size(h);
+	cur.nslots = table_size(h, h->partial ? old.n : 0);
+	cur.n = 0;
 	cur.v = xcalloc(cur.nslots, sizeof(*cur.v));
 	h->window = tr->window;
 	for (i = 0; i < h->socks.n; i++) {
@@ -395,7 +409,7 @@ void track_update(struct tracker *tr, struct skc_host *h, double mono)
 		 * sample: that is where a stall ends as recovered */
 		track_one(tr, h, s, &e, old_e, surv[i], mono, dt);
 		if (worth_tracking(s))
-			cur.v[slot_of(&cur, s->cookie, s->inode)] = e;
+			insert(&cur, &e);
 	}
 	for (i = 0; i < h->socks.n; i++) {
 		const struct skc_sock *c = &h->socks.v[i];
@@ -408,7 +422,7 @@ void track_update(struct tracker *tr, struct skc_host *h, double mono)
 		if (l)
 			l->npending++;
 	}
-	close_ended(tr, h, &old, mono);
+	close_ended(h, &old, &cur, mono);
 	track_overflows(tr, h, dt);
 	free(surv);
 	free(old.v);

@@ -42,6 +42,45 @@
  *                              bytes_acked stops; "txblock.tx" is the
  *                              blocked sender, "txblock.rx" the receiver
  *
+ * Specs whose sockets change on a signal while the process keeps exactly
+ * as many open fds (for the --watch owner cache, which carries over a
+ * process whose /proc entry and fd count did not change):
+ *   churn=N,MODE               a loopback TCP pair, "churn.rx" holding N
+ *                              unread bytes ("churn.tx" its writer). Each
+ *                              SIGUSR2 applies the change of the next churn
+ *                              spec (in spec order; one signal each), in a
+ *                              thread, then prints "churn.new mode=MODE
+ *                              inode=I fd=F unread=U old_inode=O
+ *                              nfds_before=A nfds_after=B": F is churn.rx's
+ *                              fd number (MODE new: the new reader's fd),
+ *                              now socket I with U (= 2N) unread bytes, O
+ *                              the socket F held before (0 for new), A and
+ *                              B the open fds before and after (equal).
+ *                              Modes live, move and pass make a second
+ *                              pair before READY ("churn.spare", its reader
+ *                              with 2N unread; its writer stays open here).
+ *                              Modes live and pass fork a child that keeps
+ *                              one socket (live: churn.rx's, pass:
+ *                              churn.spare's) and nothing else of this
+ *                              process but stdio, printed as "child pid="
+ *                              and "churn.child pid= inode= fd=".
+ *                              MODE:
+ *     swap   a new pair is made, its reader dup2()'d onto churn.rx's fd
+ *            and churn.tx closed: both old sockets leave the dump; the new
+ *            ones were never seen in this process
+ *     live   a child keeps churn.rx's socket (alive, in the dump, with its
+ *            N bytes); churn.spare's reader is dup2()'d onto churn.rx's fd,
+ *            so this process holds it twice
+ *     new    an idle pipe ("churn.idle fds=R,W") is closed and a new pair
+ *            opened in its place; churn.rx stays as it is
+ *     move   churn.spare's reader is dup2()'d onto churn.rx's fd and
+ *            /dev/null ("churn.idle fds=D") onto churn.tx's: both old
+ *            sockets leave the dump; the new one was already held here
+ *     pass   churn.spare's reader is held only by a child; it is fetched
+ *            with pidfd_getfd(2) onto churn.rx's fd, /dev/null dup2()'d
+ *            onto churn.tx's: both old sockets leave the dump, and the new
+ *            one is owned (by the child) before and after
+ *
  * Output: "pid=<pid>", then one "label key=value..." line per socket,
  * then "READY". It then holds everything until stdin reaches EOF or
  * SIGTERM/SIGINT arrives, and exits 0. Any failure: message on stderr,
@@ -50,6 +89,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -70,6 +110,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1036,6 +1077,246 @@ static void stop_children(void)
 	nchildren = 0;
 }
 
+/* The churn specs (see the header); one thread applies their changes. */
+enum churn_mode { CHURN_SWAP, CHURN_LIVE, CHURN_NEW, CHURN_MOVE, CHURN_PASS };
+static const char *const churn_names[] = { "swap", "live", "new", "move", "pass" };
+#define MAX_CHURNS 16
+
+struct churn {
+	enum churn_mode mode;
+	size_t n;
+	int tx, rx;		/* the pair whose reader changes */
+	int spare_rx;		/* live, move: second reader; pass: -1 */
+	int child_fd;		/* pass: the second reader's fd in the child */
+	pid_t child;		/* live, pass: keeper, else 0 */
+	int idle[2];		/* new: a pipe; move, pass: /dev/null; else -1 */
+	unsigned long old_inode;
+};
+static struct churn churns[MAX_CHURNS];
+static int nchurns;
+
+/* Open fds of this process (the directory's own fd not counted). */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		fail_errno("opendir(/proc/self/fd)");
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
+}
+
+static void xdup2(int from, int to)
+{
+	if (dup2(from, to) < 0)
+		fail_errno("dup2");
+}
+
+static int open_devnull(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fail_errno("open(/dev/null)");
+	return fd;
+}
+
+/* A child holding only fd keep (and stdio) until the test ends. */
+static pid_t fork_keeper(int keep)
+{
+	pid_t parent = getpid(), pid;
+
+	if (nchildren == MAX_CHILDREN)
+		fail("churn: at most %d children", MAX_CHILDREN);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		fail_errno("fork");
+	if (pid == 0) {
+		nchildren = 0;
+		if (keep > 3)
+			close_range(3, (unsigned int)keep - 1, 0);
+		close_range((unsigned int)keep + 1, ~0U, 0);
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+			_exit(0);
+		wait_for_end();
+		_exit(0);
+	}
+	children[nchildren++] = pid;
+	printf("child pid=%d\n", (int)pid);
+	return pid;
+}
+
+/* A loopback pair whose reader holds exactly n unread bytes. */
+static void churn_pair(const char *what, size_t n, int *tx, int *rx)
+{
+	size_t queued;
+
+	tcp_pair(AF_INET, 4 * n + 262144, tx, rx);
+	queued = stream_fill(*tx, *rx, n);
+	if (queued != n)
+		fail("churn: %s: only %zu of %zu bytes queued", what, queued, n);
+}
+
+/* Another process's fd, as a new fd here (pidfd_getfd needs ptrace
+ * access: our own child qualifies). */
+static int grab_fd(pid_t pid, int fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int got;
+
+	if (pidfd < 0)
+		fail_errno("pidfd_open");
+	got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (got < 0)
+		fail_errno("pidfd_getfd");
+	close(pidfd);
+	return got;
+}
+
+static void churn_apply(struct churn *c)
+{
+	int before = count_fds(), after, tx2, rx2;
+	unsigned long old = c->old_inode;
+
+	switch (c->mode) {
+	case CHURN_SWAP:
+		churn_pair("swap", 2 * c->n, &tx2, &rx2);
+		xdup2(rx2, c->rx);	/* closes the old reader (RST to c->tx) */
+		close(rx2);
+		close(c->tx);
+		c->tx = tx2;
+		break;
+	case CHURN_LIVE:
+		xdup2(c->spare_rx, c->rx);	/* the child keeps the old one */
+		break;
+	case CHURN_NEW:
+		close(c->idle[0]);
+		close(c->idle[1]);
+		c->idle[0] = c->idle[1] = -1;
+		churn_pair("new", 2 * c->n, &tx2, &rx2);
+		c->tx = tx2;
+		c->rx = rx2;
+		old = 0;
+		break;
+	case CHURN_MOVE:
+		xdup2(c->spare_rx, c->rx);
+		xdup2(c->idle[0], c->tx);
+		break;
+	case CHURN_PASS:
+		rx2 = grab_fd(c->child, c->child_fd);
+		xdup2(rx2, c->rx);
+		close(rx2);
+		xdup2(c->idle[0], c->tx);
+		break;
+	}
+	after = count_fds();
+	printf("churn.new mode=%s inode=%lu fd=%d unread=%d old_inode=%lu nfds_before=%d nfds_after=%d\n",
+	       churn_names[c->mode], inode_of(c->rx), c->rx,
+	       ioctl_int(c->rx, SIOCINQ, "ioctl(SIOCINQ)"), old, before, after);
+	fflush(stdout);
+	if (before != after)
+		fail("churn %s: %d fds before the change, %d after", churn_names[c->mode],
+		     before, after);
+}
+
+static void *churn_run(void *p)
+{
+	sigset_t usr2;
+	int sig;
+
+	(void)p;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	for (int i = 0; i < nchurns; i++) {
+		if (sigwait(&usr2, &sig))
+			fail("sigwait failed");
+		churn_apply(&churns[i]);
+	}
+	return NULL;
+}
+
+static void spec_churn(const char *spec, const char *args)
+{
+	const char *comma = strchr(args, ',');
+	unsigned long long v[1];
+	struct churn *c;
+	char num[32];
+	int tx2 = -1, m;
+
+	if (!comma || (size_t)(comma - args) >= sizeof(num))
+		fail("%s: expected N,MODE", spec);
+	memcpy(num, args, (size_t)(comma - args));
+	num[comma - args] = '\0';
+	parse_nums(spec, num, v, 1, 1);
+	for (m = 0; m <= CHURN_PASS && strcmp(comma + 1, churn_names[m]); m++)
+		;
+	if (m > CHURN_PASS)
+		fail("%s: MODE must be swap, live, new, move or pass", spec);
+	if (nchurns == MAX_CHURNS)
+		fail("at most %d churn specs", MAX_CHURNS);
+	if (!nchurns) {
+		/* pending until the churn thread's sigwait() takes it */
+		sigset_t usr2;
+
+		sigemptyset(&usr2);
+		sigaddset(&usr2, SIGUSR2);
+		if (sigprocmask(SIG_BLOCK, &usr2, NULL))
+			fail_errno("sigprocmask");
+		add_worker(churn_run, NULL);
+	}
+	c = &churns[nchurns++];
+	memset(c, 0, sizeof(*c));
+	c->mode = (enum churn_mode)m;
+	c->n = v[0];
+	c->spare_rx = c->child_fd = c->idle[0] = c->idle[1] = -1;
+	churn_pair(spec, c->n, &c->tx, &c->rx);
+	c->old_inode = inode_of(c->rx);
+	print_inet("churn", "rx", c->rx, c->n);
+	print_inet("churn", "tx", c->tx, 0);
+	switch (c->mode) {
+	case CHURN_SWAP:
+		break;
+	case CHURN_LIVE:
+		c->child = fork_keeper(c->rx);
+		printf("churn.child pid=%d inode=%lu fd=%d\n", (int)c->child,
+		       c->old_inode, c->rx);
+		churn_pair(spec, 2 * c->n, &tx2, &c->spare_rx);
+		print_inet("churn", "spare", c->spare_rx, 2 * c->n);
+		break;
+	case CHURN_NEW:
+		if (pipe2(c->idle, O_CLOEXEC))
+			fail_errno("pipe2");
+		printf("churn.idle fds=%d,%d\n", c->idle[0], c->idle[1]);
+		break;
+	case CHURN_MOVE:
+		churn_pair(spec, 2 * c->n, &tx2, &c->spare_rx);
+		print_inet("churn", "spare", c->spare_rx, 2 * c->n);
+		c->idle[0] = open_devnull();
+		printf("churn.idle fds=%d\n", c->idle[0]);
+		break;
+	case CHURN_PASS: {
+		int rx2;
+
+		churn_pair(spec, 2 * c->n, &tx2, &rx2);
+		print_inet("churn", "spare", rx2, 2 * c->n);
+		c->child = fork_keeper(rx2);
+		c->child_fd = rx2;
+		printf("churn.child pid=%d inode=%lu fd=%d\n", (int)c->child,
+		       inode_of(rx2), rx2);
+		close(rx2);	/* from now on only the child holds it */
+		c->idle[0] = open_devnull();
+		printf("churn.idle fds=%d\n", c->idle[0]);
+		break;
+	}
+	}
+}
+
 static void run_spec(const char *spec)
 {
 	const char *eq = strchr(spec, '=');
@@ -1068,6 +1349,8 @@ static void run_spec(const char *spec)
 		spec_udpflood(spec, args);
 	} else if (IS("txblock") && eq) {
 		spec_txblock(spec, args);
+	} else if (IS("churn") && eq) {
+		spec_churn(spec, args);
 	} else if (IS("fork") && !eq) {
 		spec_fork();
 	} else if (IS("leak") && !eq) {

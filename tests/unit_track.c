@@ -1,0 +1,806 @@
+/* Unit tests for track: stall verdicts, stall times and events, driven
+ * with hand-built samples at chosen monotonic times and a 1 s window
+ * (track.c allows 10 ms of slack: a stall counts from window - 0.01). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/sock_diag.h>
+
+#include "judge.h"
+#include "model.h"
+#include "options.h"
+#include "socktab.h"
+#include "track.h"
+
+/* kernel TCP_* states (include/net/tcp_states.h); UNIX reuses them */
+enum { ST_ESTABLISHED = 1, ST_CLOSE = 7, ST_LISTEN = 10 };
+
+#define WINDOW 1.0
+#define WALL0 1700000000.0	/* wall clock at mono 0 */
+
+/* the processes every sample holds (index into h->procs.v) */
+enum { P_READER, P_SERVER, NPROCS };
+#define READER_PID 4242
+#define SERVER_PID 4343
+
+/* a TCP reader: cookie/inode, owned by the reader as fd 7 */
+#define C_READER 1
+#define I_READER 100
+#define FD_READER 7
+/* a listener owned by the server as fd 3, children with cookies 11.. */
+#define C_LISTEN 10
+#define I_LISTEN 200
+#define FD_LISTEN 3
+
+static struct skc_opts opts;
+
+static int setup(void **state)
+{
+	char *argv[] = { (char *)"skcheck", NULL };
+
+	(void)state;
+	optind = 0;	/* options_parse leaves getopt where it stopped */
+	return options_parse(1, argv, &opts) == -1 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	options_free(&opts);
+	return 0;
+}
+
+#define assert_near(a, b) assert_near_at((a), (b), #a, __FILE__, __LINE__)
+static void assert_near_at(double a, double b, const char *what,
+			   const char *file, int line)
+{
+	if (fabs(a - b) > 1e-6) {
+		print_error("%s = %.9f, expected %.9f\n", what, a, b);
+		_fail(file, line);
+	}
+}
+
+/* A sample taken at mono t: empty socket table, the two processes. */
+static void begin(struct skc_host *h, double t)
+{
+	static const struct { pid_t pid; const char *comm; } procs[NPROCS] = {
+		[P_READER] = { READER_PID, "reader" },
+		[P_SERVER] = { SERVER_PID, "server" },
+	};
+	size_t i;
+
+	host_init(h);
+	h->time = WALL0 + t;
+	h->procs.v = calloc(NPROCS, sizeof(*h->procs.v));
+	assert_non_null(h->procs.v);
+	h->procs.n = h->procs.cap = NPROCS;
+	for (i = 0; i < NPROCS; i++) {
+		h->procs.v[i].pid = procs[i].pid;
+		strcpy(h->procs.v[i].comm, procs[i].comm);
+	}
+}
+
+static size_t add(struct skc_host *h, uint8_t proto, uint8_t state,
+		  uint64_t cookie, uint64_t inode, uint32_t rq, uint32_t wq)
+{
+	struct skc_sock *s = socktab_add(&h->socks);
+
+	s->proto = proto;
+	s->family = proto == SKC_UNIX ? AF_UNIX : AF_INET;
+	s->type = proto == SKC_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	s->state = state;
+	s->cookie = cookie;
+	s->inode = inode;
+	s->rqueue = rq;
+	s->wqueue = wq;
+	return h->socks.n - 1;
+}
+
+static void tcpi(struct skc_host *h, size_t i, uint64_t received, uint64_t acked)
+{
+	h->socks.v[i].has_tcpi = true;
+	h->socks.v[i].bytes_received = received;
+	h->socks.v[i].bytes_acked = acked;
+}
+
+static void drops(struct skc_host *h, size_t i, uint32_t n)
+{
+	h->socks.v[i].has_skmem = true;
+	h->socks.v[i].skmem[SK_MEMINFO_DROPS] = n;
+}
+
+/* Like join_owners: proc holds socket i as fd. */
+static void own(struct skc_host *h, size_t i, uint32_t proc, int fd)
+{
+	struct skc_sock *s = &h->socks.v[i];
+
+	s->owners = realloc(s->owners, (s->nowners + 1) * sizeof(*s->owners));
+	assert_non_null(s->owners);
+	s->owners[s->nowners].proc = proc;
+	s->owners[s->nowners].fd = fd;
+	s->owners_cap = ++s->nowners;
+}
+
+/* The judge_host steps track depends on, then the tracker. */
+static void step(struct tracker *tr, struct skc_host *h, double t)
+{
+	size_t i;
+
+	for (i = 0; i < h->socks.n; i++)
+		judge_socket(&h->socks.v[i], &opts);
+	track_update(tr, h, t);
+}
+
+static size_t nev(const struct skc_host *h, enum skc_event_kind k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->nevents; i++)
+		n += h->events[i].kind == k;
+	return n;
+}
+
+/* The one event of kind k. */
+static const struct skc_event *ev(const struct skc_host *h, enum skc_event_kind k)
+{
+	size_t i;
+
+	assert_int_equal(nev(h, k), 1);
+	for (i = 0; i < h->nevents; i++)
+		if (h->events[i].kind == k)
+			return &h->events[i];
+	return NULL;
+}
+
+/* One TCP reader: rq unread bytes, received = tcpi_bytes_received, so
+ * consumed = received - rq; wq unsent bytes, acked = tcpi_bytes_acked. */
+static const struct skc_sock *reader(struct tracker *tr, struct skc_host *h,
+				     double t, uint32_t rq, uint64_t received,
+				     uint32_t wq, uint64_t acked)
+{
+	size_t i;
+
+	begin(h, t);
+	i = add(h, SKC_TCP, ST_ESTABLISHED, C_READER, I_READER, rq, wq);
+	tcpi(h, i, received, acked);
+	own(h, i, P_READER, FD_READER);
+	step(tr, h, t);
+	return &h->socks.v[i];
+}
+
+static void test_tcp_rx_stall(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	const struct skc_event *e;
+	struct skc_host h;
+
+	(void)state;
+	/* consumed = 1000 - 500 never moves while 500 bytes wait */
+	s = reader(tr, &h, 0.0, 500, 1000, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 0);
+	assert_false(h.tracked);
+	assert_near(h.window, WINDOW);
+	host_free(&h);
+	s = reader(tr, &h, 0.5, 500, 1000, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 0);
+	assert_true(h.tracked);
+	host_free(&h);
+	/* before the window (less its 10 ms of slack) */
+	s = reader(tr, &h, 0.985, 500, 1000, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	/* within the slack: stalled since the last progress (t = 0) */
+	s = reader(tr, &h, 0.995, 500, 1000, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
+	assert_near(s->stall_since, WALL0 + 0.0);
+	assert_near(s->growth, 0);
+	assert_int_equal(h.nevents, 1);
+	e = ev(&h, EV_STALL_BEGIN);
+	assert_int_equal(e->pid, READER_PID);
+	assert_int_equal(e->fd, FD_READER);
+	assert_string_equal(e->comm, "reader");
+	assert_int_equal(e->inode, I_READER);
+	assert_int_equal(e->proto, SKC_TCP);
+	assert_int_equal(e->recv_q, 500);
+	assert_near(e->time, WALL0 + 0.995);
+	host_free(&h);
+	/* still stalled, and the queue grows while nothing is consumed:
+	 * no second stall-begin; growth = 200 bytes over 1.5 s */
+	s = reader(tr, &h, 1.5, 700, 1200, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
+	assert_near(s->stall_since, WALL0 + 0.0);
+	assert_near(s->growth, 200 / 1.5);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	/* consumed moves (1300 - 700 = 600): recovered */
+	s = reader(tr, &h, 2.0, 700, 1300, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 1);
+	e = ev(&h, EV_STALL_END);
+	assert_string_equal(e->reason, "recovered");
+	assert_near(e->duration, 2.0);
+	assert_int_equal(e->pid, READER_PID);
+	assert_int_equal(e->recv_q, 700);
+	host_free(&h);
+	/* and stalls again one window after that progress */
+	s = reader(tr, &h, 2.5, 700, 1300, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	host_free(&h);
+	s = reader(tr, &h, 2.995, 700, 1300, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
+	assert_near(s->stall_since, WALL0 + 2.0);
+	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
+	host_free(&h);
+	assert_int_equal(track_samples(tr), 8);
+	track_free(tr);
+}
+
+static void test_tcp_rx_progress_resets(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	struct skc_host h;
+
+	(void)state;
+	s = reader(tr, &h, 0.0, 500, 1000, 0, 0);
+	host_free(&h);
+	/* the reader took 50 bytes and 50 new ones arrived: Recv-Q is the
+	 * same, but consumed moved, so this is progress */
+	s = reader(tr, &h, 0.6, 500, 1050, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	host_free(&h);
+	s = reader(tr, &h, 1.3, 500, 1050, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	s = reader(tr, &h, 1.595, 500, 1050, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
+	assert_near(s->stall_since, WALL0 + 0.6);
+	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
+	host_free(&h);
+	track_free(tr);
+}
+
+static void test_empty_queue_never_stalls(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	struct skc_host h;
+	int k;
+
+	(void)state;
+	for (k = 0; k <= 10; k++) {
+		/* nothing unread, nothing unsent, no counter moves */
+		s = reader(tr, &h, 0.5 * k, 0, 1000, 0, 0);
+		assert_int_equal(s->flags, 0);
+		assert_int_equal(h.nevents, 0);
+		host_free(&h);
+	}
+	track_free(tr);
+}
+
+/* UDP and UNIX have no byte counter: only a lower Recv-Q is progress. */
+static void test_dgram_and_unix(void **state)
+{
+	static const uint8_t protos[] = { SKC_UDP, SKC_UNIX };
+	static const struct { double t; uint32_t rq; unsigned stalled; } seq[] = {
+		{ 0.0, 300, 0 }, { 0.5, 300, 0 },
+		{ 1.0, 300, SKC_F_STALLED },
+		{ 1.5, 400, SKC_F_STALLED },	/* higher: still no progress */
+		{ 2.0, 350, 0 },		/* lower: progress */
+		{ 2.5, 350, 0 },
+		{ 3.0, 350, SKC_F_STALLED },
+	};
+	size_t p, k;
+
+	(void)state;
+	for (p = 0; p < sizeof(protos) / sizeof(protos[0]); p++) {
+		struct tracker *tr = track_new(WINDOW);
+
+		for (k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
+			struct skc_host h;
+			const struct skc_sock *s;
+			size_t i;
+
+			begin(&h, seq[k].t);
+			i = add(&h, protos[p], protos[p] == SKC_UDP ? ST_CLOSE : ST_ESTABLISHED,
+				5, 500, seq[k].rq, 0);
+			own(&h, i, P_READER, 9);
+			step(tr, &h, seq[k].t);
+			s = &h.socks.v[i];
+			assert_int_equal(s->flags & SKC_F_ANY_STALL, seq[k].stalled);
+			if (k == 2 || k == 3)
+				assert_near(s->stall_since, WALL0 + 0.0);
+			if (k == 6)
+				assert_near(s->stall_since, WALL0 + 2.0);
+			assert_int_equal(nev(&h, EV_STALL_BEGIN), k == 2 || k == 6);
+			assert_int_equal(nev(&h, EV_STALL_END), k == 4);
+			if (k == 4) {
+				assert_string_equal(ev(&h, EV_STALL_END)->reason, "recovered");
+				assert_int_equal(ev(&h, EV_STALL_END)->proto, protos[p]);
+			}
+			host_free(&h);
+		}
+		track_free(tr);
+	}
+}
+
+static void test_tx_stall(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	const struct skc_event *e;
+	struct skc_host h;
+
+	(void)state;
+	/* 1000 bytes unsent, bytes_acked stuck at 5000 */
+	s = reader(tr, &h, 0.0, 0, 0, 1000, 5000);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	host_free(&h);
+	s = reader(tr, &h, 0.5, 0, 0, 1000, 5000);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	host_free(&h);
+	s = reader(tr, &h, 1.0, 0, 0, 1000, 5000);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_TX_STALLED);
+	assert_near(s->stall_since, WALL0 + 0.0);
+	e = ev(&h, EV_TX_STALL_BEGIN);
+	assert_int_equal(e->send_q, 1000);
+	assert_int_equal(e->pid, READER_PID);
+	assert_int_equal(h.nevents, 1);
+	host_free(&h);
+	s = reader(tr, &h, 1.5, 0, 0, 1000, 5000);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_TX_STALLED);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	/* the peer acked something: progress, though Send-Q is the same */
+	s = reader(tr, &h, 2.0, 0, 0, 1000, 6000);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	e = ev(&h, EV_TX_STALL_END);
+	assert_string_equal(e->reason, "recovered");
+	assert_near(e->duration, 2.0);
+	assert_int_equal(h.nevents, 1);
+	host_free(&h);
+	/* nothing unsent: never tx-stalled */
+	s = reader(tr, &h, 2.5, 0, 0, 0, 6000);
+	host_free(&h);
+	s = reader(tr, &h, 4.0, 0, 0, 0, 6000);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	track_free(tr);
+}
+
+/* A stalled queue that drains ends its stall as recovered; when it
+ * fills again, the window starts over from then. */
+static void test_drained_then_refilled(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	struct skc_host h;
+
+	(void)state;
+	reader(tr, &h, 0.0, 500, 1000, 0, 0);
+	host_free(&h);
+	s = reader(tr, &h, 1.0, 500, 1000, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
+	host_free(&h);
+	s = reader(tr, &h, 1.5, 0, 1000, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 1);
+	assert_string_equal(ev(&h, EV_STALL_END)->reason, "recovered");
+	assert_near(ev(&h, EV_STALL_END)->duration, 1.5);
+	host_free(&h);
+	s = reader(tr, &h, 2.0, 0, 1000, 0, 0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	s = reader(tr, &h, 2.5, 300, 1300, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	host_free(&h);
+	s = reader(tr, &h, 3.4, 300, 1300, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	host_free(&h);
+	s = reader(tr, &h, 3.495, 300, 1300, 0, 0);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
+	assert_near(s->stall_since, WALL0 + 2.5);
+	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
+	host_free(&h);
+	track_free(tr);
+}
+
+/* Both directions stalled: stall_since is the older of the two. */
+static void test_rx_and_tx_stall(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	struct skc_host h;
+
+	(void)state;
+	s = reader(tr, &h, 0.0, 500, 1000, 100, 50);
+	host_free(&h);
+	/* rx progress at 0.4; tx never */
+	s = reader(tr, &h, 0.4, 500, 1100, 100, 50);
+	host_free(&h);
+	s = reader(tr, &h, 1.0, 500, 1100, 100, 50);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_TX_STALLED);
+	assert_near(s->stall_since, WALL0 + 0.0);
+	host_free(&h);
+	s = reader(tr, &h, 1.4, 500, 1100, 100, 50);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED | SKC_F_TX_STALLED);
+	assert_near(s->stall_since, WALL0 + 0.0);
+	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
+	assert_int_equal(nev(&h, EV_TX_STALL_BEGIN), 0);
+	host_free(&h);
+	track_free(tr);
+}
+
+/* A listener (accept_q rq, limit wq) owned by the server, with queued
+ * connections whose cookies are given (0 ends the list), each holding
+ * 50 unread bytes and linked to the listener as join_pending does. */
+static const struct skc_sock *listener(struct tracker *tr, struct skc_host *h,
+				       double t, uint32_t rq, uint32_t wq,
+				       const uint64_t *children)
+{
+	size_t l, i;
+
+	begin(h, t);
+	l = add(h, SKC_TCP, ST_LISTEN, C_LISTEN, I_LISTEN, rq, wq);
+	own(h, l, P_SERVER, FD_LISTEN);
+	for (; children && *children; children++) {
+		i = add(h, SKC_TCP, ST_ESTABLISHED, *children, 0, 50, 0);
+		tcpi(h, i, 50, 0);
+		h->socks.v[i].listener = (int32_t)l;
+	}
+	step(tr, h, t);
+	return &h->socks.v[l];
+}
+
+static void assert_children_not_stalled(const struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->socks.n; i++)
+		if (h->socks.v[i].listener >= 0)
+			assert_int_equal(h->socks.v[i].flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(nev(h, EV_STALL_BEGIN), 0);
+	assert_int_equal(nev(h, EV_TX_STALL_BEGIN), 0);
+}
+
+static void test_accept_stall(void **state)
+{
+	static const uint64_t q12[] = { 11, 12, 0 }, q23[] = { 12, 13, 0 },
+			      q3[] = { 13, 0 };
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	const struct skc_event *e;
+	struct skc_host h;
+
+	(void)state;
+	s = listener(tr, &h, 0.0, 2, 128, q12);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	s = listener(tr, &h, 0.5, 2, 128, q12);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_children_not_stalled(&h);
+	host_free(&h);
+	/* the same two connections wait a whole window */
+	s = listener(tr, &h, 1.0, 2, 128, q12);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_ACCEPT_STALLED);
+	assert_near(s->stall_since, WALL0 + 0.0);
+	e = ev(&h, EV_ACCEPT_STALL_BEGIN);
+	assert_int_equal(e->pid, SERVER_PID);
+	assert_int_equal(e->fd, FD_LISTEN);
+	assert_int_equal(e->inode, I_LISTEN);
+	assert_int_equal(e->value, 2);
+	assert_int_equal(h.nevents, 1);
+	/* queued connections hold unread bytes that nobody consumes, yet
+	 * they stall with their listener only */
+	assert_children_not_stalled(&h);
+	host_free(&h);
+	s = listener(tr, &h, 1.2, 2, 128, q12);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_ACCEPT_STALLED);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	/* 11 was accepted, 13 arrived: same queue length, but progress */
+	s = listener(tr, &h, 1.5, 2, 128, q23);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	e = ev(&h, EV_ACCEPT_STALL_END);
+	assert_string_equal(e->reason, "recovered");
+	assert_near(e->duration, 1.5);
+	assert_int_equal(h.nevents, 1);
+	host_free(&h);
+	s = listener(tr, &h, 2.0, 2, 128, q23);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	host_free(&h);
+	s = listener(tr, &h, 2.5, 2, 128, q23);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_ACCEPT_STALLED);
+	assert_near(s->stall_since, WALL0 + 1.5);
+	assert_children_not_stalled(&h);
+	host_free(&h);
+	/* a shorter queue is progress too */
+	s = listener(tr, &h, 3.0, 1, 128, q3);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(nev(&h, EV_ACCEPT_STALL_END), 1);
+	host_free(&h);
+	s = listener(tr, &h, 4.0, 1, 128, q3);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_ACCEPT_STALLED);
+	host_free(&h);
+	/* the listener closes while accept-stalled */
+	begin(&h, 4.5);
+	step(tr, &h, 4.5);
+	e = ev(&h, EV_ACCEPT_STALL_END);
+	assert_string_equal(e->reason, "closed");
+	assert_int_equal(e->pid, SERVER_PID);
+	assert_int_equal(e->inode, I_LISTEN);
+	assert_near(e->duration, 4.5 - 3.0);
+	assert_int_equal(h.nevents, 1);
+	host_free(&h);
+	track_free(tr);
+}
+
+static void test_accept_overflow(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	const struct skc_event *e;
+	struct skc_host h;
+
+	(void)state;
+	/* accept-full (2 > 1) on the first sample: no baseline, no event */
+	s = listener(tr, &h, 0.0, 2, 1, NULL);
+	assert_true(s->flags & SKC_F_ACCEPT_FULL);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	s = listener(tr, &h, 0.2, 1, 1, NULL);
+	assert_false(s->flags & SKC_F_ACCEPT_FULL);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	/* full again: one accept-overflow, naming the listener */
+	s = listener(tr, &h, 0.4, 2, 1, NULL);
+	assert_true(s->flags & SKC_F_ACCEPT_FULL);
+	e = ev(&h, EV_ACCEPT_OVERFLOW);
+	assert_int_equal(e->inode, I_LISTEN);
+	assert_int_equal(e->pid, SERVER_PID);
+	assert_int_equal(e->value, 2);
+	assert_int_equal(h.nevents, 1);
+	host_free(&h);
+	/* still full: nothing new */
+	s = listener(tr, &h, 0.6, 2, 1, NULL);
+	assert_int_equal(nev(&h, EV_ACCEPT_OVERFLOW), 0);
+	host_free(&h);
+	track_free(tr);
+}
+
+/* ListenOverflows from /proc/net/netstat: an event (pid 0) per rise. */
+static void test_host_listen_overflows(void **state)
+{
+	static const struct { double t; uint64_t n; size_t events; uint64_t value; double rate; } seq[] = {
+		{ 0.0, 10, 0, 0, 0 }, { 0.5, 10, 0, 0, 0 }, { 1.0, 15, 1, 5, 10 },
+		{ 2.0, 15, 0, 0, 0 },
+	};
+	struct tracker *tr = track_new(WINDOW);
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
+		struct skc_host h;
+
+		begin(&h, seq[k].t);
+		h.listen_overflows = seq[k].n;
+		step(tr, &h, seq[k].t);
+		assert_int_equal(nev(&h, EV_ACCEPT_OVERFLOW), seq[k].events);
+		assert_int_equal(h.nevents, seq[k].events);
+		if (seq[k].events) {
+			const struct skc_event *e = ev(&h, EV_ACCEPT_OVERFLOW);
+
+			assert_int_equal(e->pid, 0);
+			assert_int_equal(e->inode, 0);
+			assert_int_equal(e->value, seq[k].value);
+		}
+		assert_near(h.listen_overflow_rate, seq[k].rate);
+		host_free(&h);
+	}
+	track_free(tr);
+}
+
+static void test_drops_events(void **state)
+{
+	static const struct { double t; uint32_t drops; size_t events; uint64_t value; double rate; } seq[] = {
+		{ 0.0, 5, 0, 0, 0 },
+		{ 0.5, 5, 0, 0, 0 },
+		{ 1.0, 8, 1, 3, 6 },	/* starts rising: one event, the delta */
+		{ 1.5, 10, 0, 0, 4 },	/* still rising: no new event */
+		{ 2.0, 10, 0, 0, 0 },
+		{ 2.5, 12, 1, 2, 4 },	/* rising again */
+	};
+	struct tracker *tr = track_new(WINDOW);
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
+		struct skc_host h;
+		size_t i;
+
+		begin(&h, seq[k].t);
+		i = add(&h, SKC_UDP, ST_CLOSE, 5, 500, 0, 0);
+		drops(&h, i, seq[k].drops);
+		own(&h, i, P_READER, 9);
+		step(tr, &h, seq[k].t);
+		assert_int_equal(h.socks.v[i].drops, seq[k].drops);
+		assert_near(h.socks.v[i].drops_rate, seq[k].rate);
+		assert_int_equal(h.nevents, seq[k].events);
+		if (seq[k].events) {
+			const struct skc_event *e = ev(&h, EV_DROPS);
+
+			assert_int_equal(e->value, seq[k].value);
+			assert_int_equal(e->inode, 500);
+			assert_int_equal(e->pid, READER_PID);
+			assert_int_equal(e->fd, 9);
+		}
+		host_free(&h);
+	}
+	track_free(tr);
+}
+
+/* A socket first seen after the first sample had no drops before it
+ * (track.c: untracked last sample means no drops then). */
+static void test_drops_on_new_socket(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	struct skc_host h;
+	size_t i;
+
+	(void)state;
+	begin(&h, 0.0);
+	step(tr, &h, 0.0);
+	host_free(&h);
+	begin(&h, 0.5);
+	i = add(&h, SKC_UDP, ST_CLOSE, 6, 600, 0, 0);
+	drops(&h, i, 4);
+	own(&h, i, P_READER, 9);
+	step(tr, &h, 0.5);
+	assert_int_equal(h.nevents, 1);
+	assert_int_equal(ev(&h, EV_DROPS)->value, 4);
+	assert_int_equal(ev(&h, EV_DROPS)->inode, 600);
+	host_free(&h);
+	track_free(tr);
+}
+
+static void test_closed_while_stalled(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	const struct skc_sock *s;
+	const struct skc_event *e;
+	struct skc_host h;
+
+	(void)state;
+	s = reader(tr, &h, 0.0, 500, 1000, 100, 50);
+	host_free(&h);
+	s = reader(tr, &h, 1.0, 500, 1000, 100, 50);
+	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED | SKC_F_TX_STALLED);
+	assert_int_equal(h.nevents, 2);
+	host_free(&h);
+	/* gone: both stalls end as closed, with the last owner and bytes */
+	begin(&h, 1.5);
+	step(tr, &h, 1.5);
+	assert_int_equal(h.nevents, 2);
+	e = ev(&h, EV_STALL_END);
+	assert_string_equal(e->reason, "closed");
+	assert_int_equal(e->pid, READER_PID);
+	assert_int_equal(e->fd, FD_READER);
+	assert_string_equal(e->comm, "reader");
+	assert_int_equal(e->inode, I_READER);
+	assert_int_equal(e->recv_q, 500);
+	assert_near(e->duration, 1.5);
+	assert_near(e->time, WALL0 + 1.5);
+	e = ev(&h, EV_TX_STALL_END);
+	assert_string_equal(e->reason, "closed");
+	assert_int_equal(e->send_q, 100);
+	host_free(&h);
+	/* forgotten afterwards */
+	begin(&h, 2.0);
+	step(tr, &h, 2.0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	/* a socket that closes without a stall ends nothing */
+	s = reader(tr, &h, 2.5, 500, 1000, 0, 0);
+	host_free(&h);
+	begin(&h, 3.0);
+	step(tr, &h, 3.0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	track_free(tr);
+}
+
+/* The key is cookie + inode: a new socket under a known inode (or a
+ * known cookie under a new inode) starts from scratch. */
+static void test_new_socket_same_inode(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	struct skc_host h;
+	size_t i;
+
+	(void)state;
+	reader(tr, &h, 0.0, 500, 1000, 0, 0);
+	host_free(&h);
+	reader(tr, &h, 1.0, 500, 1000, 0, 0);
+	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
+	host_free(&h);
+	begin(&h, 1.5);
+	i = add(&h, SKC_TCP, ST_ESTABLISHED, C_READER + 100, I_READER, 500, 0);
+	tcpi(&h, i, 1000, 0);
+	own(&h, i, P_READER, FD_READER);
+	step(tr, &h, 1.5);
+	assert_int_equal(h.socks.v[i].flags & SKC_F_ANY_STALL, 0);
+	assert_int_equal(h.nevents, 1);
+	assert_string_equal(ev(&h, EV_STALL_END)->reason, "closed");
+	host_free(&h);
+	track_free(tr);
+}
+
+/* The first sample has no baseline: no verdict and no event, whatever
+ * it holds. */
+static void test_first_sample(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	struct skc_host h;
+	size_t i;
+
+	(void)state;
+	begin(&h, 100.0);
+	i = add(&h, SKC_TCP, ST_LISTEN, C_LISTEN, I_LISTEN, 5, 1);	/* full */
+	own(&h, i, P_SERVER, FD_LISTEN);
+	i = add(&h, SKC_TCP, ST_ESTABLISHED, 11, 0, 50, 0);
+	h.socks.v[i].listener = 0;
+	i = add(&h, SKC_TCP, ST_ESTABLISHED, C_READER, I_READER, 500, 100);
+	tcpi(&h, i, 1000, 0);
+	own(&h, i, P_READER, FD_READER);
+	i = add(&h, SKC_UDP, ST_CLOSE, 5, 500, 300, 0);
+	drops(&h, i, 99);
+	h.listen_overflows = 1000;
+	step(tr, &h, 100.0);
+	assert_int_equal(h.nevents, 0);
+	assert_false(h.tracked);
+	for (i = 0; i < h.socks.n; i++)
+		assert_int_equal(h.socks.v[i].flags & SKC_F_ANY_STALL, 0);
+	assert_near(h.listen_overflow_rate, 0);
+	host_free(&h);
+	track_free(tr);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcp_rx_stall),
+		cmocka_unit_test(test_tcp_rx_progress_resets),
+		cmocka_unit_test(test_empty_queue_never_stalls),
+		cmocka_unit_test(test_dgram_and_unix),
+		cmocka_unit_test(test_tx_stall),
+		cmocka_unit_test(test_drained_then_refilled),
+		cmocka_unit_test(test_rx_and_tx_stall),
+		cmocka_unit_test(test_accept_stall),
+		cmocka_unit_test(test_accept_overflow),
+		cmocka_unit_test(test_host_listen_overflows),
+		cmocka_unit_test(test_drops_events),
+		cmocka_unit_test(test_drops_on_new_socket),
+		cmocka_unit_test(test_closed_while_stalled),
+		cmocka_unit_test(test_new_socket_same_inode),
+		cmocka_unit_test(test_first_sample),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
