@@ -13,6 +13,8 @@
  *   listen=BACKLOG,CONNS,BYTES TCP listener nobody accepts from
  *   fork                       a child sharing every fd made so far
  *   leak                       a TCP socket reset during connect, left open
+ *   bindtodev=IFNAME           an idle UDP socket bound to 0.0.0.0:0 and to
+ *                              device IFNAME (SO_BINDTODEVICE)
  *
  * Specs with activity (for stall tests). The activity runs in a thread of
  * this process (so every socket stays owned by this pid only) and starts
@@ -1003,6 +1005,20 @@ static void spec_leak(void)
 	printf("leak inode=%lu fd=%d\n", inode_of(fd), fd);
 }
 
+/* The kernel reports the device as idiag_if; skcheck names it through a
+ * link cache of the socket's own network namespace. */
+static void spec_bindtodev(const char *args)
+{
+	int fd = xsocket(AF_INET, SOCK_DGRAM);
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, args, (socklen_t)strlen(args) + 1))
+		fail("bindtodev: SO_BINDTODEVICE %s: %s", args, strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		fail_errno("bindtodev: bind");
+	printf("bindtodev inode=%lu fd=%d dev=%s\n", inode_of(fd), fd, args);
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -1355,6 +1371,8 @@ static void run_spec(const char *spec)
 		spec_fork();
 	} else if (IS("leak") && !eq) {
 		spec_leak();
+	} else if (IS("bindtodev") && eq) {
+		spec_bindtodev(args);
 	} else {
 		fail("unknown spec '%s'", spec);
 	}
