@@ -175,6 +175,8 @@ const char *netns_label(const struct skc_netnstab *nt, uint64_t ino,
 
 	if (k >= 0 && nt->v[k].name)
 		return nt->v[k].name;
+	if (!ino)
+		return "?";	/* /proc/PID/ns/net was not readable */
 	snprintf(buf, len, "%llu", (unsigned long long)ino);
 	return buf;
 }

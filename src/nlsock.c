@@ -135,14 +135,35 @@ static void drain(struct mnl_socket *nl, char *buf)
 	}
 }
 
-int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
-	    void *data, int record_fd, struct nl_err *err)
+int nl_dump_process(const void *buf, size_t len, unsigned int seq,
+		    unsigned int portid, mnl_cb_t cb, void *data,
+		    struct nl_err *err)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = error_cb,
 		[NLMSG_DONE] = done_cb,
 	};
 	struct dump_state st = { .cb = cb, .data = data, .err = err };
+	int ret;
+
+	errno = 0;
+	ret = mnl_cb_run2(buf, len, seq, portid, data_cb, &st, ctl, ARRAY_SIZE(ctl));
+	if (ret == MNL_CB_STOP)
+		return 0;
+	if (ret > 0)
+		return 1;
+	/* libmnl reports NLM_F_DUMP_INTR as EINTR */
+	if (!st.error && errno == EINTR)
+		return -EINTR;
+	ret = st.error ? st.error : (errno ? -errno : -EPROTO);
+	if (!err->msg[0])
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(-ret));
+	return ret;
+}
+
+int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
+	    void *data, int record_fd, struct nl_err *err)
+{
 	unsigned int portid = mnl_socket_get_portid(nl);
 	char *buf = xmalloc(NL_BUFSZ);
 	int ret;
@@ -154,15 +175,16 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
 		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
 		goto out;
 	}
-	for (;;) {
+	do {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, NL_BUFSZ);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				ret = 1;
 				continue;
+			}
 			ret = -errno;
-			snprintf(err->msg, sizeof(err->msg), "%s",
-				 strerror(errno));
+			snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
 			goto out;
 		}
 		if (record_fd >= 0 && write(record_fd, buf, (size_t)n) != n) {
@@ -171,26 +193,11 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
 				 "cannot write netlink recording");
 			goto out;
 		}
-		ret = mnl_cb_run2(buf, (size_t)n, req->nlmsg_seq, portid,
-				  data_cb, &st, ctl, ARRAY_SIZE(ctl));
-		if (ret == MNL_CB_STOP) {
-			ret = 0;
-			goto out;
-		}
-		if (ret < 0) {
-			/* libmnl reports NLM_F_DUMP_INTR as EINTR */
-			if (!st.error && errno == EINTR) {
-				drain(nl, buf);
-				ret = -EINTR;
-			} else {
-				ret = st.error ? st.error : -errno;
-				if (!err->msg[0])
-					snprintf(err->msg, sizeof(err->msg),
-						 "%s", strerror(-ret));
-			}
-			goto out;
-		}
-	}
+		ret = nl_dump_process(buf, (size_t)n, req->nlmsg_seq, portid,
+				      cb, data, err);
+	} while (ret > 0);
+	if (ret == -EINTR)
+		drain(nl, buf);
 out:
 	free(buf);
 	return ret;

@@ -21,4 +21,12 @@ int nl_open_diag(struct mnl_socket **out);
 int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
 	    void *data, int record_fd, struct nl_err *err);
 
+/* Run one received buffer through cb and the control-message handlers.
+ * Returns 1 (more to read), 0 (dump done), -EINTR (the kernel flagged
+ * the dump interrupted) or -errno with err->msg set (the kernel's
+ * extended-ack text when it sent one).  Exposed for unit tests. */
+int nl_dump_process(const void *buf, size_t len, unsigned int seq,
+		    unsigned int portid, mnl_cb_t cb, void *data,
+		    struct nl_err *err);
+
 #endif
