@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +61,16 @@ static void extack_msg(const struct nlmsghdr *nlh, size_t off,
 	}
 }
 
+/* A positive errno from a kernel field; anything else is a protocol
+ * error (and -INT_MIN would overflow). */
+static int sane_errno(int error)
+{
+	return error > 0 && error < 4096 ? error : EPROTO;
+}
+
 static void set_errno_msg(struct dump_state *st, int error)
 {
+	error = sane_errno(error);
 	st->error = -error;
 	if (!st->err->msg[0])
 		snprintf(st->err->msg, sizeof(st->err->msg), "%s",
@@ -86,7 +95,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 	if (off <= mnl_nlmsg_get_payload_len(nlh))
 		extack_msg(nlh, off, st->err);
-	set_errno_msg(st, -e->error);
+	set_errno_msg(st, e->error == INT_MIN ? EPROTO : -e->error);
 	return MNL_CB_ERROR;
 }
 
@@ -100,7 +109,7 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 		memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
 		if (error < 0) {
 			extack_msg(nlh, sizeof(int), st->err);
-			set_errno_msg(st, -error);
+			set_errno_msg(st, error == INT_MIN ? EPROTO : -error);
 			return MNL_CB_ERROR;
 		}
 	}
@@ -114,6 +123,26 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	return st->cb(nlh, st->data);
 }
 
+/* Length of the prefix of buf made of whole, sane messages.  libmnl's
+ * mnl_nlmsg_ok() compares (int)nlmsg_len, so a length above 2 GiB reads
+ * as negative and walks off the buffer: check before libmnl sees it. */
+static size_t valid_prefix(const void *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
+		size_t n = nlh->nlmsg_len;
+
+		/* attributes are walked up to the aligned end, so the
+		 * padding must be in the buffer too */
+		if (n < sizeof(*nlh) || MNL_ALIGN(n) > len - off)
+			break;
+		off += MNL_ALIGN(n);
+	}
+	return off;
+}
+
 /* After an interrupted dump, read and discard the rest of it so the
  * socket can serve the retry. */
 static void drain(struct mnl_socket *nl, char *buf)
@@ -121,12 +150,13 @@ static void drain(struct mnl_socket *nl, char *buf)
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, NL_BUFSZ);
 		const struct nlmsghdr *nlh;
-		int len = (int)n;
+		int len;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return;
+		len = (int)valid_prefix(buf, (size_t)n);
 		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len))
 			if (nlh->nlmsg_type == NLMSG_DONE ||
@@ -147,7 +177,8 @@ int nl_dump_process(const void *buf, size_t len, unsigned int seq,
 	int ret;
 
 	errno = 0;
-	ret = mnl_cb_run2(buf, len, seq, portid, data_cb, &st, ctl, ARRAY_SIZE(ctl));
+	ret = mnl_cb_run2(buf, valid_prefix(buf, len), seq, portid, data_cb, &st,
+			  ctl, ARRAY_SIZE(ctl));
 	if (ret == MNL_CB_STOP)
 		return 0;
 	if (ret > 0)
