@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "diag.h"
+#include "netns.h"
 #include "socktab.h"
 
 /* NLM_F_DUMP_INTR means the table changed while we walked it; a few
@@ -74,6 +75,14 @@ static int dump_one(struct mnl_socket *nl, uint64_t netns,
 	return ret;
 }
 
+static void mark_incomplete(struct skc_host *h, uint64_t netns)
+{
+	long k = netns_find(&h->nets, netns);
+
+	if (k >= 0)
+		h->nets.v[k].incomplete = true;
+}
+
 int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		 const struct diag_opts *o, struct skc_host *h,
 		 struct nl_err *err)
@@ -97,6 +106,7 @@ int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		    ret == -EPROTONOSUPPORT)
 			continue;
 		h->partial = true;
+		mark_incomplete(h, netns);
 		host_warn(h, "netns %llu: %s%s dump failed: %s",
 			  (unsigned long long)netns, proto_name(d->proto),
 			  d->family == AF_INET6 ? "6" : "", err->msg);

@@ -12,9 +12,7 @@
 
 bool judge_is_listener(const struct skc_sock *s)
 {
-	/* TCP_LISTEN is 10 for TCP and for UNIX (unix_diag reuses it) */
-	return s->state == TCP_LISTEN &&
-	       (s->proto == SKC_TCP || s->proto == SKC_UNIX);
+	return sock_is_listener(s);
 }
 
 static uint64_t sk(const struct skc_sock *s, int i)

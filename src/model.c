@@ -82,3 +82,14 @@ const char *flag_name(unsigned bit_index)
 
 	return bit_index < SKC_NFLAGS ? names[bit_index] : "?";
 }
+
+bool sock_is_listener(const struct skc_sock *s)
+{
+	/* TCP_LISTEN is 10 for TCP and for UNIX (unix_diag reuses it) */
+	return s->state == 10 && (s->proto == SKC_TCP || s->proto == SKC_UNIX);
+}
+
+bool sock_has_queue(const struct skc_sock *s)
+{
+	return s->rqueue || (s->wqueue && !sock_is_listener(s));
+}

@@ -148,6 +148,7 @@ struct skc_netns {
 	char *path;		/* what setns() opens */
 	pid_t pid;		/* a process living there, 0 if none */
 	bool dumped;
+	bool incomplete;	/* dumped, but some dump failed */
 	char *error;		/* why it was not dumped, or NULL */
 	uint64_t nsockets, recv_q, mem;	/* judge */
 };
@@ -243,6 +244,12 @@ void host_warn(struct skc_host *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 const char *proto_name(unsigned proto);
+/* A TCP or UNIX listener: its Recv-Q is the accept queue, Send-Q the
+ * backlog limit (inet_diag_get_info, sk_diag_show_rqlen). */
+bool sock_is_listener(const struct skc_sock *s);
+/* Something queued, by the raw kernel figures (a listener's backlog
+ * limit is not a queue). */
+bool sock_has_queue(const struct skc_sock *s);
 const char *flag_name(unsigned bit_index);
 
 #endif

@@ -99,7 +99,7 @@ static bool proc_stale(const char *proc_root, const struct skc_proc *p,
 				return true;	/* that socket closed */
 			continue;
 		}
-		if ((t->v[k].rqueue || t->v[k].wqueue) &&
+		if (sock_has_queue(&t->v[k]) &&
 		    !fd_is(proc_root, p->pid, f->fd, f->inode))
 			return true;
 	}
@@ -139,7 +139,7 @@ bool proccache_need_full(struct proccache *c, const struct skc_host *h)
 	for (i = 0; i < h->socks.n; i++) {
 		const struct skc_sock *s = &h->socks.v[i];
 
-		if (!s->inode || s->nowners || !(s->rqueue || s->wqueue))
+		if (!s->inode || s->nowners || !sock_has_queue(s))
 			continue;
 		if (!c->unplaced ||
 		    !bsearch(&s->inode, c->unplaced, c->nunplaced,

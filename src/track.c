@@ -24,6 +24,7 @@
 
 struct entry {
 	uint64_t cookie, inode;	/* key; cookie 0 marks an empty slot */
+	uint64_t netns;
 	bool seen;
 	uint8_t proto;
 	pid_t pid;
@@ -51,6 +52,9 @@ struct tracker {
 	unsigned long samples;
 	uint64_t overflows;	/* ListenOverflows at the last sample */
 	bool have_overflows;
+	uint64_t *complete_ns;	/* namespaces fully dumped last sample */
+	size_t ncomplete_ns;
+	bool ns_unknown;	/* last sample listed no namespaces */
 };
 
 struct tracker *track_new(double window)
@@ -66,6 +70,7 @@ void track_free(struct tracker *tr)
 	if (!tr)
 		return;
 	free(tr->cur.v);
+	free(tr->complete_ns);
 	free(tr);
 }
 
@@ -101,6 +106,42 @@ static struct entry *lookup(const struct table *t, uint64_t cookie, uint64_t ino
 		return NULL;
 	h = slot_of(t, cookie, inode);
 	return t->v[h].cookie ? &t->v[h] : NULL;
+}
+
+/* Was this namespace dumped completely in the sample h is? */
+static bool ns_complete_now(const struct skc_host *h, uint64_t netns)
+{
+	size_t i;
+
+	for (i = 0; i < h->nets.n; i++)
+		if (h->nets.v[i].ino == netns)
+			return h->nets.v[i].dumped && !h->nets.v[i].incomplete;
+	return true;	/* not there any more: its sockets are gone */
+}
+
+static bool ns_complete_before(const struct tracker *tr, uint64_t netns)
+{
+	size_t i;
+
+	if (tr->ns_unknown)
+		return true;	/* a host model built without namespaces */
+	for (i = 0; i < tr->ncomplete_ns; i++)
+		if (tr->complete_ns[i] == netns)
+			return true;
+	return false;
+}
+
+static void remember_complete_ns(struct tracker *tr, const struct skc_host *h)
+{
+	size_t i;
+
+	free(tr->complete_ns);
+	tr->complete_ns = xcalloc(h->nets.n, sizeof(*tr->complete_ns));
+	tr->ncomplete_ns = 0;
+	tr->ns_unknown = h->nets.n == 0;
+	for (i = 0; i < h->nets.n; i++)
+		if (h->nets.v[i].dumped && !h->nets.v[i].incomplete)
+			tr->complete_ns[tr->ncomplete_ns++] = h->nets.v[i].ino;
 }
 
 static bool window_passed(const struct tracker *tr, double since, double mono)
@@ -254,8 +295,10 @@ static void track_drops(const struct tracker *tr, struct skc_host *h,
 {
 	uint64_t before = old ? old->drops : 0, delta;
 
-	/* untracked last sample means no drops then (worth_tracking) */
-	if (!tr->samples || s->drops < before || dt <= 0)
+	/* untracked last sample means no drops then (worth_tracking) --
+	 * if its namespace was dumped then; otherwise this is a baseline */
+	if (!tr->samples || s->drops < before || dt <= 0 ||
+	    (!old && !ns_complete_before(tr, s->netns)))
 		return;
 	delta = s->drops - before;
 	s->drops_rate = (double)delta / dt;
@@ -266,9 +309,9 @@ static void track_drops(const struct tracker *tr, struct skc_host *h,
 	}
 }
 
-/* Entries the sample did not see closed in between -- unless the
- * sample is partial (a dump or a namespace failed): then they may just
- * be missing, and are carried over untouched instead. */
+/* Entries the sample did not see closed in between -- unless their
+ * namespace was not dumped completely this time (a dump failed): then
+ * they may just be missing, and are carried over untouched instead. */
 static void close_ended(struct skc_host *h, const struct table *old,
 			struct table *cur, double mono)
 {
@@ -279,7 +322,7 @@ static void close_ended(struct skc_host *h, const struct table *old,
 
 		if (!e->cookie || e->seen)
 			continue;
-		if (h->partial) {
+		if (!ns_complete_now(h, e->netns)) {
 			insert(cur, e);
 			continue;
 		}
@@ -329,14 +372,15 @@ static void track_overflows(struct tracker *tr, struct skc_host *h, double dt)
 	tr->have_overflows = true;
 }
 
-/* Only sockets with something queued, dropped or pending need state:
+/* Only sockets with something queued, dropped or pending (and
+ * listeners, whose overflow is an event) need state:
  * an empty queue is progress by definition, so a socket that starts
  * queueing later begins its window then.  Most sockets on a host are
  * idle, and this keeps the tracker small. */
 static bool worth_tracking(const struct skc_sock *s)
 {
 	return s->recv_q || s->send_q || s->accept_q || s->drops ||
-	       s->listener >= 0;
+	       s->listener >= 0 || sock_is_listener(s);
 }
 
 /* extra: entries that may be carried over unseen (partial sample) */
@@ -363,6 +407,7 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	e->seen = false;
 	e->cookie = s->cookie;
 	e->inode = s->inode;
+	e->netns = s->netns;
 	e->proto = s->proto;
 	set_owner(e, h, s);
 	/* a queued connection's bytes stall with its listener
@@ -424,6 +469,7 @@ void track_update(struct tracker *tr, struct skc_host *h, double mono)
 	}
 	close_ended(h, &old, &cur, mono);
 	track_overflows(tr, h, dt);
+	remember_complete_ns(tr, h);
 	free(surv);
 	free(old.v);
 	tr->cur = cur;

@@ -680,6 +680,137 @@ static void test_drops_on_new_socket(void **state)
 	track_free(tr);
 }
 
+/* Give h one namespace entry: dumped, and complete or not. */
+static void netns(struct skc_host *h, uint64_t ino, bool dumped, bool incomplete)
+{
+	struct skc_netns *n;
+
+	h->nets.v = realloc(h->nets.v, (h->nets.n + 1) * sizeof(*h->nets.v));
+	assert_non_null(h->nets.v);
+	n = &h->nets.v[h->nets.n++];
+	memset(n, 0, sizeof(*n));
+	n->ino = ino;
+	n->dumped = dumped;
+	n->incomplete = incomplete;
+	h->nets.cap = h->nets.n;
+}
+
+static size_t reader_in(struct skc_host *h, uint64_t ns, uint32_t rq)
+{
+	size_t i = add(h, SKC_TCP, ST_ESTABLISHED, C_READER, I_READER, rq, 0);
+
+	h->socks.v[i].netns = ns;
+	tcpi(h, i, 1000, 0);
+	own(h, i, P_READER, FD_READER);
+	return i;
+}
+
+/* A socket missing because its namespace's dump failed is not closed:
+ * it is carried over, and its stall goes on when it is seen again. */
+static void test_incomplete_namespace(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	struct skc_host h;
+	size_t i;
+
+	(void)state;
+	begin(&h, 0.0);
+	netns(&h, 11, true, false);
+	reader_in(&h, 11, 500);
+	step(tr, &h, 0.0);
+	host_free(&h);
+	begin(&h, 1.0);
+	netns(&h, 11, true, false);
+	i = reader_in(&h, 11, 500);
+	step(tr, &h, 1.0);
+	assert_true(h.socks.v[i].flags & SKC_F_STALLED);
+	assert_int_equal(h.nevents, 1);		/* stall-begin */
+	host_free(&h);
+	/* the dump of namespace 11 failed: the socket is missing */
+	begin(&h, 1.5);
+	netns(&h, 11, true, true);
+	h.partial = true;
+	step(tr, &h, 1.5);
+	assert_int_equal(h.nevents, 0);		/* no stall-end closed */
+	host_free(&h);
+	/* back, still stuck: still stalled since 0.0, no new stall-begin */
+	begin(&h, 2.0);
+	netns(&h, 11, true, false);
+	i = reader_in(&h, 11, 500);
+	step(tr, &h, 2.0);
+	assert_true(h.socks.v[i].flags & SKC_F_STALLED);
+	assert_near(h.socks.v[i].stall_since, WALL0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	/* gone from a complete dump: now it closed */
+	begin(&h, 2.5);
+	netns(&h, 11, true, false);
+	step(tr, &h, 2.5);
+	assert_int_equal(h.nevents, 1);
+	assert_string_equal(ev(&h, EV_STALL_END)->reason, "closed");
+	host_free(&h);
+	track_free(tr);
+}
+
+/* A listener that was idle (nothing queued) and overflows by the next
+ * sample still reports the overflow: listeners are always tracked. */
+static void test_idle_listener_overflow(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	struct skc_host h;
+	size_t i;
+
+	(void)state;
+	begin(&h, 0.0);
+	i = add(&h, SKC_TCP, ST_LISTEN, C_LISTEN, I_LISTEN, 0, 1);
+	own(&h, i, P_SERVER, FD_LISTEN);
+	step(tr, &h, 0.0);
+	host_free(&h);
+	begin(&h, 0.5);
+	i = add(&h, SKC_TCP, ST_LISTEN, C_LISTEN, I_LISTEN, 3, 1);
+	own(&h, i, P_SERVER, FD_LISTEN);
+	step(tr, &h, 0.5);
+	assert_true(h.socks.v[i].flags & SKC_F_ACCEPT_FULL);
+	assert_int_equal(h.nevents, 1);
+	assert_int_equal(ev(&h, EV_ACCEPT_OVERFLOW)->inode, I_LISTEN);
+	assert_int_equal(ev(&h, EV_ACCEPT_OVERFLOW)->value, 3);
+	host_free(&h);
+	track_free(tr);
+}
+
+/* Drops of a socket whose namespace was not dumped last sample are a
+ * baseline, not news; the next rise is. */
+static void test_drops_after_unscanned_namespace(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	struct skc_host h;
+	size_t i;
+
+	(void)state;
+	begin(&h, 0.0);
+	netns(&h, 22, false, false);
+	step(tr, &h, 0.0);
+	host_free(&h);
+	begin(&h, 0.5);
+	netns(&h, 22, true, false);
+	i = add(&h, SKC_UDP, ST_CLOSE, 6, 600, 0, 0);
+	h.socks.v[i].netns = 22;
+	drops(&h, i, 9);
+	step(tr, &h, 0.5);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	begin(&h, 1.0);
+	netns(&h, 22, true, false);
+	i = add(&h, SKC_UDP, ST_CLOSE, 6, 600, 0, 0);
+	h.socks.v[i].netns = 22;
+	drops(&h, i, 12);
+	step(tr, &h, 1.0);
+	assert_int_equal(h.nevents, 1);
+	assert_int_equal(ev(&h, EV_DROPS)->value, 3);
+	host_free(&h);
+	track_free(tr);
+}
+
 static void test_closed_while_stalled(void **state)
 {
 	struct tracker *tr = track_new(WINDOW);
@@ -798,6 +929,9 @@ int main(void)
 		cmocka_unit_test(test_drops_events),
 		cmocka_unit_test(test_drops_on_new_socket),
 		cmocka_unit_test(test_closed_while_stalled),
+		cmocka_unit_test(test_incomplete_namespace),
+		cmocka_unit_test(test_idle_listener_overflow),
+		cmocka_unit_test(test_drops_after_unscanned_namespace),
 		cmocka_unit_test(test_new_socket_same_inode),
 		cmocka_unit_test(test_first_sample),
 	};
