@@ -55,6 +55,38 @@ static int collect_netns(struct skc_host *h, uint64_t netns,
 	return 0;
 }
 
+/* Open ns, and make sure it is the namespace we enumerated: the pid we
+ * found it through may have exited (then try the others living there)
+ * or moved since.  Returns an fd, -ESTALE when no path leads to it any
+ * more, or -errno. */
+static int open_ns(const struct skc_host *h, const struct skc_netns *ns,
+		   const char *proc_root)
+{
+	char path[4096];
+	struct stat st;
+	size_t i = 0;
+	int fd, err = -ESTALE;
+
+	snprintf(path, sizeof(path), "%s", ns->path);
+	for (;;) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == ns->ino)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		else if (errno != ENOENT && errno != ESRCH)
+			err = -errno;
+		if (ns->name)
+			return err;	/* a /run/netns bind mount: no other way */
+		for (; i < h->procs.n && h->procs.v[i].netns != ns->ino; i++)
+			;
+		if (i == h->procs.n)
+			return err;
+		snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root,
+			 (int)h->procs.v[i++].pid);
+	}
+}
+
 /* Enter ns, dump it, come back.  Never leaves us in a foreign
  * namespace: failing to return is fatal (-errno). */
 static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
@@ -63,8 +95,14 @@ static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
 	int fd, ret;
 	char why[600];
 
-	fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+	fd = open_ns(h, ns, o->proc_root);
+	if (fd == -ESTALE) {
+		ret = -ESTALE;
+		ns->error = strdup("its processes left it or moved during the scan");
+		goto skip;
+	}
 	if (fd < 0) {
+		errno = -fd;
 		/* EACCES here is about that one process (ptrace rules),
 		 * not about our privileges */
 		ret = errno == EACCES || errno == EPERM ? -ESRCH : -errno;
@@ -80,10 +118,11 @@ static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
 	close(fd);
 	ret = collect_netns(h, ns->ino, o, why, sizeof(why));
 	if (setns(selffd, CLONE_NEWNET) < 0) {
-		ret = -errno;
 		snprintf(err, errlen, "cannot return to the original network namespace: %s",
-			 strerror(-ret));
-		return ret;
+			 strerror(errno));
+		/* not a sample that failed: this process is now somewhere
+		 * else, and must not go on (watch_run stops on this code) */
+		return -ENOTRECOVERABLE;
 	}
 	if (ret < 0) {
 		ns->error = strdup(why);
@@ -101,7 +140,8 @@ skip:
 		ns->error = strdup("permission denied");
 		return -EPERM;
 	}
-	if (ret != -ENOENT) {	/* a namespace that vanished is no loss */
+	/* a namespace that vanished is no loss */
+	if (ret != -ENOENT && ret != -ESTALE) {
 		h->partial = true;
 		host_warn(h, "netns %llu (%s): %s", (unsigned long long)ns->ino,
 			  ns->path, ns->error ? ns->error : strerror(-ret));

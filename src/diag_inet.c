@@ -13,9 +13,12 @@
 #include "socktab.h"
 
 /* TIME-WAIT and SYN-RECV request sockets hold no queue or memory worth
- * reporting and can number hundreds of thousands on a busy server. */
+ * reporting and can number hundreds of thousands on a busy server.
+ * TCP_BOUND_INACTIVE (13, Linux 6.5+: bound, neither listening nor
+ * connected) is asked for so that such a socket is not taken for a
+ * leaked one; older kernels ignore the bit. */
 #define TCPF(s) (1u << (s))
-#define INET_STATES (0xfffu & ~(TCPF(6 /* TIME_WAIT */) | TCPF(12)))
+#define INET_STATES (0x3fffu & ~(TCPF(6 /* TIME_WAIT */) | TCPF(12)))
 
 static const unsigned char proto_ipproto[SKC_PROTO_MAX] = {
 	[SKC_TCP] = IPPROTO_TCP,

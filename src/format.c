@@ -34,7 +34,7 @@ const char *format_state(const struct skc_sock *s)
 	static const char *const names[] = {
 		"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
 		"FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK",
-		"LISTEN", "CLOSING",
+		"LISTEN", "CLOSING", "SYN-RECV", "BOUND-INACTIVE",
 	};
 
 	/* TCP_CLOSE (7) is how unconnected UDP and UNIX sockets report */

@@ -59,21 +59,26 @@ static int cmp_listener(const void *a, const void *b, void *arg)
 	return (int)x->local.port - (int)y->local.port;
 }
 
-static bool listener_matches(const struct skc_sock *l, const struct skc_sock *c)
+/* A child's listener: same namespace, port and family (a dual-stack v6
+ * listener's IPv4 children are AF_INET6 sockets with mapped addresses),
+ * and the child's address, or the wildcard. */
+static bool listener_matches(const struct skc_sock *l, const struct skc_sock *c,
+			     bool exact)
 {
-	if (l->netns != c->netns || l->local.port != c->local.port)
+	if (l->netns != c->netns || l->local.port != c->local.port ||
+	    l->family != c->family)
 		return false;
-	if (is_wildcard(l))
-		return true;	/* a v6 wildcard also takes v4-mapped children */
-	return l->family == c->family &&
-	       memcmp(l->local.addr, c->local.addr,
+	if (!exact)
+		return is_wildcard(l);
+	return memcmp(l->local.addr, c->local.addr,
 		      c->family == AF_INET ? 4 : 16) == 0;
 }
 
 static long find_listener(const struct skc_socktab *t, const uint32_t *ls,
 			  size_t n, const struct skc_sock *c)
 {
-	size_t lo = 0, hi = n;
+	size_t lo = 0, hi = n, i;
+	int pass;
 
 	while (lo < hi) {	/* first listener with key >= child's */
 		size_t mid = (lo + hi) / 2;
@@ -85,13 +90,16 @@ static long find_listener(const struct skc_socktab *t, const uint32_t *ls,
 		else
 			hi = mid;
 	}
-	for (; lo < n; lo++) {
-		const struct skc_sock *l = &t->v[ls[lo]];
+	/* a listener on the child's own address wins over a wildcard one */
+	for (pass = 1; pass >= 0; pass--) {
+		for (i = lo; i < n; i++) {
+			const struct skc_sock *l = &t->v[ls[i]];
 
-		if (l->netns != c->netns || l->local.port != c->local.port)
-			break;
-		if (listener_matches(l, c))
-			return (long)ls[lo];
+			if (l->netns != c->netns || l->local.port != c->local.port)
+				break;
+			if (listener_matches(l, c, pass))
+				return (long)ls[i];
+		}
 	}
 	return -1;
 }

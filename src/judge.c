@@ -122,15 +122,12 @@ static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 	}
 }
 
-/* A process may hold one socket through several fds (dup): count once. */
+/* A process may hold one socket through several fds (dup): count once.
+ * join adds a process's owners one after the other, so a repeat is
+ * always the previous entry. */
 static bool first_owner_of_proc(const struct skc_sock *s, uint32_t k)
 {
-	uint32_t j;
-
-	for (j = 0; j < k; j++)
-		if (s->owners[j].proc == s->owners[k].proc)
-			return false;
-	return true;
+	return k == 0 || s->owners[k - 1].proc != s->owners[k].proc;
 }
 
 /* A process carried over from the last --watch sample (proccache) comes

@@ -43,19 +43,6 @@ static void assign_containers(struct skc_host *h)
 	}
 }
 
-/* First owner of s (among matching processes) in container ci? */
-static bool first_in_container(const struct skc_host *h,
-			       const struct skc_sock *s, uint32_t k)
-{
-	int32_t ci = h->procs.v[s->owners[k].proc].cont_idx;
-	uint32_t j;
-
-	for (j = 0; j < k; j++)
-		if (h->procs.v[s->owners[j].proc].cont_idx == ci)
-			return false;
-	return true;
-}
-
 static void rollup_sockets(struct skc_host *h)
 {
 	size_t i;
@@ -70,9 +57,13 @@ static void rollup_sockets(struct skc_host *h)
 			const struct skc_proc *p = &h->procs.v[s->owners[k].proc];
 			struct skc_cont_row *r;
 
-			if (p->cont_idx < 0 || !first_in_container(h, s, k))
+			if (p->cont_idx < 0)
 				continue;
 			r = &h->conts[p->cont_idx];
+			/* several processes of one container: count once */
+			if (r->last_sock == i + 1)
+				continue;
+			r->last_sock = i + 1;
 			r->nsockets++;
 			r->recv_q += s->recv_q + s->pending_bytes;
 			r->send_q += s->send_q;

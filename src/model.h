@@ -180,6 +180,7 @@ struct skc_cont_row {
 	uint64_t recv_q, send_q, mem, drops;
 	uint32_t accept_q;
 	unsigned flags;
+	size_t last_sock;	/* rollup: socket index + 1 counted last */
 };
 
 enum skc_event_kind {

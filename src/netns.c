@@ -67,13 +67,20 @@ static struct skc_netns *add_ns(struct skc_netnstab *nt, uint64_t ino)
 	return n;
 }
 
-static void add_named(struct skc_netnstab *nt, const char *run_dir)
+static void add_named(struct skc_netnstab *nt, const char *run_dir,
+		      const char *proc_root)
 {
 	DIR *d = opendir(run_dir);
 	struct dirent *de;
+	struct stat self;
+	char selfpath[4096];
+	bool check_dev;
 
 	if (!d)
 		return;		/* no named namespaces: fine */
+	/* only namespace files (bind mounts of nsfs), not a stray file */
+	snprintf(selfpath, sizeof(selfpath), "%s/self/ns/net", proc_root);
+	check_dev = stat(selfpath, &self) == 0;
 	while ((de = readdir(d))) {
 		char path[4096];
 		struct stat st;
@@ -83,8 +90,8 @@ static void add_named(struct skc_netnstab *nt, const char *run_dir)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", run_dir, de->d_name);
-		if (stat(path, &st) < 0)
-			continue;	/* stale mount point */
+		if (stat(path, &st) < 0 || (check_dev && st.st_dev != self.st_dev))
+			continue;	/* stale mount point, or not a namespace */
 		k = netns_find(nt, st.st_ino);
 		n = k >= 0 ? &nt->v[k] : add_ns(nt, st.st_ino);
 		if (n->name)
@@ -116,7 +123,7 @@ int netns_enumerate(const struct skc_proctab *pt, const char *proc_root,
 		snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root, (int)p->pid);
 		n->path = xstrdup(path);
 	}
-	add_named(nt, run_dir);
+	add_named(nt, run_dir, proc_root);
 	return 0;
 }
 

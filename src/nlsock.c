@@ -143,25 +143,41 @@ static size_t valid_prefix(const void *buf, size_t len)
 	return off;
 }
 
+/* Did this buffer end the dump (NLMSG_DONE or NLMSG_ERROR)? */
+static bool has_end(const char *buf, size_t n)
+{
+	const struct nlmsghdr *nlh;
+	int len = (int)valid_prefix(buf, n);
+
+	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+	     nlh = mnl_nlmsg_next(nlh, &len))
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
+/* A fresh sequence number per request: the replies to a dump we gave
+ * up on must not pass for replies to the next one (libmnl checks). */
+static unsigned int next_seq(void)
+{
+	static unsigned int seq;	/* only ever counts up */
+
+	if (!seq)
+		seq = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16);
+	return ++seq ? seq : ++seq;
+}
+
 /* After an interrupted dump, read and discard the rest of it so the
  * socket can serve the retry. */
 static void drain(struct mnl_socket *nl, char *buf)
 {
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, NL_BUFSZ);
-		const struct nlmsghdr *nlh;
-		int len;
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0 || has_end(buf, (size_t)n))
 			return;
-		len = (int)valid_prefix(buf, (size_t)n);
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len))
-			if (nlh->nlmsg_type == NLMSG_DONE ||
-			    nlh->nlmsg_type == NLMSG_ERROR)
-				return;
 	}
 }
 
@@ -197,10 +213,11 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
 {
 	unsigned int portid = mnl_socket_get_portid(nl);
 	char *buf = xmalloc(NL_BUFSZ);
+	size_t last_len = 0;
 	int ret;
 
 	err->msg[0] = '\0';
-	req->nlmsg_seq = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	req->nlmsg_seq = next_seq();
 	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
 		ret = -errno;
 		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
@@ -209,6 +226,7 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
 	do {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, NL_BUFSZ);
 
+		last_len = n > 0 ? (size_t)n : 0;
 		if (n < 0) {
 			if (errno == EINTR) {
 				ret = 1;
@@ -227,7 +245,8 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
 		ret = nl_dump_process(buf, (size_t)n, req->nlmsg_seq, portid,
 				      cb, data, err);
 	} while (ret > 0);
-	if (ret == -EINTR)
+	/* the kernel may flag the DONE message itself: nothing left then */
+	if (ret == -EINTR && !has_end(buf, last_len))
 		drain(nl, buf);
 out:
 	free(buf);

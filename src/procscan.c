@@ -271,6 +271,7 @@ static void move_proc(struct skc_proctab *pt, struct skc_proc *old)
 	memset(old, 0, sizeof(*old));
 	p->reused = true;
 	p->unmatched = 0;
+	free(p->leaks);		/* judged again for this sample */
 	p->leaks = NULL;
 	p->nleaks = p->leaks_cap = 0;
 	/* fds[].matched stays: proccache reads it before the next join */

@@ -171,7 +171,7 @@ int watch_run(const struct skc_opts *o)
 		if (ret < 0) {
 			host_free(&h);
 			fprintf(stderr, "skcheck: %s\n", err);
-			if (tick == 1) {
+			if (tick == 1 || ret == -ENOTRECOVERABLE) {
 				status = SKC_EXIT_FAILURE;
 				break;
 			}

@@ -46,3 +46,17 @@ esac
 hget rx tcp.rx inode
 sget v "$pid" "$rx" .recv_q
 expect_eq "the live socket is still listed" 10 "$v"
+
+# --watch carries the process over from sample to sample (owner cache):
+# the leak must be reported in every sample, exactly once, and the
+# carried-over process must not keep the previous sample's list (an ASan
+# build also checks that nothing is lost between samples).
+skw -i 0.1 -c 4 -a -s --pid "$pid"
+expect_eq "watch samples" 4 "$SK_NLINES"
+for n in 1 2 3 4; do
+	watch_line "$n"
+	pget v "$pid" '.leaked | length'
+	expect_eq "sample $n: leaked entries" 1 "$v"
+	pget v "$pid" '.leaked[0].fd'
+	expect_eq "sample $n: leaked fd" "$fd" "$v"
+done

@@ -1,0 +1,124 @@
+/* join: owners of sockets and the listener of each queued connection. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "join.h"
+#include "judge.h"
+#include "options.h"
+#include "socktab.h"
+
+#define PORT 8080
+
+static struct skc_sock *sock(struct skc_host *h, uint8_t family, uint8_t state,
+			     uint64_t inode, uint32_t rq, uint32_t wq)
+{
+	struct skc_sock *s = socktab_add(&h->socks);
+
+	s->proto = SKC_TCP;
+	s->family = family;
+	s->type = SOCK_STREAM;
+	s->state = state;
+	s->inode = inode;
+	s->cookie = inode ? inode : 1000 + h->socks.n;
+	s->netns = 1;
+	s->local.port = PORT;
+	s->rqueue = rq;
+	s->wqueue = wq;
+	return s;
+}
+
+static void proc(struct skc_host *h, pid_t pid, const uint64_t *inodes, size_t n)
+{
+	struct skc_proc *p;
+	size_t i;
+
+	h->procs.v = realloc(h->procs.v, (h->procs.n + 1) * sizeof(*h->procs.v));
+	assert_non_null(h->procs.v);
+	p = &h->procs.v[h->procs.n++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	strcpy(p->comm, "srv");
+	p->cmdline = strdup("srv");
+	p->fds = calloc(n, sizeof(*p->fds));
+	assert_non_null(p->fds);
+	for (i = 0; i < n; i++) {
+		p->fds[i].fd = (int)(3 + i);
+		p->fds[i].inode = inodes[i];
+	}
+	p->nfds = p->fds_cap = n;
+	h->procs.cap = h->procs.n;
+}
+
+/* Pid 10 listens on 0.0.0.0:8080, pid 20 on [::]:8080 (v6 only).  A
+ * connection queued on the v6 listener is an AF_INET6 socket: its bytes
+ * are pid 20's, not pid 10's (found in review: the wildcard test alone
+ * took the first listener on the port). */
+static void test_listener_family(void **state)
+{
+	static const uint64_t a[] = { 11 }, b[] = { 22 };
+	struct skc_host h;
+	struct skc_opts o;
+	char *argv[] = { "skcheck", "-a", NULL };
+
+	(void)state;
+	host_init(&h);
+	sock(&h, AF_INET, 10, 11, 0, 128);
+	sock(&h, AF_INET6, 10, 22, 1, 128);
+	sock(&h, AF_INET6, 1, 0, 5000, 0)->local.addr[15] = 1;	/* queued on [::1] */
+	sock(&h, AF_INET, 1, 0, 700, 0)->local.addr[0] = 127;	/* queued on 127.x */
+	proc(&h, 10, a, 1);
+	proc(&h, 20, b, 1);
+	join_host(&h);
+	assert_int_equal(h.socks.v[2].listener, 1);
+	assert_int_equal(h.socks.v[3].listener, 0);
+	assert_int_equal(options_parse(2, argv, &o), -1);
+	judge_host(&h, &o, NULL, 0);
+	assert_int_equal(h.procs.v[0].recv_q, 700);
+	assert_int_equal(h.procs.v[1].recv_q, 5000);
+	assert_int_equal(h.procs.v[1].accept_q, 1);
+	options_free(&o);
+	host_free(&h);
+}
+
+/* One socket held through two fds of one process and one fd of
+ * another: each process counts it once, in order of the owners list. */
+static void test_dup_owner_counted_once(void **state)
+{
+	static const uint64_t a[] = { 33, 33 }, b[] = { 33 };
+	struct skc_host h;
+	struct skc_opts o;
+	char *argv[] = { "skcheck", "-a", NULL };
+
+	(void)state;
+	host_init(&h);
+	sock(&h, AF_INET, 1, 33, 400, 0);
+	proc(&h, 10, a, 2);
+	proc(&h, 20, b, 1);
+	join_host(&h);
+	assert_int_equal(h.socks.v[0].nowners, 3);
+	assert_int_equal(options_parse(2, argv, &o), -1);
+	judge_host(&h, &o, NULL, 0);
+	assert_int_equal(h.procs.v[0].nsockets, 1);
+	assert_int_equal(h.procs.v[0].recv_q, 400);
+	assert_int_equal(h.procs.v[1].recv_q, 400);
+	assert_int_equal(h.selected.recv_q, 400);
+	options_free(&o);
+	host_free(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_listener_family),
+		cmocka_unit_test(test_dup_owner_counted_once),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
