@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,4 +263,55 @@ bool cgroup_parse_file(const char *text, struct skc_container *c, char **path)
 	if (v2)
 		*path = xmemdup(v2, v2len);
 	return false;
+}
+
+char *cgroup_v2_path(const char *text)
+{
+	const char *line = text;
+
+	while (*line) {
+		size_t len = strcspn(line, "\n");
+
+		if (len >= 3 && memcmp(line, "0::", 3) == 0)
+			return xmemdup(line + 3, len - 3);
+		line += len;
+		if (*line == '\n')
+			line++;
+	}
+	return NULL;
+}
+
+/* mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS... - FSTYPE SRC OPTS" */
+int cgroup2_mount_point(const char *mountinfo, char *buf, size_t len)
+{
+	const char *line = mountinfo;
+
+	while (*line) {
+		size_t n = strcspn(line, "\n");
+		char *l = xmemdup(line, n), *save = NULL, *tok, *mnt = NULL;
+		int field = 0;
+		bool after_dash = false, found = false;
+
+		for (tok = strtok_r(l, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			if (++field == 5)
+				mnt = tok;
+			else if (after_dash) {
+				found = strcmp(tok, "cgroup2") == 0;
+				break;
+			} else if (field > 5 && strcmp(tok, "-") == 0)
+				after_dash = true;
+		}
+		/* mountinfo escapes spaces as \040: such a mount point is
+		 * left alone rather than unescaped */
+		if (found && mnt && !strchr(mnt, '\\') && strlen(mnt) < len) {
+			strcpy(buf, mnt);
+			free(l);
+			return 0;
+		}
+		free(l);
+		line += n;
+		if (*line == '\n')
+			line++;
+	}
+	return -ENOENT;
 }

@@ -21,4 +21,11 @@ bool cgroup_parse_path(const char *path, struct skc_container *c);
  * chosen path (the v2 one when nothing matched). */
 bool cgroup_parse_file(const char *text, struct skc_container *c, char **path);
 
+/* The cgroup v2 path ("0::PATH" line) of a /proc/PID/cgroup text, as a
+ * malloc'ed string, or NULL. */
+char *cgroup_v2_path(const char *text);
+
+/* Where cgroup2 is mounted, from a mountinfo text. 0 or -ENOENT. */
+int cgroup2_mount_point(const char *mountinfo, char *buf, size_t len);
+
 #endif

@@ -88,10 +88,30 @@ static void add_totals(struct skc_totals *t, const struct skc_sock *s)
 	t->accept_q += s->accept_q;
 	if (s->flags)
 		t->flagged_sockets++;
+	if (s->cgroup_match >= 0) {
+		t->cgroup_checked++;
+		t->cgroup_mismatches += !s->cgroup_match;
+	}
 	if (s->flags & SKC_F_ANY_STALL) {
 		t->stalled_sockets++;
 		t->stalled_bytes += stalled_bytes(s);
 	}
+}
+
+/* Cross-check: the cgroup an inet socket was created in (the kernel's
+ * cgroup id) against the cgroup of the process holding it now.  They
+ * differ for a socket created before its process moved, or passed in
+ * from another container: worth knowing, not a flag. */
+static void cgroup_cross_check(struct skc_host *h, struct skc_sock *s)
+{
+	const struct skc_proc *p;
+
+	s->cgroup_match = -1;
+	if (!s->has_cgroup || !s->cgroup_id || !s->nowners)
+		return;
+	p = &h->procs.v[s->owners[0].proc];
+	if (p->cgroup_id)
+		s->cgroup_match = p->cgroup_id == s->cgroup_id;
 }
 
 static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
@@ -108,6 +128,7 @@ static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 
 		judge_socket(s, o);
 		s->selected = sock_selected(s, o);
+		cgroup_cross_check(h, s);
 		/* sockets arrive grouped by namespace: remember the last one */
 		if (!ns || ns->ino != s->netns) {
 			long k = netns_find(&h->nets, s->netns);

@@ -21,6 +21,7 @@ void proctab_free(struct skc_proctab *pt)
 	for (i = 0; i < pt->n; i++) {
 		free(pt->v[i].cmdline);
 		free(pt->v[i].cgroup);
+		free(pt->v[i].cgroup2);
 		free(pt->v[i].leaks);
 		free(pt->v[i].fds);
 	}

@@ -74,6 +74,7 @@ struct skc_sock {
 	uint64_t drops;
 	unsigned flags;
 	bool selected;		/* passes protocol/port filters */
+	int8_t cgroup_match;	/* socket's cgroup id vs. its owner's: 1, 0, -1 unknown */
 
 	/* track (only with two samples or more) */
 	double stall_since;	/* wall clock, of the oldest active stall */
@@ -111,6 +112,8 @@ struct skc_proc {
 	char *cmdline;		/* NUL-separated args joined by spaces */
 	uint64_t netns;
 	char *cgroup;		/* cgroup path the container came from */
+	char *cgroup2;		/* cgroup v2 path ("0::" line), or NULL */
+	uint64_t cgroup_id;	/* inode of that cgroup2 directory, 0: unknown */
 	struct skc_container cont;
 	struct skc_sockfd *fds;
 	size_t nfds, fds_cap;
@@ -170,6 +173,7 @@ struct skc_totals {
 	uint64_t recv_q, send_q, mem, drops, accept_q;
 	uint64_t flagged_sockets;
 	uint64_t stalled_sockets, stalled_bytes;
+	uint64_t cgroup_checked, cgroup_mismatches;
 };
 
 /* Per-container rollup (processes outside containers share one "host"

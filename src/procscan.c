@@ -102,6 +102,7 @@ static void read_cgroup(int pdir, struct skc_proc *p)
 
 	buf[n > 0 ? n : 0] = '\0';
 	cgroup_parse_file(buf, &p->cont, &p->cgroup);
+	p->cgroup2 = cgroup_v2_path(buf);
 }
 
 static void add_fd(struct skc_proc *p, int fd, uint64_t inode)

@@ -72,6 +72,8 @@ static json_object *totals_obj(const struct skc_totals *t)
 	add_u64(o, "flagged_sockets", t->flagged_sockets);
 	add_u64(o, "stalled_sockets", t->stalled_sockets);
 	add_u64(o, "stalled_bytes", t->stalled_bytes);
+	add_u64(o, "cgroup_checked", t->cgroup_checked);
+	add_u64(o, "cgroup_mismatches", t->cgroup_mismatches);
 	return o;
 }
 
@@ -275,6 +277,9 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	add_u64(o, "netns", s->netns);
 	if (s->has_cgroup)
 		add_u64(o, "cgroup_id", s->cgroup_id);
+	if (s->cgroup_match >= 0)
+		json_object_object_add(o, "cgroup_matches_owner",
+					json_object_new_boolean(s->cgroup_match));
 	if (s->has_tcpi) {
 		add_u64(o, "bytes_received", s->bytes_received);
 		add_u64(o, "bytes_acked", s->bytes_acked);
@@ -322,6 +327,8 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p)
 	add_u64(j, "uid", p->uid);
 	json_object_object_add(j, "netns", netns_obj(h, p->netns));
 	json_object_object_add(j, "container", container_obj(&p->cont, p->cgroup));
+	if (p->cgroup_id)
+		add_u64(j, "cgroup_id", p->cgroup_id);
 	add_u64(j, "nsockets", p->nsockets);
 	add_u64(j, "recv_q", p->recv_q);
 	add_u64(j, "send_q", p->send_q);

@@ -16,6 +16,7 @@ struct skc_sock *socktab_add(struct skc_socktab *t)
 	s = &t->v[t->n++];
 	memset(s, 0, sizeof(*s));
 	s->listener = -1;
+	s->cgroup_match = -1;
 	return s;
 }
 

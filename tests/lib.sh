@@ -380,7 +380,9 @@ bg_wait() {
 		sleep 0.02
 	done
 	sk_running "$_bw_pid" &&
-		fail "process $_bw_pid ($(tr '\0' ' ' <"/proc/$_bw_pid/cmdline" 2>/dev/null)) still running after $2 s"
+		fail "process $_bw_pid ($(tr '\0' ' ' <"/proc/$_bw_pid/cmdline" 2>/dev/null)) still running after $2 s;" \
+			"state $(ps -o stat= -p "$_bw_pid"), wchan $(cat "/proc/$_bw_pid/wchan" 2>/dev/null)," \
+			"syscall $(cat "/proc/$_bw_pid/syscall" 2>/dev/null), stack: $(tr '\n' ' ' <"/proc/$_bw_pid/stack" 2>/dev/null)"
 	# shellcheck disable=SC2034  # for the tests
 	BG_SECS=$(awk -v a="$_bw_start" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 	BG_RC=0

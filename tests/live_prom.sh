@@ -116,7 +116,9 @@ sleep 0.3
 stamps=$SK_TMP/stamps
 : >"$stamps"
 for ((i = 0; i < 100; i++)); do
-	cp "$prom" "$SK_TMP/snap" 2>/dev/null || fail "$prom missing while being rewritten"
+	# cat, not cp: GNU cp refuses a source that was renamed over
+	# between its stat() and open(), which is exactly what happens here
+	cat "$prom" >"$SK_TMP/snap" 2>/dev/null || fail "$prom missing while being rewritten"
 	[ "$(tail -c 1 "$SK_TMP/snap" | od -An -tx1 | tr -d ' ')" = 0a ] ||
 		fail "snapshot $i ends mid-line: $(tail -c 200 "$SK_TMP/snap")"
 	grep -q '^# TYPE skcheck_process_flag gauge$' "$SK_TMP/snap" ||
