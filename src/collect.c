@@ -17,6 +17,7 @@
 #include "netns.h"
 #include "proccache.h"
 #include "procscan.h"
+#include "socktab.h"
 #include "util.h"
 #include "sockstat.h"
 
@@ -88,43 +89,56 @@ static int open_ns(const struct skc_host *h, const struct skc_netns *ns,
 	}
 }
 
+/* setns() into ns.  0, or -errno with ns->error set when the reason
+ * is about that namespace rather than about our privileges. */
+static int enter_ns(const struct skc_host *h, struct skc_netns *ns,
+		    const char *proc_root)
+{
+	int fd = open_ns(h, ns, proc_root), ret = 0;
+
+	if (fd == -ESTALE) {
+		ns->error = strdup("its processes left it or moved during the scan");
+		return -ESTALE;
+	}
+	if (fd < 0) {
+		/* EACCES here is about that one process (ptrace rules),
+		 * not about our privileges */
+		if (fd != -EACCES && fd != -EPERM)
+			return fd;
+		ns->error = strdup("cannot open its namespace file (permission denied)");
+		return -ESRCH;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Back to our own namespace; failing that, this process is somewhere
+ * else and must not go on (watch_run stops on -ENOTRECOVERABLE). */
+static int leave_ns(int selffd, char *err, size_t errlen)
+{
+	if (setns(selffd, CLONE_NEWNET) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot return to the original network namespace: %s",
+		 strerror(errno));
+	return -ENOTRECOVERABLE;
+}
+
 /* Enter ns, dump it, come back.  Never leaves us in a foreign
  * namespace: failing to return is fatal (-errno). */
 static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
 			   const struct skc_opts *o, char *err, size_t errlen)
 {
-	int fd, ret;
+	int ret;
 	char why[600];
 
-	fd = open_ns(h, ns, o->proc_root);
-	if (fd == -ESTALE) {
-		ret = -ESTALE;
-		ns->error = strdup("its processes left it or moved during the scan");
+	ret = enter_ns(h, ns, o->proc_root);
+	if (ret < 0)
 		goto skip;
-	}
-	if (fd < 0) {
-		errno = -fd;
-		/* EACCES here is about that one process (ptrace rules),
-		 * not about our privileges */
-		ret = errno == EACCES || errno == EPERM ? -ESRCH : -errno;
-		if (ret == -ESRCH)
-			ns->error = strdup("cannot open its namespace file (permission denied)");
-		goto skip;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		ret = -errno;
-		close(fd);
-		goto skip;
-	}
-	close(fd);
 	ret = collect_netns(h, ns->ino, o, why, sizeof(why));
-	if (setns(selffd, CLONE_NEWNET) < 0) {
-		snprintf(err, errlen, "cannot return to the original network namespace: %s",
-			 strerror(errno));
-		/* not a sample that failed: this process is now somewhere
-		 * else, and must not go on (watch_run stops on this code) */
+	if (leave_ns(selffd, err, errlen) < 0)
 		return -ENOTRECOVERABLE;
-	}
 	if (ret < 0) {
 		ns->error = strdup(why);
 		h->partial = true;
@@ -296,13 +310,72 @@ static void check_fd(struct skc_proc *p, const char *proc_root, int fd,
 	p->nleaks++;
 }
 
-void collect_leaks(struct skc_host *h, const struct skc_opts *o)
+/* Bound-but-idle TCP sockets of namespace ns, into t. */
+static int bound_in(struct skc_host *h, struct skc_netns *ns, int selffd,
+		    const char *proc_root, struct skc_socktab *t, char *err,
+		    size_t errlen)
 {
-	size_t i, j;
+	struct mnl_socket *nl;
+	struct nl_err nerr;
+	bool foreign = ns->ino != h->netns;
+	int ret;
+
+	if (foreign && enter_ns(h, ns, proc_root) < 0)
+		return 0;	/* not reachable now: keep the candidates */
+	ret = nl_open_diag(&nl);
+	if (ret == 0) {
+		diag_bound_inactive(nl, ns->ino, t, &nerr);
+		mnl_socket_close(nl);
+	}
+	return foreign ? leave_ns(selffd, err, errlen) : 0;
+}
+
+/* A TCP socket that is bound but neither listening nor connected is in
+ * no regular dump either; it is not leaked.  Ask the kernel for those
+ * (TCP_BOUND_INACTIVE) only in the namespaces of processes that have
+ * candidates: the query walks the whole bind hash. */
+static int drop_bound(struct skc_host *h, const struct skc_opts *o,
+		      char *err, size_t errlen)
+{
+	struct skc_socktab bound = { 0 };
+	int selffd = -1, ret = 0;
+	size_t i, j, k;
+
+	for (i = 0; i < h->nets.n && ret == 0; i++) {
+		for (j = 0; j < h->procs.n; j++)
+			if (h->procs.v[j].nleaks && h->procs.v[j].netns == h->nets.v[i].ino)
+				break;
+		if (j == h->procs.n)
+			continue;
+		if (selffd < 0)
+			selffd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (selffd < 0)
+			break;
+		ret = bound_in(h, &h->nets.v[i], selffd, o->proc_root, &bound, err, errlen);
+	}
+	if (selffd >= 0)
+		close(selffd);
+	socktab_index(&bound);
+	for (i = 0; i < h->procs.n; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		for (j = k = 0; j < p->nleaks; j++)
+			if (socktab_find(&bound, p->leaks[j].inode) < 0)
+				p->leaks[k++] = p->leaks[j];
+		p->nleaks = k;
+	}
+	socktab_free(&bound);
+	return ret;
+}
+
+int collect_leaks(struct skc_host *h, const struct skc_opts *o, char *err,
+		  size_t errlen)
+{
+	size_t i, j, n = 0;
 
 	/* a socket of a namespace we did not dump would look leaked */
 	if (o->netns.kind != NETNS_ALL || !all_namespaces_dumped(h))
-		return;
+		return 0;
 	h->leaks_checked = true;
 	for (i = 0; i < h->procs.n; i++) {
 		struct skc_proc *p = &h->procs.v[i];
@@ -310,5 +383,7 @@ void collect_leaks(struct skc_host *h, const struct skc_opts *o)
 		for (j = 0; j < p->nfds && p->unmatched; j++)
 			if (p->fds[j].sock < 0)
 				check_fd(p, o->proc_root, p->fds[j].fd, p->fds[j].inode);
+		n += p->nleaks;
 	}
+	return n ? drop_bound(h, o, err, errlen) : 0;
 }

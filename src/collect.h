@@ -19,7 +19,10 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 		 struct proccache *cache, char *err, size_t errlen);
 
 /* After join: name the socket fds no dump knew (getxattr
- * system.sockprotoname) and keep the TCP ones as leaked. */
-void collect_leaks(struct skc_host *h, const struct skc_opts *o);
+ * system.sockprotoname) and keep the TCP ones that are not merely bound
+ * as leaked.  0, or -ENOTRECOVERABLE (err set) when returning from a
+ * namespace failed. */
+int collect_leaks(struct skc_host *h, const struct skc_opts *o, char *err,
+		  size_t errlen);
 
 #endif

@@ -60,7 +60,7 @@ static int dump_one(struct mnl_socket *nl, uint64_t netns,
 			nlh = diag_unix_request(req);
 			ret = nl_dump(nl, nlh, diag_unix_parse, &ctx, rec, err);
 		} else {
-			nlh = diag_inet_request(req, d->family, d->proto);
+			nlh = diag_inet_request(req, d->family, d->proto, 0);
 			ret = nl_dump(nl, nlh, diag_inet_parse, &ctx, rec, err);
 		}
 		if (rec >= 0)
@@ -114,4 +114,22 @@ int diag_collect(struct mnl_socket *nl, uint64_t netns,
 			first_err = ret;
 	}
 	return ok || !first_err ? 0 : first_err;
+}
+
+int diag_bound_inactive(struct mnl_socket *nl, uint64_t netns,
+			struct skc_socktab *t, struct nl_err *err)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < 2 && ret >= 0; i++) {
+		struct diag_ctx ctx = { .t = t, .netns = netns, .proto = SKC_TCP };
+		struct nlmsghdr *nlh = diag_inet_request(req, families[i], SKC_TCP,
+							 1u << 13 /* TCP_BOUND_INACTIVE */);
+
+		ret = nl_dump(nl, nlh, diag_inet_parse, &ctx, -1, err);
+	}
+	return ret;
 }

@@ -19,8 +19,10 @@ struct diag_ctx {
 int diag_inet_parse(const struct nlmsghdr *nlh, void *data);
 int diag_unix_parse(const struct nlmsghdr *nlh, void *data);
 
-/* Build a dump request into buf (at least MNL_SOCKET_BUFFER_SIZE). */
-struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto);
+/* Build a dump request into buf (at least MNL_SOCKET_BUFFER_SIZE);
+ * states 0 means the default state mask. */
+struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto,
+				   uint32_t states);
 struct nlmsghdr *diag_unix_request(char *buf);
 
 struct diag_opts {
@@ -35,5 +37,11 @@ struct diag_opts {
 int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		 const struct diag_opts *o, struct skc_host *h,
 		 struct nl_err *err);
+
+/* TCP sockets that are bound but neither listening nor connected
+ * (TCP_BOUND_INACTIVE, Linux 6.5+; older kernels return none), v4 and
+ * v6, into t.  0 or -errno. */
+int diag_bound_inactive(struct mnl_socket *nl, uint64_t netns,
+			struct skc_socktab *t, struct nl_err *err);
 
 #endif

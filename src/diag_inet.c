@@ -14,11 +14,11 @@
 
 /* TIME-WAIT and SYN-RECV request sockets hold no queue or memory worth
  * reporting and can number hundreds of thousands on a busy server.
- * TCP_BOUND_INACTIVE (13, Linux 6.5+: bound, neither listening nor
- * connected) is asked for so that such a socket is not taken for a
- * leaked one; older kernels ignore the bit. */
+ * TCP_BOUND_INACTIVE (13) is not asked for here: the kernel serves it by
+ * walking the whole bind hash, once per dump and namespace; collect.c
+ * asks for it alone, and only when a leak candidate needs it. */
 #define TCPF(s) (1u << (s))
-#define INET_STATES (0x3fffu & ~(TCPF(6 /* TIME_WAIT */) | TCPF(12)))
+#define INET_STATES (0xfffu & ~(TCPF(6 /* TIME_WAIT */) | TCPF(12)))
 
 static const unsigned char proto_ipproto[SKC_PROTO_MAX] = {
 	[SKC_TCP] = IPPROTO_TCP,
@@ -26,7 +26,8 @@ static const unsigned char proto_ipproto[SKC_PROTO_MAX] = {
 	[SKC_UDPLITE] = IPPROTO_UDPLITE,
 };
 
-struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto)
+struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto,
+				   uint32_t states)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct inet_diag_req_v2 *r;
@@ -36,7 +37,7 @@ struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto)
 	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
 	r->sdiag_family = (unsigned char)family;
 	r->sdiag_protocol = proto_ipproto[proto];
-	r->idiag_states = proto == SKC_TCP ? INET_STATES : 0xfffu;
+	r->idiag_states = states ? states : proto == SKC_TCP ? INET_STATES : 0xfffu;
 	r->idiag_ext = 1u << (INET_DIAG_SKMEMINFO - 1);
 	if (proto == SKC_TCP)
 		r->idiag_ext |= 1u << (INET_DIAG_INFO - 1);

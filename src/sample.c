@@ -44,8 +44,11 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 		join_reset(h);
 		join_host(h);
 	}
-	if (!light)
-		collect_leaks(h, o);
+	if (!light) {
+		ret = collect_leaks(h, o, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
 	judge_host(h, o, tr, start);
 	h->duration = clock_mono() - start;
 	return 0;

@@ -13,6 +13,8 @@
  *   listen=BACKLOG,CONNS,BYTES TCP listener nobody accepts from
  *   fork                       a child sharing every fd made so far
  *   leak                       a TCP socket reset during connect, left open
+ *   bound                      a TCP socket bound to 127.0.0.1:0, never
+ *                              listening or connected (not leaked)
  *   bindtodev=IFNAME           an idle UDP socket bound to 0.0.0.0:0 and to
  *                              device IFNAME (SO_BINDTODEVICE)
  *
@@ -1019,6 +1021,15 @@ static void spec_bindtodev(const char *args)
 	printf("bindtodev inode=%lu fd=%d dev=%s\n", inode_of(fd), fd, args);
 }
 
+/* Bound, idle: in no regular dump (only TCP_BOUND_INACTIVE finds it). */
+static void spec_bound(void)
+{
+	int fd = xsocket(AF_INET, SOCK_STREAM);
+	unsigned int port = bind_loopback(fd, AF_INET);
+
+	printf("bound inode=%lu fd=%d port=%u\n", inode_of(fd), fd, port);
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -1371,6 +1382,8 @@ static void run_spec(const char *spec)
 		spec_fork();
 	} else if (IS("leak") && !eq) {
 		spec_leak();
+	} else if (IS("bound") && !eq) {
+		spec_bound();
 	} else if (IS("bindtodev") && eq) {
 		spec_bindtodev(args);
 	} else {
