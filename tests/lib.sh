@@ -122,6 +122,17 @@ start_helper() {
 	printf -v "$_sh_var" %s "$_sh_pid"
 }
 
+# helper_via VAR WRAPPER ARGS...: start_helper through a wrapper command
+# (ip netns exec, unshare, sh -c '... exec "$@"') that keeps the pid, so
+# the helper's pid is the one started.
+helper_via() {
+	local _hv_var=$1 _hv_saved=$SK_HELPER
+	SK_HELPER=$2
+	shift 2
+	start_helper "$_hv_var" "$@"
+	SK_HELPER=$_hv_saved
+}
+
 # stop_helper PID: end a helper now (SIGTERM, then SIGKILL after 2 s) and
 # reap it; its output stays readable with use_helper/hval.
 stop_helper() {

@@ -31,11 +31,8 @@ mkdir "$CG" || skip "cannot create a cgroup under $CG_ROOT"
 cgid=$(stat -c %i "$CG")
 
 # born inside: the wrapper moves itself, then execs the helper (same pid)
-saved=$SK_HELPER
-SK_HELPER=sh
-start_helper inside -c 'echo $$ >"$1/cgroup.procs" || exit 1; shift; exec "$@"' \
-	sh "$CG" "$saved" tcp=1000,0
-SK_HELPER=$saved
+helper_via inside sh -c 'echo $$ >"$1/cgroup.procs" || exit 1; shift; exec "$@"' \
+	sh "$CG" "$SK_HELPER" tcp=1000,0
 MOVED+=("$inside")
 hget in_rx tcp.rx inode
 start_helper moved tcp=2000,0

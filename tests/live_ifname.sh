@@ -14,14 +14,6 @@ ip link del skcprobe0
 
 DEV=skcdev$$
 DEV=${DEV:0:14}
-# helper_via: start_helper through a wrapper that keeps the pid (exec)
-helper_via() {
-	local _hv_var=$1 _hv_saved=$SK_HELPER
-	SK_HELPER=$2
-	shift 2
-	start_helper "$_hv_var" "$@"
-	SK_HELPER=$_hv_saved
-}
 helper_via p unshare -n -- sh -c \
 	'ip link add "$1" type veth peer name "$1"p && ip link set "$1" up || exit 1; shift; exec "$@"' \
 	sh "$DEV" "$SK_HELPER" bindtodev="$DEV"

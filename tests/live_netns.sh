@@ -35,15 +35,6 @@ ip netns add "$NS" 2>"$SK_TMP/ip.err" || skip "ip netns add failed: $(cat "$SK_T
 NS_MADE=1
 ip -n "$NS" link set lo up || hard_error "cannot set lo up in $NS"
 
-# start_helper runs "$SK_HELPER" ARGS; ip netns exec, unshare (no --fork)
-# and sh's exec all keep the pid, so the helper's pid is the one started.
-helper_via() {
-	local _hv_var=$1 _hv_saved=$SK_HELPER
-	SK_HELPER=$2
-	shift 2
-	start_helper "$_hv_var" "$@"
-	SK_HELPER=$_hv_saved
-}
 helper_via p1 ip netns exec "$NS" "$SK_HELPER" tcp=7777,0
 hget p1_rx tcp.rx inode
 hget p1_tx tcp.tx inode

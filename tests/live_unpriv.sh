@@ -50,13 +50,6 @@ if ! "${UNPRIV[@]}" test -x "$SKCHECK" || ! "${UNPRIV[@]}" test -x "$SK_HELPER";
 	"${UNPRIV[@]}" test -x "$run_sk" || skip "uid $NOBODY cannot execute $run_sk"
 fi
 
-helper_via() {
-	local _hv_var=$1 _hv_saved=$SK_HELPER
-	SK_HELPER=$2
-	shift 2
-	start_helper "$_hv_var" "$@"
-	SK_HELPER=$_hv_saved
-}
 
 ip netns add "$NS" 2>"$SK_TMP/ip.err" || skip "ip netns add failed: $(cat "$SK_TMP/ip.err")"
 NS_MADE=1
