@@ -282,17 +282,18 @@ char *cgroup_v2_path(const char *text)
 }
 
 /* mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS... - FSTYPE SRC OPTS" */
-int cgroup2_mount_point(const char *mountinfo, char *buf, size_t len)
+int cgroup2_mount_point(FILE *mountinfo, char *buf, size_t len)
 {
-	const char *line = mountinfo;
+	char *line = NULL;
+	size_t cap = 0;
+	int ret = -ENOENT;
 
-	while (*line) {
-		size_t n = strcspn(line, "\n");
-		char *l = xmemdup(line, n), *save = NULL, *tok, *mnt = NULL;
+	while (ret < 0 && getline(&line, &cap, mountinfo) > 0) {
+		char *save = NULL, *tok, *mnt = NULL;
 		int field = 0;
 		bool after_dash = false, found = false;
 
-		for (tok = strtok_r(l, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
 			if (++field == 5)
 				mnt = tok;
 			else if (after_dash) {
@@ -305,13 +306,9 @@ int cgroup2_mount_point(const char *mountinfo, char *buf, size_t len)
 		 * left alone rather than unescaped */
 		if (found && mnt && !strchr(mnt, '\\') && strlen(mnt) < len) {
 			strcpy(buf, mnt);
-			free(l);
-			return 0;
+			ret = 0;
 		}
-		free(l);
-		line += n;
-		if (*line == '\n')
-			line++;
 	}
-	return -ENOENT;
+	free(line);
+	return ret;
 }

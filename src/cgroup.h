@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct skc_container {
 	char runtime[16];	/* containerd, cri-o, docker, podman, "" */
@@ -25,7 +26,7 @@ bool cgroup_parse_file(const char *text, struct skc_container *c, char **path);
  * malloc'ed string, or NULL. */
 char *cgroup_v2_path(const char *text);
 
-/* Where cgroup2 is mounted, from a mountinfo text. 0 or -ENOENT. */
-int cgroup2_mount_point(const char *mountinfo, char *buf, size_t len);
+/* Where cgroup2 is mounted, from an open mountinfo file. 0 or -ENOENT. */
+int cgroup2_mount_point(FILE *mountinfo, char *buf, size_t len);
 
 #endif

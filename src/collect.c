@@ -221,22 +221,19 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
  * the two to cross-check the container attribution. */
 static void resolve_cgroup_ids(struct skc_host *h, const char *proc_root)
 {
-	char path[4096], mnt[1024], *text;
+	char path[4096], mnt[1024];
 	size_t i;
 	FILE *f;
+	int ret;
 
 	snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root);
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	text = xcalloc(1, 1 << 20);
-	fread(text, 1, (1 << 20) - 1, f);
+	ret = cgroup2_mount_point(f, mnt, sizeof(mnt));
 	fclose(f);
-	if (cgroup2_mount_point(text, mnt, sizeof(mnt)) < 0) {
-		free(text);
+	if (ret < 0)
 		return;
-	}
-	free(text);
 	for (i = 0; i < h->procs.n; i++) {
 		struct skc_proc *p = &h->procs.v[i];
 		struct stat st;
