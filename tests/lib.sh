@@ -178,14 +178,17 @@ hcount() {
 # $SK_SETTLE" first (default 0: a pure snapshot, fast and without stall
 # flags); a later --settle in ARGS wins. SK_SETTLE= (empty) passes no
 # --settle at all, so skcheck's own default applies.
+# SK_RUNAS (an array, empty by default) is put in front of the command,
+# e.g. setpriv to run skcheck without privileges.
 SK_SETTLE=${SK_SETTLE-0}
 SK_OUT=$SK_TMP/sk.out
 SK_ERR=$SK_TMP/sk.err
+SK_RUNAS=()
 sk() {
 	local _sk_pre=()
 	[ -z "$SK_SETTLE" ] || _sk_pre=(--settle "$SK_SETTLE")
 	SK_RC=0
-	"$SKCHECK" "${_sk_pre[@]}" "$@" >"$SK_OUT" 2>"$SK_ERR" || SK_RC=$?
+	"${SK_RUNAS[@]}" "$SKCHECK" "${_sk_pre[@]}" "$@" >"$SK_OUT" 2>"$SK_ERR" || SK_RC=$?
 }
 
 # skj ARGS...: skcheck -J ARGS; requires status 0 or 1 and one valid JSON document.

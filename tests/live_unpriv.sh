@@ -64,16 +64,17 @@ helper_via pu "${UNPRIV[0]}" "${UNPRIV[@]:1}" "$run_helper" tcp=2468,0 unix-stre
 hget u_rx tcp.rx inode
 hget u_urx ustream.rx inode
 
-# usk ARGS: skcheck as uid 65534; like lib.sh's sk
+# usk, uskj ARGS: lib.sh's sk and skj, as uid 65534 with skcheck's own
+# --settle default (bash locals are seen by the functions called)
 usk() {
-	SK_RC=0
-	"${UNPRIV[@]}" "$run_sk" "$@" >"$SK_OUT" 2>"$SK_ERR" || SK_RC=$?
+	local SKCHECK=$run_sk SK_SETTLE=
+	local -a SK_RUNAS=("${UNPRIV[@]}")
+	sk "$@"
 }
 uskj() {
-	usk -J "$@"
-	[ "$SK_RC" -le 1 ] || fail "unprivileged skcheck -J $* exited $SK_RC: $(head -c 2000 "$SK_ERR")"
-	[ "$(jq -s length "$SK_OUT" 2>/dev/null)" = 1 ] ||
-		fail "unprivileged skcheck -J $* did not print one JSON document: $(head -c 2000 "$SK_OUT")"
+	local SKCHECK=$run_sk SK_SETTLE=
+	local -a SK_RUNAS=("${UNPRIV[@]}")
+	skj "$@"
 	ok "unprivileged skcheck -J $*: exit $SK_RC, valid JSON"
 }
 
