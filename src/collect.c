@@ -18,6 +18,7 @@
 #include "proccache.h"
 #include "procscan.h"
 #include "socktab.h"
+#include "stop.h"
 #include "util.h"
 #include "sockstat.h"
 
@@ -97,7 +98,7 @@ static int enter_ns(const struct skc_host *h, struct skc_netns *ns,
 	int fd = open_ns(h, ns, proc_root), ret = 0;
 
 	if (fd == -ESTALE) {
-		ns->error = strdup("its processes left it or moved during the scan");
+		ns->error = xstrdup("its processes left it or moved during the scan");
 		return -ESTALE;
 	}
 	if (fd < 0) {
@@ -105,7 +106,7 @@ static int enter_ns(const struct skc_host *h, struct skc_netns *ns,
 		 * not about our privileges */
 		if (fd != -EACCES && fd != -EPERM)
 			return fd;
-		ns->error = strdup("cannot open its namespace file (permission denied)");
+		ns->error = xstrdup("cannot open its namespace file (permission denied)");
 		return -ESRCH;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0)
@@ -125,8 +126,9 @@ static int leave_ns(int selffd, char *err, size_t errlen)
 	return -ENOTRECOVERABLE;
 }
 
-/* Enter ns, dump it, come back.  Never leaves us in a foreign
- * namespace: failing to return is fatal (-errno). */
+/* Enter ns, dump it, come back, and set ns->state.  Never leaves us in
+ * a foreign namespace: failing to return is fatal (-ENOTRECOVERABLE).
+ * Returns 0 otherwise, whatever happened to the namespace. */
 static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
 			   const struct skc_opts *o, char *err, size_t errlen)
 {
@@ -140,38 +142,53 @@ static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
 	if (leave_ns(selffd, err, errlen) < 0)
 		return -ENOTRECOVERABLE;
 	if (ret < 0) {
-		ns->error = strdup(why);
-		h->partial = true;
+		ns->state = SKC_NS_FAILED;
+		ns->error = xstrdup(why);
 		host_warn(h, "netns %llu: %s", (unsigned long long)ns->ino, why);
 		return 0;
 	}
-	ns->dumped = true;
+	if (ns->state == SKC_NS_PENDING)
+		ns->state = SKC_NS_COMPLETE;	/* diag marks INCOMPLETE */
 	return 0;
 skip:
 	if (!ns->error)
-		ns->error = strdup(strerror(-ret));
+		ns->error = xstrdup(strerror(-ret));
 	if (ret == -EPERM || ret == -EACCES) {
 		free(ns->error);
-		ns->error = strdup("permission denied");
-		return -EPERM;
+		ns->error = xstrdup("permission denied");
+		ns->state = SKC_NS_DENIED;
+		return 0;
 	}
-	/* a namespace that vanished is no loss */
-	if (ret != -ENOENT && ret != -ESTALE) {
-		h->partial = true;
-		host_warn(h, "netns %llu (%s): %s", (unsigned long long)ns->ino,
-			  ns->path, ns->error ? ns->error : strerror(-ret));
+	/* a namespace that vanished has no sockets left: no loss */
+	if (ret == -ENOENT || ret == -ESTALE) {
+		ns->state = SKC_NS_VANISHED;
+		return 0;
 	}
+	ns->state = SKC_NS_FAILED;
+	host_warn(h, "netns %llu (%s): %s", (unsigned long long)ns->ino,
+		  ns->path, ns->error);
 	return 0;
 }
 
-static bool any_dumped(const struct skc_host *h)
+static bool any_scanned(const struct skc_host *h)
 {
 	size_t i;
 
 	for (i = 0; i < h->nets.n; i++)
-		if (h->nets.v[i].dumped)
+		if (netns_scanned(&h->nets.v[i]))
 			return true;
 	return false;
+}
+
+/* The sample is partial exactly when some namespace's sockets are
+ * unknown: one rule, from the namespaces' states. */
+static void set_partial(struct skc_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nets.n; i++)
+		if (!netns_sockets_known(&h->nets.v[i]))
+			h->partial = true;
 }
 
 static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
@@ -185,35 +202,38 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
 	for (i = 0; i < h->nets.n && ret >= 0; i++) {
 		struct skc_netns *ns = &h->nets.v[i];
 
-		if (ns->ino == h->netns) {
+		if (stop_requested()) {
+			snprintf(err, errlen, "interrupted");
+			ret = -ECANCELED;
+		} else if (ns->ino == h->netns) {
 			ret = collect_netns(h, ns->ino, o, err, errlen);
-			ns->dumped = ret == 0;
+			if (ret == 0 && ns->state == SKC_NS_PENDING)
+				ns->state = SKC_NS_COMPLETE;
 		} else if (selffd < 0 || denied) {
-			ns->error = strdup("permission denied");
-			denied++;
+			ns->error = xstrdup("permission denied");
+			ns->state = SKC_NS_DENIED;
 		} else {
 			ret = collect_foreign(h, ns, selffd, o, err, errlen);
-			if (ret == -EPERM) {
-				denied++;
-				ret = 0;
-			}
 		}
+		if (ns->state == SKC_NS_DENIED)
+			denied++;
 	}
 	if (selffd >= 0)
 		close(selffd);
+	if (ret < 0)
+		return ret;
+	set_partial(h);
 	/* said once: an unprivileged run sees its own namespace only */
-	if (denied)
-		h->partial = true;
 	if (denied)
 		host_warn(h, "not privileged to enter network namespaces (needs CAP_SYS_ADMIN): "
 			  "%u of %zu namespaces not scanned, only the current one",
 			  denied, h->nets.n);
-	if (ret >= 0 && !any_dumped(h)) {
+	if (!any_scanned(h)) {
 		snprintf(err, errlen, "no network namespace could be scanned%s",
 			 denied ? " (not privileged to enter it)" : "");
 		return -EPERM;
 	}
-	return ret;
+	return 0;
 }
 
 /* The inode of a process's cgroup2 directory is its cgroup id, which
@@ -275,12 +295,15 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 	return 0;
 }
 
+/* Leak checks need every namespace dumped: a namespace we could not
+ * reach, even one that looked vanished, may still hold sockets through
+ * fds passed to other processes. */
 static bool all_namespaces_dumped(const struct skc_host *h)
 {
 	size_t i;
 
 	for (i = 0; i < h->nets.n; i++)
-		if (!h->nets.v[i].dumped)
+		if (h->nets.v[i].state != SKC_NS_COMPLETE)
 			return false;
 	return true;
 }

@@ -80,7 +80,9 @@ static void mark_incomplete(struct skc_host *h, uint64_t netns)
 	long k = netns_find(&h->nets, netns);
 
 	if (k >= 0)
-		h->nets.v[k].incomplete = true;
+		h->nets.v[k].state = SKC_NS_INCOMPLETE;
+	else
+		h->partial = true;	/* a host model without namespaces */
 }
 
 int diag_collect(struct mnl_socket *nl, uint64_t netns,
@@ -105,7 +107,6 @@ int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		if (ret == -ENOENT || ret == -EAFNOSUPPORT ||
 		    ret == -EPROTONOSUPPORT)
 			continue;
-		h->partial = true;
 		mark_incomplete(h, netns);
 		host_warn(h, "netns %llu: %s%s dump failed: %s",
 			  (unsigned long long)netns, proto_name(d->proto),

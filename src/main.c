@@ -14,6 +14,7 @@
 #include "options.h"
 #include "render.h"
 #include "sample.h"
+#include "stop.h"
 #include "track.h"
 #include "watch.h"
 
@@ -36,11 +37,12 @@ static int render(const struct skc_host *h, const struct skc_opts *o)
 	return ret;
 }
 
+/* Sleep s seconds, or less when SIGINT/SIGTERM asks us to stop. */
 static void sleep_seconds(double s)
 {
 	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stop_requested())
 		;
 }
 
@@ -53,6 +55,7 @@ static int oneshot(const struct skc_opts *o)
 	char err[512];
 	int ret, status;
 
+	stop_install();
 	if (o->settle > 0) {
 		tr = track_new(o->window);
 		ret = sample_take(&host, o, tr, NULL, true, err, sizeof(err));
@@ -84,6 +87,9 @@ static int oneshot(const struct skc_opts *o)
 	return status;
 fail:
 	track_free(tr);
+	/* stopped by a signal before any output: die of it, as the sender
+	 * expects (nothing was printed, nothing is left half written) */
+	stop_reraise();
 	fprintf(stderr, "skcheck: %s\n", err);
 	return SKC_EXIT_FAILURE;
 }

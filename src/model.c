@@ -94,3 +94,13 @@ bool sock_has_queue(const struct skc_sock *s)
 {
 	return s->rqueue || (s->wqueue && !sock_is_listener(s));
 }
+
+bool netns_sockets_known(const struct skc_netns *ns)
+{
+	return ns->state == SKC_NS_COMPLETE || ns->state == SKC_NS_VANISHED;
+}
+
+bool netns_scanned(const struct skc_netns *ns)
+{
+	return ns->state == SKC_NS_COMPLETE || ns->state == SKC_NS_INCOMPLETE;
+}

@@ -144,14 +144,25 @@ struct skc_proctab {
 	unsigned scanned, denied, vanished;
 };
 
+/* What one sample knows of a namespace's sockets.  The one definition
+ * that collection (the partial flag), the tracker (carry entries over
+ * or close them) and the renderers share: see netns_sockets_known(). */
+enum skc_ns_state {
+	SKC_NS_PENDING,		/* not dumped (yet): unknown */
+	SKC_NS_COMPLETE,	/* every dump succeeded: sockets known */
+	SKC_NS_INCOMPLETE,	/* entered, but some dump failed: unknown */
+	SKC_NS_FAILED,		/* could not be entered or dumped: unknown */
+	SKC_NS_DENIED,		/* not privileged to enter it: unknown */
+	SKC_NS_VANISHED,	/* gone before we could enter it: no sockets */
+};
+
 /* A network namespace that was (or could not be) dumped. */
 struct skc_netns {
 	uint64_t ino;
 	char *name;		/* `ip netns` name, or NULL */
 	char *path;		/* what setns() opens */
 	pid_t pid;		/* a process living there, 0 if none */
-	bool dumped;
-	bool incomplete;	/* dumped, but some dump failed */
+	enum skc_ns_state state;
 	char *error;		/* why it was not dumped, or NULL */
 	uint64_t nsockets, recv_q, mem;	/* judge */
 };
@@ -247,6 +258,13 @@ void proctab_free(struct skc_proctab *pt);
 void host_free(struct skc_host *h);
 void host_warn(struct skc_host *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Are the sockets of ns known this sample: dumped completely, or none
+ * (the namespace vanished)?  Otherwise its sockets are unknown and the
+ * sample is partial. */
+bool netns_sockets_known(const struct skc_netns *ns);
+/* Was ns dumped, at least in part? */
+bool netns_scanned(const struct skc_netns *ns);
 
 const char *proto_name(unsigned proto);
 /* A TCP or UNIX listener: its Recv-Q is the accept queue, Send-Q the

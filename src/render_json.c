@@ -98,7 +98,7 @@ static json_object *namespaces_array(const struct skc_host *h)
 		json_object_object_add(o, "name", ns->name ? json_str(ns->name) : NULL);
 		json_object_object_add(o, "current",
 			json_object_new_boolean(ns->ino == h->netns));
-		json_object_object_add(o, "scanned", json_object_new_boolean(ns->dumped));
+		json_object_object_add(o, "scanned", json_object_new_boolean(netns_scanned(ns)));
 		add_u64(o, "sockets", ns->nsockets);
 		add_u64(o, "recv_q", ns->recv_q);
 		add_u64(o, "mem", ns->mem);

@@ -101,7 +101,7 @@ static void host_metrics(FILE *out, const struct skc_host *h)
 	for (i = 0; i < h->nets.n; i++) {
 		const struct skc_netns *ns = &h->nets.v[i];
 
-		if (!ns->dumped)
+		if (!netns_scanned(ns))
 			continue;
 		fprintf(out, "skcheck_netns_recv_queue_bytes{netns=\"%llu\",name=\"",
 			(unsigned long long)ns->ino);

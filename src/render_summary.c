@@ -68,7 +68,7 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *
 			fprintf(out, "  netns %llu%s%s%s: ", (unsigned long long)ns->ino,
 				name ? " (" : "", name ? name : "", name ? ")" : "");
 			free(name);
-			if (ns->dumped)
+			if (netns_scanned(ns))
 				fprintf(out, "%llu sockets, recv %s, memory %s%s\n",
 					(unsigned long long)ns->nsockets,
 					sz(a, sizeof(a), ns->recv_q, o),

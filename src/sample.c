@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "collect.h"
@@ -7,6 +9,7 @@
 #include "proccache.h"
 #include "judge.h"
 #include "sample.h"
+#include "stop.h"
 
 double clock_mono(void)
 {
@@ -33,9 +36,13 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 
 	host_init(h);
 	h->time = clock_wall();
+	if (stop_requested())
+		goto stopped;
 	ret = collect_host(h, o, light, cache, err, errlen);
 	if (ret < 0)
 		return ret;
+	if (stop_requested())
+		goto stopped;
 	if (cache)
 		proccache_verify(cache, o->proc_root, h);
 	join_host(h);
@@ -44,6 +51,8 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 		join_reset(h);
 		join_host(h);
 	}
+	if (stop_requested())
+		goto stopped;
 	if (!light) {
 		ret = collect_leaks(h, o, err, errlen);
 		if (ret < 0)
@@ -52,6 +61,9 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 	judge_host(h, o, tr, start);
 	h->duration = clock_mono() - start;
 	return 0;
+stopped:
+	snprintf(err, errlen, "interrupted");
+	return -ECANCELED;
 }
 
 bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)

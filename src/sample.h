@@ -15,7 +15,8 @@ double clock_wall(void);
 struct proccache;
 
 /* Fill h (initialised here) with one judged sample.  light and cache:
- * see collect_host.  Returns 0 or -errno with err set. */
+ * see collect_host.  Returns 0, -ECANCELED when SIGINT/SIGTERM asked
+ * us to stop (stop.h), or -errno with err set. */
 int sample_take(struct skc_host *h, const struct skc_opts *o,
 		struct tracker *tr, struct proccache *cache, bool light,
 		char *err, size_t errlen);

@@ -2,6 +2,7 @@
  * because of a fixed 256-bucket chain, which is what we avoid here. */
 #include "config.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,8 @@ static uint64_t hash_inode(uint64_t x)
 	return x;
 }
 
+/* The index is at most half full, so every probe meets a free slot;
+ * the probes are bounded by its size all the same. */
 void socktab_index(struct skc_socktab *t)
 {
 	size_t i, mask;
@@ -54,26 +57,27 @@ void socktab_index(struct skc_socktab *t)
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
 	mask = t->nslots - 1;
 	for (i = 0; i < t->n; i++) {
-		size_t h;
+		size_t h, step;
 
 		if (!t->v[i].inode)
 			continue;
 		h = hash_inode(t->v[i].inode) & mask;
-		while (t->slots[h])
+		for (step = 0; t->slots[h] && step < t->nslots; step++)
 			h = (h + 1) & mask;
+		assert(!t->slots[h]);
 		t->slots[h] = (uint32_t)(i + 1);
 	}
 }
 
 long socktab_find(const struct skc_socktab *t, uint64_t inode)
 {
-	size_t h, mask;
+	size_t h, mask, step;
 
 	if (!t->slots || !inode)
 		return -1;
 	mask = t->nslots - 1;
 	h = hash_inode(inode) & mask;
-	while (t->slots[h]) {
+	for (step = 0; t->slots[h] && step < t->nslots; step++) {
 		long i = (long)t->slots[h] - 1;
 
 		if (t->v[i].inode == inode)

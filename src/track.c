@@ -13,6 +13,8 @@
  * is stalled; the stall began at the last sample that saw progress. */
 #include "config.h"
 
+#include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,23 +81,60 @@ unsigned long track_samples(const struct tracker *tr)
 	return tr->samples;
 }
 
+/* Open addressing with linear probing.  insert() grows the table before
+ * it is half full, so a probe always meets a free slot; the probe is
+ * bounded by the table size all the same.  Returns the slot holding the
+ * key or the free slot where it would go, SIZE_MAX for a full table. */
 static size_t slot_of(const struct table *t, uint64_t cookie, uint64_t inode)
 {
 	uint64_t x = cookie * 0x9e3779b97f4a7c15ULL ^ inode;
-	size_t mask = t->nslots - 1, h;
+	size_t mask = t->nslots - 1, h, step;
 
 	x ^= x >> 29;
 	h = (size_t)x & mask;
-	while (t->v[h].cookie &&
-	       (t->v[h].cookie != cookie || t->v[h].inode != inode))
-		h = (h + 1) & mask;
-	return h;
+	for (step = 0; step < t->nslots; step++, h = (h + 1) & mask)
+		if (!t->v[h].cookie ||
+		    (t->v[h].cookie == cookie && t->v[h].inode == inode))
+			return h;
+	return SIZE_MAX;
 }
 
+static void table_alloc(struct table *t, size_t want)
+{
+	t->nslots = 64;
+	while (t->nslots < want * 2)
+		t->nslots *= 2;
+	t->n = 0;
+	t->v = xcalloc(t->nslots, sizeof(*t->v));
+}
+
+static void insert(struct table *t, const struct entry *e);
+
+static void table_grow(struct table *t)
+{
+	struct table old = *t;
+	size_t i;
+
+	table_alloc(t, old.nslots);
+	for (i = 0; i < old.nslots; i++)
+		if (old.v[i].cookie)
+			insert(t, &old.v[i]);
+	free(old.v);
+}
+
+/* Insert or replace the entry with e's key. */
 static void insert(struct table *t, const struct entry *e)
 {
-	t->v[slot_of(t, e->cookie, e->inode)] = *e;
-	t->n++;
+	size_t h;
+
+	assert(e->cookie);
+	if ((t->n + 1) * 2 > t->nslots)
+		table_grow(t);
+	h = slot_of(t, e->cookie, e->inode);
+	assert(h != SIZE_MAX);
+	if (!t->v[h].cookie)
+		t->n++;
+	t->v[h] = *e;
 }
 
 static struct entry *lookup(const struct table *t, uint64_t cookie, uint64_t inode)
@@ -105,18 +144,20 @@ static struct entry *lookup(const struct table *t, uint64_t cookie, uint64_t ino
 	if (!t->nslots)
 		return NULL;
 	h = slot_of(t, cookie, inode);
-	return t->v[h].cookie ? &t->v[h] : NULL;
+	return h != SIZE_MAX && t->v[h].cookie ? &t->v[h] : NULL;
 }
 
-/* Was this namespace dumped completely in the sample h is? */
-static bool ns_complete_now(const struct skc_host *h, uint64_t netns)
+/* Does the sample h is know this namespace's sockets (netns_sockets_known:
+ * dumped completely, or vanished)?  A namespace no longer listed is gone
+ * with its sockets. */
+static bool ns_known_now(const struct skc_host *h, uint64_t netns)
 {
 	size_t i;
 
 	for (i = 0; i < h->nets.n; i++)
 		if (h->nets.v[i].ino == netns)
-			return h->nets.v[i].dumped && !h->nets.v[i].incomplete;
-	return true;	/* not there any more: its sockets are gone */
+			return netns_sockets_known(&h->nets.v[i]);
+	return true;
 }
 
 static bool ns_complete_before(const struct tracker *tr, uint64_t netns)
@@ -140,7 +181,7 @@ static void remember_complete_ns(struct tracker *tr, const struct skc_host *h)
 	tr->ncomplete_ns = 0;
 	tr->ns_unknown = h->nets.n == 0;
 	for (i = 0; i < h->nets.n; i++)
-		if (h->nets.v[i].dumped && !h->nets.v[i].incomplete)
+		if (h->nets.v[i].state == SKC_NS_COMPLETE)
 			tr->complete_ns[tr->ncomplete_ns++] = h->nets.v[i].ino;
 }
 
@@ -310,8 +351,10 @@ static void track_drops(const struct tracker *tr, struct skc_host *h,
 }
 
 /* Entries the sample did not see closed in between -- unless their
- * namespace was not dumped completely this time (a dump failed): then
- * they may just be missing, and are carried over untouched instead. */
+ * namespace's sockets are unknown this time (a dump failed, or we could
+ * not enter it): then they may just be missing, and are carried over
+ * untouched instead.  A namespace that vanished took its sockets along:
+ * their stalls end as "closed". */
 static void close_ended(struct skc_host *h, const struct table *old,
 			struct table *cur, double mono)
 {
@@ -322,7 +365,7 @@ static void close_ended(struct skc_host *h, const struct table *old,
 
 		if (!e->cookie || e->seen)
 			continue;
-		if (!ns_complete_now(h, e->netns)) {
+		if (!ns_known_now(h, e->netns)) {
 			insert(cur, e);
 			continue;
 		}
@@ -383,16 +426,15 @@ static bool worth_tracking(const struct skc_sock *s)
 	       s->listener >= 0 || sock_is_listener(s);
 }
 
-/* extra: entries that may be carried over unseen (partial sample) */
-static size_t table_size(const struct skc_host *h, size_t extra)
+/* How many entries this sample will track: a first size for the new
+ * table (insert() grows it past that, e.g. for entries carried over). */
+static size_t count_tracked(const struct skc_host *h)
 {
-	size_t i, n = extra, slots = 64;
+	size_t i, n = 0;
 
 	for (i = 0; i < h->socks.n; i++)
 		n += worth_tracking(&h->socks.v[i]);
-	while (slots < n * 2)
-		slots *= 2;
-	return slots;
+	return n;
 }
 
 static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s,
@@ -437,9 +479,7 @@ void track_update(struct tracker *tr, struct skc_host *h, double mono)
 	uint32_t *surv = count_survivors(&old, h);
 	size_t i;
 
-	cur.nslots = table_size(h, h->partial ? old.n : 0);
-	cur.n = 0;
-	cur.v = xcalloc(cur.nslots, sizeof(*cur.v));
+	table_alloc(&cur, count_tracked(h));
 	h->window = tr->window;
 	for (i = 0; i < h->socks.n; i++) {
 		struct skc_sock *s = &h->socks.v[i];

@@ -13,30 +13,11 @@
 #include "proccache.h"
 #include "render.h"
 #include "sample.h"
+#include "stop.h"
 #include "track.h"
 #include "watch.h"
 
 #define RECENT_EVENTS 8
-
-/* Set by SIGINT/SIGTERM; a signal handler can only talk through this. */
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void install_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;	/* no SA_RESTART: wake the sleep */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 enum watch_mode { MODE_SCREEN, MODE_LINES, MODE_NDJSON, MODE_PROM };
 
@@ -136,7 +117,7 @@ static void sleep_until(double deadline)
 {
 	double left;
 
-	while (!stop_requested && (left = deadline - clock_mono()) > 0) {
+	while (!stop_requested() && (left = deadline - clock_mono()) > 0) {
 		struct timespec ts = { (time_t)left,
 				       (long)((left - (double)(time_t)left) * 1e9) };
 
@@ -162,12 +143,16 @@ int watch_run(const struct skc_opts *o)
 	unsigned long tick;
 	char err[512];
 
-	install_handlers();
-	for (tick = 1; !stop_requested; tick++) {
+	stop_install();
+	for (tick = 1; !stop_requested(); tick++) {
 		double start = clock_mono();
 		struct skc_host h;
 		int ret = sample_take(&h, o, tr, cache, false, err, sizeof(err));
 
+		if (ret == -ECANCELED) {
+			host_free(&h);
+			break;		/* SIGINT/SIGTERM: end with the last status */
+		}
 		if (ret < 0) {
 			host_free(&h);
 			fprintf(stderr, "skcheck: %s\n", err);

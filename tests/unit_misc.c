@@ -20,6 +20,7 @@
 #include "model.h"
 #include "options.h"
 #include "sockstat.h"
+#include "socktab.h"
 
 /* escape_bytes on exactly len bytes (a heap copy, so ASan sees over-reads) */
 static char *esc(const char *s, size_t len)
@@ -642,6 +643,31 @@ static void test_netstat(void **state)
 	assert_int_equal(drops, 0);
 }
 
+/* The inode index holds far more sockets than its first size (64
+ * slots), finds each, and a miss ends (a full table would spin). */
+static void test_socktab_grows(void **state)
+{
+	struct skc_socktab t = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++)
+		socktab_add(&t)->inode = 1000 + 7 * i;
+	socktab_add(&t);		/* no inode: not indexed */
+	socktab_index(&t);
+	assert_true(t.nslots >= 2 * t.n);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(socktab_find(&t, 1000 + 7 * i), (long)i);
+	assert_int_equal(socktab_find(&t, 1001), -1);
+	assert_int_equal(socktab_find(&t, 0), -1);
+	/* re-indexing after more sockets arrived sizes again */
+	for (i = 0; i < 3000; i++)
+		socktab_add(&t)->inode = 900000 + i;
+	socktab_index(&t);
+	assert_int_equal(socktab_find(&t, 900000 + 2999), (long)(5001 + 2999));
+	socktab_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_sockstat),
 		cmocka_unit_test(test_netstat),
+		cmocka_unit_test(test_socktab_grows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

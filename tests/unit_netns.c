@@ -265,7 +265,7 @@ static void check_ns(const struct skc_netns *n, const char *name, pid_t pid,
 	assert_int_equal(n->pid, pid);
 	assert_non_null(n->path);
 	assert_string_equal(n->path, path);
-	assert_false(n->dumped);
+	assert_int_equal(n->state, SKC_NS_PENDING);
 	assert_null(n->error);
 }
 

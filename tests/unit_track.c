@@ -680,8 +680,8 @@ static void test_drops_on_new_socket(void **state)
 	track_free(tr);
 }
 
-/* Give h one namespace entry: dumped, and complete or not. */
-static void netns(struct skc_host *h, uint64_t ino, bool dumped, bool incomplete)
+/* Give h one namespace entry in the given state. */
+static void netns(struct skc_host *h, uint64_t ino, enum skc_ns_state st)
 {
 	struct skc_netns *n;
 
@@ -690,8 +690,7 @@ static void netns(struct skc_host *h, uint64_t ino, bool dumped, bool incomplete
 	n = &h->nets.v[h->nets.n++];
 	memset(n, 0, sizeof(*n));
 	n->ino = ino;
-	n->dumped = dumped;
-	n->incomplete = incomplete;
+	n->state = st;
 	h->nets.cap = h->nets.n;
 }
 
@@ -715,12 +714,12 @@ static void test_incomplete_namespace(void **state)
 
 	(void)state;
 	begin(&h, 0.0);
-	netns(&h, 11, true, false);
+	netns(&h, 11, SKC_NS_COMPLETE);
 	reader_in(&h, 11, 500);
 	step(tr, &h, 0.0);
 	host_free(&h);
 	begin(&h, 1.0);
-	netns(&h, 11, true, false);
+	netns(&h, 11, SKC_NS_COMPLETE);
 	i = reader_in(&h, 11, 500);
 	step(tr, &h, 1.0);
 	assert_true(h.socks.v[i].flags & SKC_F_STALLED);
@@ -728,14 +727,14 @@ static void test_incomplete_namespace(void **state)
 	host_free(&h);
 	/* the dump of namespace 11 failed: the socket is missing */
 	begin(&h, 1.5);
-	netns(&h, 11, true, true);
+	netns(&h, 11, SKC_NS_INCOMPLETE);
 	h.partial = true;
 	step(tr, &h, 1.5);
 	assert_int_equal(h.nevents, 0);		/* no stall-end closed */
 	host_free(&h);
 	/* back, still stuck: still stalled since 0.0, no new stall-begin */
 	begin(&h, 2.0);
-	netns(&h, 11, true, false);
+	netns(&h, 11, SKC_NS_COMPLETE);
 	i = reader_in(&h, 11, 500);
 	step(tr, &h, 2.0);
 	assert_true(h.socks.v[i].flags & SKC_F_STALLED);
@@ -744,12 +743,121 @@ static void test_incomplete_namespace(void **state)
 	host_free(&h);
 	/* gone from a complete dump: now it closed */
 	begin(&h, 2.5);
-	netns(&h, 11, true, false);
+	netns(&h, 11, SKC_NS_COMPLETE);
 	step(tr, &h, 2.5);
 	assert_int_equal(h.nevents, 1);
 	assert_string_equal(ev(&h, EV_STALL_END)->reason, "closed");
 	host_free(&h);
 	track_free(tr);
+}
+
+/* Several hundred stalled readers in namespace 33, more than the
+ * tracker's first table size (64 slots), then a sample that enumerates
+ * 33 without dumping it and holds no other socket: the new table must
+ * grow to take what it carries over (issue 7: it used to spin forever). */
+#define MANY 700
+static void many_in(struct skc_host *h, uint64_t ns)
+{
+	size_t k;
+
+	for (k = 0; k < MANY; k++) {
+		size_t i = add(h, SKC_TCP, ST_ESTABLISHED, 1000 + k, 5000 + k, 10, 0);
+
+		h->socks.v[i].netns = ns;
+		tcpi(h, i, 10, 0);
+		own(h, i, P_READER, (int)(10 + k));
+	}
+}
+
+static void stall_many(struct tracker *tr, uint64_t ns)
+{
+	struct skc_host h;
+
+	begin(&h, 0.0);
+	netns(&h, ns, SKC_NS_COMPLETE);
+	many_in(&h, ns);
+	step(tr, &h, 0.0);
+	host_free(&h);
+	begin(&h, 1.0);
+	netns(&h, ns, SKC_NS_COMPLETE);
+	many_in(&h, ns);
+	step(tr, &h, 1.0);
+	assert_int_equal(nev(&h, EV_STALL_BEGIN), MANY);
+	host_free(&h);
+}
+
+/* Unknown (failed, incomplete, denied, not tried): every entry is carried
+ * over, with or without h->partial; when the namespace is dumped again
+ * the stalls go on without new events. */
+static void carried_when(enum skc_ns_state st, bool partial)
+{
+	struct tracker *tr = track_new(WINDOW);
+	struct skc_host h;
+	size_t i;
+
+	stall_many(tr, 33);
+	begin(&h, 1.5);
+	netns(&h, 33, st);
+	h.partial = partial;
+	step(tr, &h, 1.5);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	begin(&h, 2.0);
+	netns(&h, 33, SKC_NS_COMPLETE);
+	many_in(&h, 33);
+	step(tr, &h, 2.0);
+	assert_int_equal(h.nevents, 0);
+	for (i = 0; i < h.socks.n; i++) {
+		assert_true(h.socks.v[i].flags & SKC_F_STALLED);
+		assert_near(h.socks.v[i].stall_since, WALL0);
+	}
+	host_free(&h);
+	track_free(tr);
+}
+
+static void test_many_carried_over(void **state)
+{
+	(void)state;
+	carried_when(SKC_NS_FAILED, false);
+	carried_when(SKC_NS_FAILED, true);
+	carried_when(SKC_NS_INCOMPLETE, true);
+	carried_when(SKC_NS_DENIED, true);
+	carried_when(SKC_NS_PENDING, false);
+}
+
+/* Vanished (listed, its file gone) or no longer listed: its sockets are
+ * gone, every stall ends as closed, and nothing is carried further. */
+static void closed_when(bool listed, bool partial)
+{
+	struct tracker *tr = track_new(WINDOW);
+	struct skc_host h;
+	size_t i;
+
+	stall_many(tr, 33);
+	begin(&h, 1.5);
+	if (listed)
+		netns(&h, 33, SKC_NS_VANISHED);
+	h.partial = partial;
+	step(tr, &h, 1.5);
+	assert_int_equal(nev(&h, EV_STALL_END), MANY);
+	assert_int_equal(h.nevents, MANY);
+	for (i = 0; i < h.nevents; i++)
+		assert_string_equal(h.events[i].reason, "closed");
+	host_free(&h);
+	begin(&h, 2.0);
+	netns(&h, 33, SKC_NS_COMPLETE);
+	step(tr, &h, 2.0);
+	assert_int_equal(h.nevents, 0);
+	host_free(&h);
+	track_free(tr);
+}
+
+static void test_many_closed_with_namespace(void **state)
+{
+	(void)state;
+	closed_when(true, false);
+	closed_when(true, true);
+	closed_when(false, false);
 }
 
 /* A listener that was idle (nothing queued) and overflows by the next
@@ -788,11 +896,11 @@ static void test_drops_after_unscanned_namespace(void **state)
 
 	(void)state;
 	begin(&h, 0.0);
-	netns(&h, 22, false, false);
+	netns(&h, 22, SKC_NS_FAILED);
 	step(tr, &h, 0.0);
 	host_free(&h);
 	begin(&h, 0.5);
-	netns(&h, 22, true, false);
+	netns(&h, 22, SKC_NS_COMPLETE);
 	i = add(&h, SKC_UDP, ST_CLOSE, 6, 600, 0, 0);
 	h.socks.v[i].netns = 22;
 	drops(&h, i, 9);
@@ -800,7 +908,7 @@ static void test_drops_after_unscanned_namespace(void **state)
 	assert_int_equal(h.nevents, 0);
 	host_free(&h);
 	begin(&h, 1.0);
-	netns(&h, 22, true, false);
+	netns(&h, 22, SKC_NS_COMPLETE);
 	i = add(&h, SKC_UDP, ST_CLOSE, 6, 600, 0, 0);
 	h.socks.v[i].netns = 22;
 	drops(&h, i, 12);
@@ -930,6 +1038,8 @@ int main(void)
 		cmocka_unit_test(test_drops_on_new_socket),
 		cmocka_unit_test(test_closed_while_stalled),
 		cmocka_unit_test(test_incomplete_namespace),
+		cmocka_unit_test(test_many_carried_over),
+		cmocka_unit_test(test_many_closed_with_namespace),
 		cmocka_unit_test(test_idle_listener_overflow),
 		cmocka_unit_test(test_drops_after_unscanned_namespace),
 		cmocka_unit_test(test_new_socket_same_inode),
