@@ -68,36 +68,6 @@ static bool sock_selected(const struct skc_sock *s, const struct skc_opts *o)
 	return true;
 }
 
-/* What a stalled socket holds back: its unread bytes (and its queued
- * connections' bytes), or its unsent bytes when only sending stalled. */
-static uint64_t stalled_bytes(const struct skc_sock *s)
-{
-	if (s->flags & (SKC_F_STALLED | SKC_F_ACCEPT_STALLED))
-		return s->recv_q + s->pending_bytes;
-	return s->send_q;
-}
-
-static void add_totals(struct skc_totals *t, const struct skc_sock *s)
-{
-	t->sockets++;
-	t->by_proto[s->proto]++;
-	t->recv_q += s->recv_q;
-	t->send_q += s->send_q;
-	t->mem += s->mem;
-	t->drops += s->drops;
-	t->accept_q += s->accept_q;
-	if (s->flags)
-		t->flagged_sockets++;
-	if (s->cgroup_match >= 0) {
-		t->cgroup_checked++;
-		t->cgroup_mismatches += !s->cgroup_match;
-	}
-	if (s->flags & SKC_F_ANY_STALL) {
-		t->stalled_sockets++;
-		t->stalled_bytes += stalled_bytes(s);
-	}
-}
-
 /* Cross-check: the cgroup an inet socket was created in (the kernel's
  * cgroup id) against the cgroup of the process holding it now.  They
  * differ for a socket created before its process moved, or passed in
@@ -117,9 +87,9 @@ static void cgroup_cross_check(struct skc_host *h, struct skc_sock *s)
 static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 {
 	struct skc_socktab *t = &h->socks;
-	struct skc_netns *ns = NULL;
 	size_t i;
 
+	/* a queued connection's bytes are its listener's (figures_add) */
 	for (i = 0; i < t->n; i++)
 		if (t->v[i].listener >= 0)
 			t->v[t->v[i].listener].pending_bytes += t->v[i].rqueue;
@@ -129,17 +99,6 @@ static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 		judge_socket(s, o);
 		s->selected = sock_selected(s, o);
 		cgroup_cross_check(h, s);
-		/* sockets arrive grouped by namespace: remember the last one */
-		if (!ns || ns->ino != s->netns) {
-			long k = netns_find(&h->nets, s->netns);
-
-			ns = k >= 0 ? &h->nets.v[k] : NULL;
-		}
-		if (ns) {
-			ns->nsockets++;
-			ns->recv_q += s->recv_q;
-			ns->mem += s->mem;
-		}
 	}
 }
 
@@ -151,30 +110,12 @@ static bool first_owner_of_proc(const struct skc_sock *s, uint32_t k)
 	return k == 0 || s->owners[k - 1].proc != s->owners[k].proc;
 }
 
-/* A process carried over from the last --watch sample (proccache) comes
- * with last sample's verdicts: start every rollup from zero. */
-static void reset_procs(struct skc_host *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->procs.n; i++) {
-		struct skc_proc *p = &h->procs.v[i];
-
-		p->nsockets = p->nstalled = p->accept_q = 0;
-		p->recv_q = p->send_q = p->mem = p->drops = p->stalled_bytes = 0;
-		p->flags = 0;
-		p->matches = p->selected = false;
-		p->cont_idx = -1;
-	}
-}
-
 static void rollup_procs(struct skc_host *h)
 {
 	struct skc_socktab *t = &h->socks;
 	size_t i;
 	uint32_t k;
 
-	reset_procs(h);
 	for (i = 0; i < t->n; i++) {
 		const struct skc_sock *s = &t->v[i];
 
@@ -183,30 +124,33 @@ static void rollup_procs(struct skc_host *h)
 		for (k = 0; k < s->nowners; k++) {
 			struct skc_proc *p = &h->procs.v[s->owners[k].proc];
 
-			if (!first_owner_of_proc(s, k))
-				continue;
-			p->nsockets++;
-			p->recv_q += s->recv_q + s->pending_bytes;
-			p->send_q += s->send_q;
-			p->mem += s->mem;
-			p->drops += s->drops;
-			p->accept_q += s->accept_q;
-			p->flags |= s->flags;
-			if (s->flags & SKC_F_ANY_STALL) {
-				p->nstalled++;
-				p->stalled_bytes += stalled_bytes(s);
-			}
+			if (first_owner_of_proc(s, k))
+				figures_add(&p->fig, s);
 		}
 	}
 }
 
-/* Host totals, once every flag (stalls included) is known. */
+/* Host, protocol and namespace totals over every socket, once every
+ * flag (stalls included) is known. */
 static void host_totals(struct skc_host *h)
 {
+	struct skc_netns *ns = NULL;
 	size_t i;
 
-	for (i = 0; i < h->socks.n; i++)
-		add_totals(&h->total, &h->socks.v[i]);
+	for (i = 0; i < h->socks.n; i++) {
+		const struct skc_sock *s = &h->socks.v[i];
+
+		figures_add(&h->total, s);
+		figures_add(&h->protos[s->proto], s);
+		/* sockets arrive grouped by namespace: remember the last one */
+		if (!ns || ns->ino != s->netns) {
+			long k = netns_find(&h->nets, s->netns);
+
+			ns = k >= 0 ? &h->nets.v[k] : NULL;
+		}
+		if (ns)
+			figures_add(&ns->fig, s);
+	}
 }
 
 static void rollup_leaks(struct skc_host *h)
@@ -215,12 +159,7 @@ static void rollup_leaks(struct skc_host *h)
 
 	for (i = 0; i < h->procs.n; i++)
 		if (h->procs.v[i].nleaks)
-			h->procs.v[i].flags |= SKC_F_LEAKED;
-}
-
-static bool proc_has_residue(const struct skc_proc *p)
-{
-	return p->recv_q || p->send_q || p->accept_q || p->flags;
+			h->procs.v[i].fig.flags |= SKC_F_LEAKED;
 }
 
 static bool prefix_in(const char *s, char *const *list, size_t n)
@@ -265,9 +204,9 @@ static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
 		return false;
 	/* with a protocol, port or namespace filter, a process without
 	 * such sockets has nothing to show even with --all */
-	if ((o->port >= 0 || o->protos != SKC_PROTO_ALL) && !p->nsockets)
+	if ((o->port >= 0 || o->protos != SKC_PROTO_ALL) && !p->fig.sockets)
 		return false;
-	if (o->netns.kind != NETNS_ALL && !p->nsockets &&
+	if (o->netns.kind != NETNS_ALL && !p->fig.sockets &&
 	    netns_find(&h->nets, p->netns) < 0)
 		return false;
 	return true;
@@ -275,39 +214,17 @@ static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
 
 static bool proc_listed(const struct skc_proc *p, const struct skc_opts *o)
 {
-	if (!p->matches || p->recv_q < o->min_bytes)
+	if (!p->matches || p->fig.recv_q < o->min_bytes)
 		return false;
-	return o->all || proc_has_residue(p);
-}
-
-static uint64_t sort_value(const struct skc_proc *p, enum skc_sort k)
-{
-	switch (k) {
-	case SORT_SEND_Q: return p->send_q;
-	case SORT_MEM: return p->mem;
-	case SORT_DROPS: return p->drops;
-	case SORT_SOCKETS: return p->nsockets;
-	case SORT_RECV_Q: break;
-	}
-	return p->recv_q;
-}
-
-static int cmp_u64_desc(uint64_t a, uint64_t b)
-{
-	return a > b ? -1 : a < b ? 1 : 0;
+	return o->all || figures_any(&p->fig);
 }
 
 static int cmp_procs(const void *a, const void *b, void *arg)
 {
 	const struct skc_proc *x = *(struct skc_proc *const *)a;
 	const struct skc_proc *y = *(struct skc_proc *const *)b;
-	enum skc_sort k = *(const enum skc_sort *)arg;
-	int c = cmp_u64_desc(sort_value(x, k), sort_value(y, k));
+	int c = figures_cmp(&x->fig, &y->fig, *(const enum skc_sort *)arg);
 
-	if (!c)
-		c = cmp_u64_desc(x->recv_q, y->recv_q);
-	if (!c)
-		c = cmp_u64_desc(x->mem, y->mem);
 	if (!c)
 		c = x->pid < y->pid ? -1 : x->pid > y->pid;
 	return c;
@@ -324,9 +241,9 @@ static void rank_procs(struct skc_host *h, const struct skc_opts *o)
 		struct skc_proc *p = &h->procs.v[i];
 
 		p->matches = proc_matches(h, p, o);
-		if (proc_has_residue(p))
+		if (figures_any(&p->fig))
 			h->procs_with_residue++;
-		if (p->flags)
+		if (p->fig.flags)
 			h->procs_flagged++;
 		if (proc_listed(p, o))
 			h->ranked[h->nranked++] = p;
@@ -352,8 +269,7 @@ static void selected_totals(struct skc_host *h)
 			continue;
 		for (k = 0; k < s->nowners; k++) {
 			if (h->procs.v[s->owners[k].proc].selected) {
-				add_totals(&h->selected, s);
-				h->selected.recv_q += s->pending_bytes;
+				figures_add(&h->selected, s);
 				break;
 			}
 		}
@@ -407,33 +323,18 @@ void judge_host(struct skc_host *h, const struct skc_opts *o,
 	filter_events(h, o);
 }
 
-static uint64_t sock_sort_value(const struct skc_sock *s, enum skc_sort k)
-{
-	switch (k) {
-	case SORT_SEND_Q: return s->send_q;
-	case SORT_MEM: return s->mem;
-	case SORT_DROPS: return s->drops;
-	case SORT_SOCKETS:
-	case SORT_RECV_Q: break;
-	}
-	return s->recv_q + s->pending_bytes;
-}
-
 struct sock_ref {
 	struct skc_sock *s;
 	int fd;
+	struct skc_figures fig;	/* the socket's own, for ranking */
 };
 
 static int cmp_sock_refs(const void *a, const void *b, void *arg)
 {
 	const struct sock_ref *x = a, *y = b;
-	enum skc_sort k = *(const enum skc_sort *)arg;
-	int c = cmp_u64_desc(sock_sort_value(x->s, k), sock_sort_value(y->s, k));
+	/* by sockets: every row is one socket, recv_q decides */
+	int c = figures_cmp(&x->fig, &y->fig, *(const enum skc_sort *)arg);
 
-	if (!c)
-		c = cmp_u64_desc(x->s->accept_q, y->s->accept_q);
-	if (!c)
-		c = cmp_u64_desc(x->s->mem, y->s->mem);
 	if (!c)
 		c = x->fd - y->fd;
 	return c;
@@ -446,12 +347,6 @@ static int cmp_sock_ptr(const void *a, const void *b)
 	if (x->s != y->s)
 		return x->s < y->s ? -1 : 1;
 	return x->fd - y->fd;
-}
-
-static bool sock_has_residue(const struct skc_sock *s)
-{
-	return s->recv_q || s->pending_bytes || s->send_q || s->accept_q ||
-	       s->flags;
 }
 
 size_t judge_proc_sockets(const struct skc_host *h, const struct skc_proc *p,
@@ -469,11 +364,14 @@ size_t judge_proc_sockets(const struct skc_host *h, const struct skc_proc *p,
 		if (k < 0)
 			continue;
 		s = &h->socks.v[k];
-		if (!s->selected || (!o->all && !sock_has_residue(s)))
+		if (!s->selected)
 			continue;
 		refs[n].s = s;
 		refs[n].fd = p->fds[i].fd;
-		n++;
+		memset(&refs[n].fig, 0, sizeof(refs[n].fig));
+		figures_add(&refs[n].fig, s);
+		if (o->all || figures_any(&refs[n].fig))
+			n++;
 	}
 	/* a dup'ed fd lists its socket once, under the lowest fd */
 	qsort(refs, n, sizeof(*refs), cmp_sock_ptr);

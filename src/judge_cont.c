@@ -64,41 +64,18 @@ static void rollup_sockets(struct skc_host *h)
 			if (r->last_sock == i + 1)
 				continue;
 			r->last_sock = i + 1;
-			r->nsockets++;
-			r->recv_q += s->recv_q + s->pending_bytes;
-			r->send_q += s->send_q;
-			r->mem += s->mem;
-			r->drops += s->drops;
-			r->accept_q += s->accept_q;
-			r->flags |= s->flags;
+			figures_add(&r->fig, s);
 		}
 	}
-}
-
-static uint64_t key_value(const struct skc_cont_row *r, enum skc_sort k)
-{
-	switch (k) {
-	case SORT_SEND_Q: return r->send_q;
-	case SORT_MEM: return r->mem;
-	case SORT_DROPS: return r->drops;
-	case SORT_SOCKETS: return r->nsockets;
-	case SORT_RECV_Q: break;
-	}
-	return r->recv_q;
 }
 
 static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct skc_cont_row *x = *(struct skc_cont_row *const *)a;
 	const struct skc_cont_row *y = *(struct skc_cont_row *const *)b;
-	enum skc_sort k = *(const enum skc_sort *)arg;
-	uint64_t vx = key_value(x, k), vy = key_value(y, k);
+	int c = figures_cmp(&x->fig, &y->fig, *(const enum skc_sort *)arg);
 
-	if (vx != vy)
-		return vx > vy ? -1 : 1;
-	if (x->recv_q != y->recv_q)
-		return x->recv_q > y->recv_q ? -1 : 1;
-	return strcmp(x->c->id, y->c->id);
+	return c ? c : strcmp(x->c->id, y->c->id);
 }
 
 void judge_containers(struct skc_host *h, const struct skc_opts *o)
@@ -112,9 +89,9 @@ void judge_containers(struct skc_host *h, const struct skc_opts *o)
 	for (i = 0; i < h->nconts; i++) {
 		struct skc_cont_row *r = &h->conts[i];
 
-		if (r->recv_q < o->min_bytes)
+		if (r->fig.recv_q < o->min_bytes)
 			continue;
-		if (o->all || r->recv_q || r->send_q || r->accept_q || r->flags)
+		if (o->all || figures_any(&r->fig))
 			h->ranked_conts[h->nranked_conts++] = r;
 	}
 	qsort_r(h->ranked_conts, h->nranked_conts, sizeof(*h->ranked_conts),

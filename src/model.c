@@ -29,6 +29,17 @@ void proctab_free(struct skc_proctab *pt)
 	memset(pt, 0, sizeof(*pt));
 }
 
+void proc_reset_sample(struct skc_proc *p)
+{
+	p->unmatched = 0;
+	free(p->leaks);
+	p->leaks = NULL;
+	p->nleaks = p->leaks_cap = 0;
+	memset(&p->fig, 0, sizeof(p->fig));
+	p->matches = p->selected = false;
+	p->cont_idx = -1;
+}
+
 void host_free(struct skc_host *h)
 {
 	size_t i;

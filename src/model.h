@@ -10,8 +10,8 @@
 #include <linux/sock_diag.h>
 
 #include "cgroup.h"
+#include "figures.h"
 
-enum skc_proto { SKC_TCP, SKC_UDP, SKC_UDPLITE, SKC_UNIX, SKC_PROTO_MAX };
 #define SKC_PROTO_BIT(p) (1u << (p))
 #define SKC_PROTO_ALL ((1u << SKC_PROTO_MAX) - 1)
 
@@ -126,13 +126,9 @@ struct skc_proc {
 	struct skc_leak *leaks;
 	size_t nleaks, leaks_cap;
 
-	/* judge */
-	uint32_t nsockets;
-	uint64_t recv_q, send_q, mem, drops;
-	uint32_t accept_q;
-	unsigned flags;
-	uint32_t nstalled;
-	uint64_t stalled_bytes;
+	/* judge (reset for a carried-over process by proc_reset_sample) */
+	struct skc_figures fig;	/* its selected sockets, each once;
+				 * fig.flags also carries SKC_F_LEAKED */
 	bool matches;		/* passes the selection filters */
 	bool selected;		/* listed */
 	int32_t cont_idx;	/* index into skc_host.conts */
@@ -164,7 +160,7 @@ struct skc_netns {
 	pid_t pid;		/* a process living there, 0 if none */
 	enum skc_ns_state state;
 	char *error;		/* why it was not dumped, or NULL */
-	uint64_t nsockets, recv_q, mem;	/* judge */
+	struct skc_figures fig;	/* judge: its sockets */
 };
 
 struct skc_netnstab {
@@ -179,22 +175,12 @@ struct skc_sockstat {
 	long udp_inuse, udp_mem, udplite_inuse;
 };
 
-struct skc_totals {
-	uint64_t sockets, by_proto[SKC_PROTO_MAX];
-	uint64_t recv_q, send_q, mem, drops, accept_q;
-	uint64_t flagged_sockets;
-	uint64_t stalled_sockets, stalled_bytes;
-	uint64_t cgroup_checked, cgroup_mismatches;
-};
-
 /* Per-container rollup (processes outside containers share one "host"
  * row with an empty id). */
 struct skc_cont_row {
 	const struct skc_container *c;
-	uint32_t nprocs, nsockets;
-	uint64_t recv_q, send_q, mem, drops;
-	uint32_t accept_q;
-	unsigned flags;
+	uint32_t nprocs;
+	struct skc_figures fig;	/* its processes' selected sockets, each once */
 	size_t last_sock;	/* rollup: socket index + 1 counted last */
 };
 
@@ -231,8 +217,9 @@ struct skc_host {
 	size_t nwarnings, warnings_cap;
 
 	/* judge */
-	struct skc_totals total;	/* every socket, once */
-	struct skc_totals selected;	/* sockets of listed processes, once */
+	struct skc_figures total;	/* every socket, once */
+	struct skc_figures protos[SKC_PROTO_MAX];	/* total, by protocol */
+	struct skc_figures selected;	/* sockets of listed processes, once */
 	struct skc_proc **ranked;	/* listed processes, best first */
 	size_t nranked;
 	struct skc_cont_row *conts;	/* --by container */
@@ -255,6 +242,9 @@ struct skc_host {
 
 void host_init(struct skc_host *h);
 void proctab_free(struct skc_proctab *pt);
+/* Forget what the last sample joined and judged for a process carried
+ * over to this one (proccache): owners' leaks, figures, selection. */
+void proc_reset_sample(struct skc_proc *p);
 void host_free(struct skc_host *h);
 void host_warn(struct skc_host *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

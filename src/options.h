@@ -6,9 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "figures.h"
 #include "netns.h"
-
-enum skc_sort { SORT_RECV_Q, SORT_SEND_Q, SORT_MEM, SORT_DROPS, SORT_SOCKETS };
 
 struct skc_opts {
 	bool all, sockets, bytes, noheadings, raw, json, no_summary;

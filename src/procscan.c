@@ -271,10 +271,7 @@ static void move_proc(struct skc_proctab *pt, struct skc_proc *old)
 	*p = *old;
 	memset(old, 0, sizeof(*old));
 	p->reused = true;
-	p->unmatched = 0;
-	free(p->leaks);		/* judged again for this sample */
-	p->leaks = NULL;
-	p->nleaks = p->leaks_cap = 0;
+	proc_reset_sample(p);	/* joined and judged again for this sample */
 	/* fds[].matched stays: proccache reads it before the next join */
 	pt->scanned++;
 }

@@ -54,7 +54,22 @@ static json_object *flags_array(unsigned flags)
 	return a;
 }
 
-static json_object *totals_obj(const struct skc_totals *t)
+/* The figures of a process or container row. */
+static void add_figures(json_object *o, const struct skc_figures *f)
+{
+	add_u64(o, "nsockets", f->sockets);
+	add_u64(o, "recv_q", f->recv_q);
+	add_u64(o, "send_q", f->send_q);
+	add_u64(o, "mem", f->mem);
+	add_u64(o, "drops", f->drops);
+	add_u64(o, "accept_q", f->accept_q);
+	add_u64(o, "stalled_sockets", f->stalled_sockets);
+	add_u64(o, "stalled_bytes", f->stalled_bytes);
+	json_object_object_add(o, "flags", flags_array(f->flags));
+}
+
+/* The figures of the host and selected totals. */
+static json_object *totals_obj(const struct skc_figures *t)
 {
 	json_object *o = json_object_new_object();
 	json_object *s = json_object_new_object();
@@ -99,9 +114,9 @@ static json_object *namespaces_array(const struct skc_host *h)
 		json_object_object_add(o, "current",
 			json_object_new_boolean(ns->ino == h->netns));
 		json_object_object_add(o, "scanned", json_object_new_boolean(netns_scanned(ns)));
-		add_u64(o, "sockets", ns->nsockets);
-		add_u64(o, "recv_q", ns->recv_q);
-		add_u64(o, "mem", ns->mem);
+		add_u64(o, "sockets", ns->fig.sockets);
+		add_u64(o, "recv_q", ns->fig.recv_q);
+		add_u64(o, "mem", ns->fig.mem);
 		if (ns->error)
 			add_bytes(o, "error", ns->error, strlen(ns->error));
 		json_object_array_add(a, o);
@@ -151,13 +166,7 @@ static json_object *containers_array(const struct skc_host *h)
 		add_str(o, "pod", r->c->pod);
 		add_str(o, "qos", r->c->qos);
 		add_u64(o, "nprocs", r->nprocs);
-		add_u64(o, "nsockets", r->nsockets);
-		add_u64(o, "recv_q", r->recv_q);
-		add_u64(o, "send_q", r->send_q);
-		add_u64(o, "mem", r->mem);
-		add_u64(o, "drops", r->drops);
-		add_u64(o, "accept_q", r->accept_q);
-		json_object_object_add(o, "flags", flags_array(r->flags));
+		add_figures(o, &r->fig);
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -329,17 +338,9 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p)
 	json_object_object_add(j, "container", container_obj(&p->cont, p->cgroup));
 	if (p->cgroup_id)
 		add_u64(j, "cgroup_id", p->cgroup_id);
-	add_u64(j, "nsockets", p->nsockets);
-	add_u64(j, "recv_q", p->recv_q);
-	add_u64(j, "send_q", p->send_q);
-	add_u64(j, "mem", p->mem);
-	add_u64(j, "drops", p->drops);
-	add_u64(j, "accept_q", p->accept_q);
+	add_figures(j, &p->fig);
 	add_u64(j, "unmatched_fds", p->unmatched);
 	json_object_object_add(j, "leaked", leaks_array(p));
-	add_u64(j, "stalled_sockets", p->nstalled);
-	add_u64(j, "stalled_bytes", p->stalled_bytes);
-	json_object_object_add(j, "flags", flags_array(p->flags));
 	return j;
 }
 

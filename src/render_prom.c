@@ -13,10 +13,6 @@
 #include "render.h"
 #include "util.h"
 
-struct proto_sums {
-	uint64_t sockets, recv_q, send_q, mem, drops;
-};
-
 static void header(FILE *out, const char *name, const char *type, const char *help)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -42,32 +38,20 @@ static void proto_metrics(FILE *out, const struct skc_host *h)
 		const char *name, *help;
 		size_t off;
 	} m[] = {
-		{ "skcheck_sockets", "Sockets seen, by protocol.", offsetof(struct proto_sums, sockets) },
-		{ "skcheck_recv_queue_bytes", "Unread bytes in receive queues, by protocol (UDP counts truesize; listeners excluded).", offsetof(struct proto_sums, recv_q) },
-		{ "skcheck_send_queue_bytes", "Bytes in send queues, by protocol.", offsetof(struct proto_sums, send_q) },
-		{ "skcheck_socket_memory_bytes", "Socket buffer memory (rmem_alloc + max(wmem_queued, wmem_alloc)), by protocol.", offsetof(struct proto_sums, mem) },
-		{ "skcheck_socket_drops", "Packets dropped by sockets open now (sum of sk_drops; falls when sockets close).", offsetof(struct proto_sums, drops) },
+		{ "skcheck_sockets", "Sockets seen, by protocol.", offsetof(struct skc_figures, sockets) },
+		{ "skcheck_recv_queue_bytes", "Unread bytes in receive queues, by protocol (UDP counts truesize; listeners excluded).", offsetof(struct skc_figures, recv_q) },
+		{ "skcheck_send_queue_bytes", "Bytes in send queues, by protocol.", offsetof(struct skc_figures, send_q) },
+		{ "skcheck_socket_memory_bytes", "Socket buffer memory (rmem_alloc + max(wmem_queued, wmem_alloc)), by protocol.", offsetof(struct skc_figures, mem) },
+		{ "skcheck_socket_drops", "Packets dropped by sockets open now (sum of sk_drops; falls when sockets close).", offsetof(struct skc_figures, drops) },
 	};
-	struct proto_sums sums[SKC_PROTO_MAX];
-	size_t i, k;
+	size_t k;
 	unsigned p;
 
-	memset(sums, 0, sizeof(sums));
-	for (i = 0; i < h->socks.n; i++) {
-		const struct skc_sock *s = &h->socks.v[i];
-		struct proto_sums *ps = &sums[s->proto];
-
-		ps->sockets++;
-		ps->recv_q += s->recv_q;
-		ps->send_q += s->send_q;
-		ps->mem += s->mem;
-		ps->drops += s->drops;
-	}
 	for (k = 0; k < ARRAY_SIZE(m); k++) {
 		header(out, m[k].name, "gauge", m[k].help);
 		for (p = 0; p < SKC_PROTO_MAX; p++)
 			fprintf(out, "%s{proto=\"%s\"} %llu\n", m[k].name, proto_name(p),
-				(unsigned long long)*(const uint64_t *)((const char *)&sums[p] + m[k].off));
+				(unsigned long long)*(const uint64_t *)((const char *)&h->protos[p] + m[k].off));
 	}
 }
 
@@ -106,7 +90,7 @@ static void host_metrics(FILE *out, const struct skc_host *h)
 		fprintf(out, "skcheck_netns_recv_queue_bytes{netns=\"%llu\",name=\"",
 			(unsigned long long)ns->ino);
 		label_value(out, ns->name ? ns->name : "");
-		fprintf(out, "\"} %llu\n", (unsigned long long)ns->recv_q);
+		fprintf(out, "\"} %llu\n", (unsigned long long)ns->fig.recv_q);
 	}
 	gauge(out, "skcheck_scan_duration_seconds",
 	      "Time the last sample took to collect and judge.", h->duration);
@@ -129,17 +113,16 @@ static void proc_metrics(FILE *out, const struct skc_host *h)
 {
 	static const struct {
 		const char *name, *help;
-		size_t off;
-		bool u32;
+		size_t off;	/* into struct skc_figures */
 	} m[] = {
-		{ "skcheck_process_recv_queue_bytes", "Unread bytes in the process's sockets (incl. queued connections of its listeners).", offsetof(struct skc_proc, recv_q), false },
-		{ "skcheck_process_send_queue_bytes", "Bytes in the process's send queues.", offsetof(struct skc_proc, send_q), false },
-		{ "skcheck_process_socket_memory_bytes", "Socket buffer memory of the process's sockets.", offsetof(struct skc_proc, mem), false },
-		{ "skcheck_process_socket_drops", "Packets dropped by the process's open sockets.", offsetof(struct skc_proc, drops), false },
-		{ "skcheck_process_sockets", "Sockets the process holds.", offsetof(struct skc_proc, nsockets), true },
-		{ "skcheck_process_accept_queue_connections", "Connections waiting in the process's accept queues.", offsetof(struct skc_proc, accept_q), true },
-		{ "skcheck_process_stalled_sockets", "The process's stalled sockets.", offsetof(struct skc_proc, nstalled), true },
-		{ "skcheck_process_stalled_bytes", "Bytes held by the process's stalled sockets.", offsetof(struct skc_proc, stalled_bytes), false },
+		{ "skcheck_process_recv_queue_bytes", "Unread bytes in the process's sockets (incl. queued connections of its listeners).", offsetof(struct skc_figures, recv_q) },
+		{ "skcheck_process_send_queue_bytes", "Bytes in the process's send queues.", offsetof(struct skc_figures, send_q) },
+		{ "skcheck_process_socket_memory_bytes", "Socket buffer memory of the process's sockets.", offsetof(struct skc_figures, mem) },
+		{ "skcheck_process_socket_drops", "Packets dropped by the process's open sockets.", offsetof(struct skc_figures, drops) },
+		{ "skcheck_process_sockets", "Sockets the process holds.", offsetof(struct skc_figures, sockets) },
+		{ "skcheck_process_accept_queue_connections", "Connections waiting in the process's accept queues.", offsetof(struct skc_figures, accept_q) },
+		{ "skcheck_process_stalled_sockets", "The process's stalled sockets.", offsetof(struct skc_figures, stalled_sockets) },
+		{ "skcheck_process_stalled_bytes", "Bytes held by the process's stalled sockets.", offsetof(struct skc_figures, stalled_bytes) },
 	};
 	size_t i, k;
 	unsigned f;
@@ -147,9 +130,8 @@ static void proc_metrics(FILE *out, const struct skc_host *h)
 	for (k = 0; k < ARRAY_SIZE(m); k++) {
 		header(out, m[k].name, "gauge", m[k].help);
 		for (i = 0; i < h->nranked; i++) {
-			const char *base = (const char *)h->ranked[i] + m[k].off;
-			unsigned long long v = m[k].u32 ? *(const uint32_t *)base
-							: *(const uint64_t *)base;
+			const char *base = (const char *)&h->ranked[i]->fig + m[k].off;
+			unsigned long long v = *(const uint64_t *)base;
 
 			fputs(m[k].name, out);
 			proc_labels(out, h->ranked[i]);
@@ -160,7 +142,7 @@ static void proc_metrics(FILE *out, const struct skc_host *h)
 	       "1 for each flag set on the process (see skcheck(8) FLAGS).");
 	for (i = 0; i < h->nranked; i++) {
 		for (f = 0; f < SKC_NFLAGS; f++) {
-			if (!(h->ranked[i]->flags & (1u << f)))
+			if (!(h->ranked[i]->fig.flags & (1u << f)))
 				continue;
 			fputs("skcheck_process_flag", out);
 			proc_labels(out, h->ranked[i]);

@@ -25,7 +25,7 @@ static void print_escaped(FILE *out, const char *prefix, const char *text)
 
 void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *o)
 {
-	const struct skc_totals *t = &h->total;
+	const struct skc_figures *t = &h->total;
 	const struct skc_sockstat *ss = &h->sockstat;
 	char a[32], b[32], c[32];
 	size_t i;
@@ -70,9 +70,9 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *
 			free(name);
 			if (netns_scanned(ns))
 				fprintf(out, "%llu sockets, recv %s, memory %s%s\n",
-					(unsigned long long)ns->nsockets,
-					sz(a, sizeof(a), ns->recv_q, o),
-					sz(b, sizeof(b), ns->mem, o),
+					(unsigned long long)ns->fig.sockets,
+					sz(a, sizeof(a), ns->fig.recv_q, o),
+					sz(b, sizeof(b), ns->fig.mem, o),
 					ns->ino == h->netns ? " (current)" : "");
 			else
 				print_escaped(out, "not scanned: ", ns->error ? ns->error : "unknown");

@@ -178,6 +178,26 @@ static void size_cell(char *buf, size_t len, uint64_t v, const struct skc_opts *
 	format_size(buf, len, v, o->bytes);
 }
 
+/* The figure columns of process and container rows. */
+static char *figures_cell(int col, const struct skc_figures *f,
+			  const struct skc_opts *o)
+{
+	char buf[128];
+
+	switch (col) {
+	case COL_SOCKETS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->sockets); break;
+	case COL_ACCEPTQ: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->accept_q); break;
+	case COL_RECVQ: size_cell(buf, sizeof(buf), f->recv_q, o); break;
+	case COL_SENDQ: size_cell(buf, sizeof(buf), f->send_q, o); break;
+	case COL_MEM: size_cell(buf, sizeof(buf), f->mem, o); break;
+	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->drops); break;
+	case COL_FLAGS: format_flags(buf, sizeof(buf), f->flags); break;
+	case COL_STALLED: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->stalled_sockets); break;
+	default: return NULL;
+	}
+	return xstrdup(buf);
+}
+
 static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc *p,
 		       const struct skc_opts *o)
 {
@@ -195,16 +215,8 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 	case COL_COMM: return xstrdup(p->comm);
 	case COL_CMDLINE: return xstrdup(p->cmdline);
 	case COL_UID: snprintf(buf, sizeof(buf), "%u", (unsigned)p->uid); break;
-	case COL_SOCKETS: snprintf(buf, sizeof(buf), "%u", p->nsockets); break;
-	case COL_ACCEPTQ: snprintf(buf, sizeof(buf), "%u", p->accept_q); break;
-	case COL_RECVQ: size_cell(buf, sizeof(buf), p->recv_q, o); break;
-	case COL_SENDQ: size_cell(buf, sizeof(buf), p->send_q, o); break;
-	case COL_MEM: size_cell(buf, sizeof(buf), p->mem, o); break;
-	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->drops); break;
-	case COL_FLAGS: format_flags(buf, sizeof(buf), p->flags); break;
-	case COL_STALLED: snprintf(buf, sizeof(buf), "%u", p->nstalled); break;
 	case COL_LEAKED: snprintf(buf, sizeof(buf), "%zu", p->nleaks); break;
-	default: return NULL;
+	default: return figures_cell(col, &p->fig, o);
 	}
 	return xstrdup(buf);
 }
@@ -296,14 +308,7 @@ static char *cont_cell(int col, const struct skc_cont_row *r,
 	case COL_QOS: return xstrdup(c->qos);
 	case COL_RUNTIME: return xstrdup(c->runtime);
 	case COL_PROCS: snprintf(buf, sizeof(buf), "%u", r->nprocs); break;
-	case COL_SOCKETS: snprintf(buf, sizeof(buf), "%u", r->nsockets); break;
-	case COL_ACCEPTQ: snprintf(buf, sizeof(buf), "%u", r->accept_q); break;
-	case COL_RECVQ: size_cell(buf, sizeof(buf), r->recv_q, o); break;
-	case COL_SENDQ: size_cell(buf, sizeof(buf), r->send_q, o); break;
-	case COL_MEM: size_cell(buf, sizeof(buf), r->mem, o); break;
-	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->drops); break;
-	case COL_FLAGS: format_flags(buf, sizeof(buf), r->flags); break;
-	default: return NULL;
+	default: return figures_cell(col, &r->fig, o);
 	}
 	return xstrdup(buf);
 }

@@ -72,12 +72,12 @@ bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)
 
 	if (o->by_container) {
 		for (i = 0; i < h->nranked_conts; i++)
-			if (h->ranked_conts[i]->flags)
+			if (h->ranked_conts[i]->fig.flags)
 				return true;
 		return false;
 	}
 	for (i = 0; i < h->nranked; i++)
-		if (h->ranked[i]->flags)
+		if (h->ranked[i]->fig.flags)
 			return true;
 	return false;
 }

@@ -884,13 +884,13 @@ static void test_pipeline_recorded(void **state)
 	assert_int_equal(l->flags, SKC_F_ACCEPT_FULL | SKC_F_DROPS);
 
 	assert_int_equal(p->unmatched, 0);
-	assert_int_equal(p->nsockets, 19);
-	assert_int_equal(p->recv_q, 160362);
-	assert_int_equal(p->send_q, 11010);
-	assert_int_equal(p->mem, 170484);
-	assert_int_equal(p->drops, 25);
-	assert_int_equal(p->accept_q, 2);
-	assert_int_equal(p->flags, SKC_F_ACCEPT_FULL | SKC_F_DROPS);
+	assert_int_equal(p->fig.sockets, 19);
+	assert_int_equal(p->fig.recv_q, 160362);
+	assert_int_equal(p->fig.send_q, 11010);
+	assert_int_equal(p->fig.mem, 170484);
+	assert_int_equal(p->fig.drops, 25);
+	assert_int_equal(p->fig.accept_q, 2);
+	assert_int_equal(p->fig.flags, SKC_F_ACCEPT_FULL | SKC_F_DROPS);
 	assert_int_equal(h.nranked, 1);
 
 	/* host: 21 sockets; the children's bytes counted once, as their own */

@@ -80,9 +80,9 @@ static void test_listener_family(void **state)
 	assert_int_equal(h.socks.v[3].listener, 0);
 	assert_int_equal(options_parse(2, argv, &o), -1);
 	judge_host(&h, &o, NULL, 0);
-	assert_int_equal(h.procs.v[0].recv_q, 700);
-	assert_int_equal(h.procs.v[1].recv_q, 5000);
-	assert_int_equal(h.procs.v[1].accept_q, 1);
+	assert_int_equal(h.procs.v[0].fig.recv_q, 700);
+	assert_int_equal(h.procs.v[1].fig.recv_q, 5000);
+	assert_int_equal(h.procs.v[1].fig.accept_q, 1);
 	options_free(&o);
 	host_free(&h);
 }
@@ -105,9 +105,9 @@ static void test_dup_owner_counted_once(void **state)
 	assert_int_equal(h.socks.v[0].nowners, 3);
 	assert_int_equal(options_parse(2, argv, &o), -1);
 	judge_host(&h, &o, NULL, 0);
-	assert_int_equal(h.procs.v[0].nsockets, 1);
-	assert_int_equal(h.procs.v[0].recv_q, 400);
-	assert_int_equal(h.procs.v[1].recv_q, 400);
+	assert_int_equal(h.procs.v[0].fig.sockets, 1);
+	assert_int_equal(h.procs.v[0].fig.recv_q, 400);
+	assert_int_equal(h.procs.v[1].fig.recv_q, 400);
 	assert_int_equal(h.selected.recv_q, 400);
 	options_free(&o);
 	host_free(&h);

@@ -454,21 +454,21 @@ static void test_pipeline(void **state)
 	assert_int_equal(find(&r.h, I_UDP, 0)->flags, SKC_F_RESIDUE | SKC_F_DROPS);
 
 	/* per process: a socket once per process, dup or not */
-	assert_int_equal(alpha->nsockets, 2);
-	assert_int_equal(alpha->recv_q, 5010);
-	assert_int_equal(alpha->mem, 6000);
-	assert_int_equal(alpha->flags, 0);
-	assert_int_equal(beta->nsockets, 2);
-	assert_int_equal(beta->recv_q, 5700);
-	assert_int_equal(beta->accept_q, 3);
-	assert_int_equal(beta->mem, 6000);
-	assert_int_equal(beta->flags, SKC_F_ACCEPT_FULL);
-	assert_int_equal(gamma->nsockets, 0);
-	assert_int_equal(gamma->recv_q, 0);
-	assert_int_equal(delta->nsockets, 1);
-	assert_int_equal(delta->recv_q, 2000000);
-	assert_int_equal(delta->drops, 3);
-	assert_int_equal(delta->flags, SKC_F_RESIDUE | SKC_F_DROPS);
+	assert_int_equal(alpha->fig.sockets, 2);
+	assert_int_equal(alpha->fig.recv_q, 5010);
+	assert_int_equal(alpha->fig.mem, 6000);
+	assert_int_equal(alpha->fig.flags, 0);
+	assert_int_equal(beta->fig.sockets, 2);
+	assert_int_equal(beta->fig.recv_q, 5700);
+	assert_int_equal(beta->fig.accept_q, 3);
+	assert_int_equal(beta->fig.mem, 6000);
+	assert_int_equal(beta->fig.flags, SKC_F_ACCEPT_FULL);
+	assert_int_equal(gamma->fig.sockets, 0);
+	assert_int_equal(gamma->fig.recv_q, 0);
+	assert_int_equal(delta->fig.sockets, 1);
+	assert_int_equal(delta->fig.recv_q, 2000000);
+	assert_int_equal(delta->fig.drops, 3);
+	assert_int_equal(delta->fig.flags, SKC_F_RESIDUE | SKC_F_DROPS);
 
 	/* host: every socket once; the child's bytes as its own, once */
 	assert_int_equal(r.h.total.sockets, 7);
@@ -571,16 +571,16 @@ static void test_filters(void **state)
 	run_host(&r, "--port", "8080", NULL);
 	assert_int_equal(r.h.nranked, 1);
 	assert_int_equal(ranked_pid(&r.h, 0), 200);
-	assert_int_equal(r.h.procs.v[P_BETA].nsockets, 1);
-	assert_int_equal(r.h.procs.v[P_BETA].recv_q, 700);
-	assert_int_equal(r.h.procs.v[P_ALPHA].nsockets, 0);
+	assert_int_equal(r.h.procs.v[P_BETA].fig.sockets, 1);
+	assert_int_equal(r.h.procs.v[P_BETA].fig.recv_q, 700);
+	assert_int_equal(r.h.procs.v[P_ALPHA].fig.sockets, 0);
 	free_run(&r);
 
 	/* --unix: only alpha's UNIX socket */
 	run_host(&r, "-x", "-a", NULL);
 	assert_int_equal(r.h.nranked, 1);
 	assert_int_equal(ranked_pid(&r.h, 0), 100);
-	assert_int_equal(r.h.procs.v[P_ALPHA].recv_q, 10);
+	assert_int_equal(r.h.procs.v[P_ALPHA].fig.recv_q, 10);
 	free_run(&r);
 
 	/* --min-bytes: at least that much unread */
