@@ -6,12 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-struct skc_container {
-	char runtime[16];	/* containerd, cri-o, docker, podman, "" */
-	char id[80];		/* full container id, "" if none */
-	char pod[48];		/* Kubernetes pod UID (dashes), "" if none */
-	char qos[16];		/* guaranteed, burstable, besteffort, "" */
-};
+#include "model.h"
+
 
 /* Parse one cgroup path (systemd or cgroupfs driver layouts).  Returns
  * true when it found a container or a pod. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "format.h"
 
@@ -66,54 +67,63 @@ const char *format_netid(const struct skc_sock *s)
 	return "unix";
 }
 
-static void format_inet(char *buf, size_t len, const struct skc_sock *s,
-			const struct skc_endpoint *ep, bool local)
+static void format_inet(char *buf, size_t len, uint8_t family,
+			const struct skc_endpoint *ep, const char *dev)
 {
 	static const uint8_t zero[16];
-	char a[INET6_ADDRSTRLEN], dev[IF_NAMESIZE + 2] = "";
-	size_t alen = s->family == AF_INET ? 4 : 16;
+	char a[INET6_ADDRSTRLEN];
+	size_t alen = family == AF_INET ? 4 : 16;
 
-	if (local && s->ifname[0])
-		snprintf(dev, sizeof(dev), "%%%s", s->ifname);
-	else if (local && s->ifindex)
-		snprintf(dev, sizeof(dev), "%%%u", s->ifindex);
 	if (memcmp(ep->addr, zero, alen) == 0) {
 		snprintf(buf, len, "*%s:%s", dev, "");
 		snprintf(buf + strlen(buf), len - strlen(buf), ep->port ? "%u" : "*",
 			 ep->port);
 		return;
 	}
-	inet_ntop(s->family, ep->addr, a, sizeof(a));
-	if (s->family == AF_INET6)
+	inet_ntop(family, ep->addr, a, sizeof(a));
+	if (family == AF_INET6)
 		snprintf(buf, len, "[%s]%s:%u", a, dev, ep->port);
 	else
 		snprintf(buf, len, "%s%s:%u", a, dev, ep->port);
 }
 
-void format_local(char *buf, size_t len, const struct skc_sock *s)
+void format_where(char *buf, size_t len, const struct skc_where *w)
 {
+	char dev[IF_NAMESIZE + 2] = "";
 	size_t i, n;
 
-	if (s->family != AF_UNIX) {
-		format_inet(buf, len, s, &s->local, true);
+	if (w->family != AF_UNIX) {
+		if (w->ifname[0])
+			snprintf(dev, sizeof(dev), "%%%s", w->ifname);
+		else if (w->ifindex)
+			snprintf(dev, sizeof(dev), "%%%u", w->ifindex);
+		format_inet(buf, len, w->family, &w->ep, dev);
 		return;
 	}
-	if (!s->unix_path_len) {
+	if (!w->path_len) {
 		snprintf(buf, len, "*");
 		return;
 	}
 	/* raw bytes; abstract names (leading NUL) and any NUL inside them
 	 * print as '@', as ss does.  The caller escapes for its medium. */
-	n = s->unix_path_len < len - 1 ? s->unix_path_len : len - 1;
+	n = w->path_len < len - 1 ? w->path_len : len - 1;
 	for (i = 0; i < n; i++)
-		buf[i] = s->unix_path[i] ? s->unix_path[i] : '@';
+		buf[i] = w->path[i] ? w->path[i] : '@';
 	buf[n] = '\0';
+}
+
+void format_local(char *buf, size_t len, const struct skc_sock *s)
+{
+	struct skc_where w;
+
+	sock_where(s, &w);
+	format_where(buf, len, &w);
 }
 
 void format_peer(char *buf, size_t len, const struct skc_sock *s)
 {
 	if (s->family != AF_UNIX)
-		format_inet(buf, len, s, &s->peer, false);
+		format_inet(buf, len, s->family, &s->peer, "");
 	else if (s->unix_peer)
 		snprintf(buf, len, "peer:%u", s->unix_peer);
 	else
@@ -130,4 +140,25 @@ void format_flags(char *buf, size_t len, unsigned flags)
 		if (flags & (1u << i))
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
 						off ? "," : "", flag_name(i));
+}
+
+void format_time(char *buf, size_t len, double t)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void format_duration(char *buf, size_t len, double secs)
+{
+	unsigned long s = secs > 0 ? (unsigned long)(secs + 0.5) : 0;
+
+	if (s < 60)
+		snprintf(buf, len, "%lus", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lum%02lus", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%luh%02lum", s / 3600, (s % 3600) / 60);
 }

@@ -23,6 +23,12 @@ const char *format_type(const struct skc_sock *s);
  * unnamed; peer: "peer:<ino>". */
 void format_local(char *buf, size_t len, const struct skc_sock *s);
 void format_peer(char *buf, size_t len, const struct skc_sock *s);
+/* The same as format_local, from a copy (events). */
+void format_where(char *buf, size_t len, const struct skc_where *w);
+/* UTC, ISO 8601: "2026-01-31T12:00:00Z" (t: Unix time in seconds). */
+void format_time(char *buf, size_t len, double t);
+/* "42s", "3m07s", "2h05m" (rounded to the second). */
+void format_duration(char *buf, size_t len, double secs);
 /* Comma-separated flag names, "" when none. */
 void format_flags(char *buf, size_t len, unsigned flags);
 

@@ -1,19 +1,11 @@
+/* judge: per-socket figures and flags from one sample's raw kernel
+ * numbers.  The rules are documented in skcheck(8) FLAGS. */
 #include "config.h"
 
-#include <stdlib.h>
-#include <string.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "judge.h"
-#include "netns.h"
-#include "track.h"
-#include "util.h"
-
-bool judge_is_listener(const struct skc_sock *s)
-{
-	return sock_is_listener(s);
-}
 
 static uint64_t sk(const struct skc_sock *s, int i)
 {
@@ -25,7 +17,7 @@ void judge_socket(struct skc_sock *s, const struct skc_opts *o)
 	uint64_t wmem;
 
 	s->flags = 0;
-	if (judge_is_listener(s)) {
+	if (sock_is_listener(s)) {
 		/* Recv-Q is the accept queue (connections), Send-Q its limit:
 		 * see inet_diag_get_info / sk_diag_show_rqlen. */
 		s->recv_q = 0;
@@ -49,23 +41,13 @@ void judge_socket(struct skc_sock *s, const struct skc_opts *o)
 
 	if (s->recv_q + s->pending_bytes >= o->residue_bytes)
 		s->flags |= SKC_F_RESIDUE;
-	if (s->proto != SKC_UNIX && !judge_is_listener(s) &&
+	if (s->proto != SKC_UNIX && !sock_is_listener(s) &&
 	    sk(s, SK_MEMINFO_RCVBUF) > 0 &&
 	    sk(s, SK_MEMINFO_RMEM_ALLOC) * 100 >=
 		    sk(s, SK_MEMINFO_RCVBUF) * o->rcvbuf_pct)
 		s->flags |= SKC_F_RCVBUF_FULL;
 	if (s->drops > 0)
 		s->flags |= SKC_F_DROPS;
-}
-
-static bool sock_selected(const struct skc_sock *s, const struct skc_opts *o)
-{
-	if (!(o->protos & SKC_PROTO_BIT(s->proto)))
-		return false;
-	if (o->port >= 0)
-		return s->proto != SKC_UNIX &&
-		       (s->local.port == o->port || s->peer.port == o->port);
-	return true;
 }
 
 /* Cross-check: the cgroup an inet socket was created in (the kernel's
@@ -84,12 +66,14 @@ static void cgroup_cross_check(struct skc_host *h, struct skc_sock *s)
 		s->cgroup_match = p->cgroup_id == s->cgroup_id;
 }
 
-static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
+void judge_host(struct skc_host *h, const struct skc_opts *o)
 {
 	struct skc_socktab *t = &h->socks;
 	size_t i;
 
 	/* a queued connection's bytes are its listener's (figures_add) */
+	for (i = 0; i < t->n; i++)
+		t->v[i].pending_bytes = 0;
 	for (i = 0; i < t->n; i++)
 		if (t->v[i].listener >= 0)
 			t->v[t->v[i].listener].pending_bytes += t->v[i].rqueue;
@@ -97,295 +81,7 @@ static void judge_sockets(struct skc_host *h, const struct skc_opts *o)
 		struct skc_sock *s = &t->v[i];
 
 		judge_socket(s, o);
-		s->selected = sock_selected(s, o);
 		cgroup_cross_check(h, s);
 	}
 }
 
-/* A process may hold one socket through several fds (dup): count once.
- * join adds a process's owners one after the other, so a repeat is
- * always the previous entry. */
-static bool first_owner_of_proc(const struct skc_sock *s, uint32_t k)
-{
-	return k == 0 || s->owners[k - 1].proc != s->owners[k].proc;
-}
-
-static void rollup_procs(struct skc_host *h)
-{
-	struct skc_socktab *t = &h->socks;
-	size_t i;
-	uint32_t k;
-
-	for (i = 0; i < t->n; i++) {
-		const struct skc_sock *s = &t->v[i];
-
-		if (!s->selected)
-			continue;
-		for (k = 0; k < s->nowners; k++) {
-			struct skc_proc *p = &h->procs.v[s->owners[k].proc];
-
-			if (first_owner_of_proc(s, k))
-				figures_add(&p->fig, s);
-		}
-	}
-}
-
-/* Host, protocol and namespace totals over every socket, once every
- * flag (stalls included) is known. */
-static void host_totals(struct skc_host *h)
-{
-	struct skc_netns *ns = NULL;
-	size_t i;
-
-	for (i = 0; i < h->socks.n; i++) {
-		const struct skc_sock *s = &h->socks.v[i];
-
-		figures_add(&h->total, s);
-		figures_add(&h->protos[s->proto], s);
-		/* sockets arrive grouped by namespace: remember the last one */
-		if (!ns || ns->ino != s->netns) {
-			long k = netns_find(&h->nets, s->netns);
-
-			ns = k >= 0 ? &h->nets.v[k] : NULL;
-		}
-		if (ns)
-			figures_add(&ns->fig, s);
-	}
-}
-
-static void rollup_leaks(struct skc_host *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->procs.n; i++)
-		if (h->procs.v[i].nleaks)
-			h->procs.v[i].fig.flags |= SKC_F_LEAKED;
-}
-
-static bool prefix_in(const char *s, char *const *list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strncmp(s, list[i], strlen(list[i])) == 0)
-			return true;
-	return false;
-}
-
-static bool pid_in(pid_t pid, const pid_t *list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (list[i] == pid)
-			return true;
-	return false;
-}
-
-/* The selection filters, without residue or top-N. */
-static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
-			 const struct skc_opts *o)
-{
-	size_t i;
-
-	if (o->npids && !pid_in(p->pid, o->pids, o->npids))
-		return false;
-	if (o->ncomms) {
-		for (i = 0; i < o->ncomms && strcmp(o->comms[i], p->comm); i++)
-			;
-		if (i == o->ncomms)
-			return false;
-	}
-	if (o->ncontainers && (!p->cont.id[0] ||
-	    !prefix_in(p->cont.id, o->containers, o->ncontainers)))
-		return false;
-	if (o->npods && (!p->cont.pod[0] ||
-	    !prefix_in(p->cont.pod, o->pods, o->npods)))
-		return false;
-	/* with a protocol, port or namespace filter, a process without
-	 * such sockets has nothing to show even with --all */
-	if ((o->port >= 0 || o->protos != SKC_PROTO_ALL) && !p->fig.sockets)
-		return false;
-	if (o->netns.kind != NETNS_ALL && !p->fig.sockets &&
-	    netns_find(&h->nets, p->netns) < 0)
-		return false;
-	return true;
-}
-
-static bool proc_listed(const struct skc_proc *p, const struct skc_opts *o)
-{
-	if (!p->matches || p->fig.recv_q < o->min_bytes)
-		return false;
-	return o->all || figures_any(&p->fig);
-}
-
-static int cmp_procs(const void *a, const void *b, void *arg)
-{
-	const struct skc_proc *x = *(struct skc_proc *const *)a;
-	const struct skc_proc *y = *(struct skc_proc *const *)b;
-	int c = figures_cmp(&x->fig, &y->fig, *(const enum skc_sort *)arg);
-
-	if (!c)
-		c = x->pid < y->pid ? -1 : x->pid > y->pid;
-	return c;
-}
-
-static void rank_procs(struct skc_host *h, const struct skc_opts *o)
-{
-	enum skc_sort key = o->sort;
-	size_t i;
-
-	h->ranked = xcalloc(h->procs.n, sizeof(*h->ranked));
-	h->nranked = 0;
-	for (i = 0; i < h->procs.n; i++) {
-		struct skc_proc *p = &h->procs.v[i];
-
-		p->matches = proc_matches(h, p, o);
-		if (figures_any(&p->fig))
-			h->procs_with_residue++;
-		if (p->fig.flags)
-			h->procs_flagged++;
-		if (proc_listed(p, o))
-			h->ranked[h->nranked++] = p;
-	}
-	qsort_r(h->ranked, h->nranked, sizeof(*h->ranked), cmp_procs, &key);
-	if (o->top > 0 && h->nranked > (size_t)o->top)
-		h->nranked = (size_t)o->top;
-	for (i = 0; i < h->nranked; i++)
-		h->ranked[i]->selected = true;
-}
-
-/* Totals over the sockets of listed processes, each socket once. */
-static void selected_totals(struct skc_host *h)
-{
-	struct skc_socktab *t = &h->socks;
-	size_t i;
-	uint32_t k;
-
-	for (i = 0; i < t->n; i++) {
-		struct skc_sock *s = &t->v[i];
-
-		if (!s->selected)
-			continue;
-		for (k = 0; k < s->nowners; k++) {
-			if (h->procs.v[s->owners[k].proc].selected) {
-				figures_add(&h->selected, s);
-				break;
-			}
-		}
-	}
-}
-
-/* Events follow the selection: with --pid or --comm, only events of
- * those processes (host-wide events, pid 0, always). */
-static bool event_selected(const struct skc_host *h, const struct skc_event *ev,
-			   const struct skc_opts *o)
-{
-	size_t i;
-
-	if (!ev->pid)
-		return true;
-	for (i = 0; i < h->procs.n; i++)
-		if (h->procs.v[i].pid == ev->pid)
-			return h->procs.v[i].matches;
-	/* the process is gone (its socket closed with it): judge by what
-	 * the event remembers */
-	if (o->npids && !pid_in(ev->pid, o->pids, o->npids))
-		return false;
-	for (i = 0; i < o->ncomms; i++)
-		if (strcmp(o->comms[i], ev->comm) == 0)
-			return true;
-	return !o->ncomms && !o->ncontainers && !o->npods;
-}
-
-static void filter_events(struct skc_host *h, const struct skc_opts *o)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < h->nevents; i++)
-		if (event_selected(h, &h->events[i], o))
-			h->events[n++] = h->events[i];
-	h->nevents = n;
-}
-
-void judge_host(struct skc_host *h, const struct skc_opts *o,
-		struct tracker *tr, double mono)
-{
-	judge_sockets(h, o);
-	if (tr)
-		track_update(tr, h, mono);
-	host_totals(h);
-	rollup_procs(h);
-	rollup_leaks(h);
-	rank_procs(h, o);
-	selected_totals(h);
-	judge_containers(h, o);
-	filter_events(h, o);
-}
-
-struct sock_ref {
-	struct skc_sock *s;
-	int fd;
-	struct skc_figures fig;	/* the socket's own, for ranking */
-};
-
-static int cmp_sock_refs(const void *a, const void *b, void *arg)
-{
-	const struct sock_ref *x = a, *y = b;
-	/* by sockets: every row is one socket, recv_q decides */
-	int c = figures_cmp(&x->fig, &y->fig, *(const enum skc_sort *)arg);
-
-	if (!c)
-		c = x->fd - y->fd;
-	return c;
-}
-
-static int cmp_sock_ptr(const void *a, const void *b)
-{
-	const struct sock_ref *x = a, *y = b;
-
-	if (x->s != y->s)
-		return x->s < y->s ? -1 : 1;
-	return x->fd - y->fd;
-}
-
-size_t judge_proc_sockets(const struct skc_host *h, const struct skc_proc *p,
-			  const struct skc_opts *o, struct skc_sock ***out,
-			  int **fds)
-{
-	struct sock_ref *refs = xcalloc(p->nfds, sizeof(*refs));
-	enum skc_sort key = o->sort;
-	size_t i, j, n = 0;
-
-	for (i = 0; i < p->nfds; i++) {
-		long k = p->fds[i].sock;	/* set by join */
-		struct skc_sock *s;
-
-		if (k < 0)
-			continue;
-		s = &h->socks.v[k];
-		if (!s->selected)
-			continue;
-		refs[n].s = s;
-		refs[n].fd = p->fds[i].fd;
-		memset(&refs[n].fig, 0, sizeof(refs[n].fig));
-		figures_add(&refs[n].fig, s);
-		if (o->all || figures_any(&refs[n].fig))
-			n++;
-	}
-	/* a dup'ed fd lists its socket once, under the lowest fd */
-	qsort(refs, n, sizeof(*refs), cmp_sock_ptr);
-	for (i = j = 0; i < n; i++)
-		if (!j || refs[j - 1].s != refs[i].s)
-			refs[j++] = refs[i];
-	n = j;
-	qsort_r(refs, n, sizeof(*refs), cmp_sock_refs, &key);
-	*out = xcalloc(n, sizeof(**out));
-	*fds = xcalloc(n, sizeof(**fds));
-	for (i = 0; i < n; i++) {
-		(*out)[i] = refs[i].s;
-		(*fds)[i] = refs[i].fd;
-	}
-	free(refs);
-	return n;
-}

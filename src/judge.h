@@ -1,29 +1,18 @@
-/* judge: per-socket numbers and flags, per-process rollups, filtering,
- * ranking and totals.  Reads collected+joined data, writes verdicts. */
+/* judge: per-socket figures (recv_q, send_q, mem, drops, accept queue,
+ * pending bytes) and flags of one collected, joined sample.  Reads the
+ * raw kernel numbers, writes the verdicts; knows nothing of other
+ * samples (track) or of rows and totals (rollup). */
 #ifndef SKC_JUDGE_H
 #define SKC_JUDGE_H
 
 #include "model.h"
 #include "options.h"
 
+/* One socket's figures and flags (no stall flags: track sets those). */
 void judge_socket(struct skc_sock *s, const struct skc_opts *o);
-struct tracker;
 
-/* Judge a collected, joined host.  With a tracker, the sample is also
- * compared with the previous one (stall flags, events); mono is the
- * CLOCK_MONOTONIC time of the sample in seconds. */
-void judge_host(struct skc_host *h, const struct skc_opts *o,
-		struct tracker *tr, double mono);
-
-/* Sockets of process p that are listed under it, worst first (all of
- * them with --all, else those with residue). Caller frees *out. */
-size_t judge_proc_sockets(const struct skc_host *h, const struct skc_proc *p,
-			  const struct skc_opts *o, struct skc_sock ***out,
-			  int **fds);
-
-bool judge_is_listener(const struct skc_sock *s);
-
-/* Container rollup (judge_cont.c), called by judge_host. */
-void judge_containers(struct skc_host *h, const struct skc_opts *o);
+/* Every socket of a joined host: its listeners' pending bytes, figures,
+ * flags and the cgroup cross-check. */
+void judge_host(struct skc_host *h, const struct skc_opts *o);
 
 #endif

@@ -1,5 +1,5 @@
 /* skcheck: which processes sit on unread socket data.
- * Each sample runs collect -> join -> judge (-> track) -> render; only
+ * Each sample runs collect -> join -> judge -> track -> rollup -> render; only
  * this file and watch.c print fatal errors and pick the exit status. */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include "sample.h"
 #include "stop.h"
 #include "track.h"
+#include "util.h"
 #include "watch.h"
 
 static int render(const struct skc_host *h, const struct skc_opts *o)
@@ -106,6 +107,10 @@ int main(int argc, char **argv)
 	 * the C locale's decimal point */
 	setlocale(LC_CTYPE, "");
 	ret = options_parse(argc, argv, &opts);
+	/* the column names belong to the table renderer */
+	if (ret < 0 && !opts.json && render_table_check_columns(&opts) < 0)
+		ret = options_usage_error("unknown column in '%s' (see --list-columns)",
+					  opts.columns);
 	if (ret >= 0) {
 		options_free(&opts);
 		return ret;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "model.h"
 #include "socktab.h"
@@ -23,6 +24,7 @@ void proctab_free(struct skc_proctab *pt)
 		free(pt->v[i].cgroup);
 		free(pt->v[i].cgroup2);
 		free(pt->v[i].leaks);
+		free(pt->v[i].listed);
 		free(pt->v[i].fds);
 	}
 	free(pt->v);
@@ -36,6 +38,9 @@ void proc_reset_sample(struct skc_proc *p)
 	p->leaks = NULL;
 	p->nleaks = p->leaks_cap = 0;
 	memset(&p->fig, 0, sizeof(p->fig));
+	free(p->listed);
+	p->listed = NULL;
+	p->nlisted = 0;
 	p->matches = p->selected = false;
 	p->cont_idx = -1;
 }
@@ -95,6 +100,20 @@ const char *flag_name(unsigned bit_index)
 	return bit_index < SKC_NFLAGS ? names[bit_index] : "?";
 }
 
+const char *event_name(enum skc_event_kind k)
+{
+	static const char *const names[EV_KINDS] = {
+		[EV_STALL_BEGIN] = "stall-begin", [EV_STALL_END] = "stall-end",
+		[EV_TX_STALL_BEGIN] = "tx-stall-begin",
+		[EV_TX_STALL_END] = "tx-stall-end",
+		[EV_ACCEPT_STALL_BEGIN] = "accept-stall-begin",
+		[EV_ACCEPT_STALL_END] = "accept-stall-end",
+		[EV_ACCEPT_OVERFLOW] = "accept-overflow", [EV_DROPS] = "drops",
+	};
+
+	return k < EV_KINDS ? names[k] : "?";
+}
+
 bool sock_is_listener(const struct skc_sock *s)
 {
 	/* TCP_LISTEN is 10 for TCP and for UNIX (unix_diag reuses it) */
@@ -114,4 +133,18 @@ bool netns_sockets_known(const struct skc_netns *ns)
 bool netns_scanned(const struct skc_netns *ns)
 {
 	return ns->state == SKC_NS_COMPLETE || ns->state == SKC_NS_INCOMPLETE;
+}
+
+void sock_where(const struct skc_sock *s, struct skc_where *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->family = s->family;
+	w->ep = s->local;
+	w->ifindex = s->ifindex;
+	memcpy(w->ifname, s->ifname, sizeof(w->ifname));
+	if (s->family == AF_UNIX && s->unix_path_len) {
+		w->path_len = s->unix_path_len < sizeof(w->path) ?
+			      (uint16_t)s->unix_path_len : sizeof(w->path);
+		memcpy(w->path, s->unix_path, w->path_len);
+	}
 }

@@ -9,7 +9,6 @@
 #include <net/if.h>
 #include <linux/sock_diag.h>
 
-#include "cgroup.h"
 #include "figures.h"
 
 #define SKC_PROTO_BIT(p) (1u << (p))
@@ -28,6 +27,14 @@ enum skc_flag {
 };
 #define SKC_NFLAGS 8
 #define SKC_F_ANY_STALL (SKC_F_STALLED | SKC_F_TX_STALLED | SKC_F_ACCEPT_STALLED)
+
+/* Container and pod of a process, from its cgroup path (cgroup.c). */
+struct skc_container {
+	char runtime[16];	/* containerd, cri-o, docker, podman, "" */
+	char id[80];		/* full container id, "" if none */
+	char pod[48];		/* Kubernetes pod UID (dashes), "" if none */
+	char qos[16];		/* guaranteed, burstable, besteffort, "" */
+};
 
 struct skc_endpoint {
 	uint8_t addr[16];	/* network byte order, 4 or 16 bytes used */
@@ -97,6 +104,23 @@ struct skc_sockfd {
 	uint64_t inode;
 };
 
+/* Where a socket is bound, copied out of it for what outlives it
+ * (events); format_where renders it. */
+struct skc_where {
+	uint8_t family;		/* 0: unknown */
+	struct skc_endpoint ep;
+	uint32_t ifindex;
+	char ifname[IF_NAMESIZE];
+	uint16_t path_len;
+	char path[108];		/* UNIX: sun_path bytes (UNIX_PATH_MAX) */
+};
+
+/* One socket listed under a process: rollup picks and orders them. */
+struct skc_listed {
+	uint32_t sock;		/* index into skc_socktab.v */
+	int fd;			/* the lowest fd the process holds it by */
+};
+
 /* A socket fd whose socket no dump knows: a TCP socket that is closed
  * (reset, failed connect) yet still open in the application. */
 struct skc_leak {
@@ -132,6 +156,9 @@ struct skc_proc {
 	bool matches;		/* passes the selection filters */
 	bool selected;		/* listed */
 	int32_t cont_idx;	/* index into skc_host.conts */
+	struct skc_listed *listed;	/* rollup: its sockets to list, worst
+					 * first (listed processes only) */
+	size_t nlisted;
 };
 
 struct skc_proctab {
@@ -202,7 +229,7 @@ struct skc_event {
 	uint64_t recv_q, send_q;
 	uint64_t value;		/* drops delta, accept queue, overflows */
 	double duration;	/* stall end: how long it lasted */
-	char where[96];		/* local address, when known */
+	struct skc_where where;	/* local address, family 0 when unknown */
 };
 
 struct skc_host {
@@ -264,5 +291,9 @@ bool sock_is_listener(const struct skc_sock *s);
  * limit is not a queue). */
 bool sock_has_queue(const struct skc_sock *s);
 const char *flag_name(unsigned bit_index);
+/* "stall-begin", ... as in the man page's event list. */
+const char *event_name(enum skc_event_kind k);
+/* Copy where s is bound. */
+void sock_where(const struct skc_sock *s, struct skc_where *w);
 
 #endif

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,41 +9,6 @@
 
 #include "netns.h"
 #include "util.h"
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end ? -EINVAL : 0;
-}
-
-int netns_parse_sel(const char *arg, struct netns_sel *sel)
-{
-	memset(sel, 0, sizeof(*sel));
-	if (!*arg || strchr(arg, '/'))
-		return -EINVAL;
-	if (strcmp(arg, "all") == 0)
-		sel->kind = NETNS_ALL;
-	else if (strcmp(arg, "current") == 0 || strcmp(arg, "self") == 0)
-		sel->kind = NETNS_CURRENT;
-	else if (strncmp(arg, "pid:", 4) == 0) {
-		sel->kind = NETNS_PID;
-		return parse_u64(arg + 4, &sel->value);
-	} else if (strncmp(arg, "ino:", 4) == 0) {
-		sel->kind = NETNS_INODE;
-		return parse_u64(arg + 4, &sel->value);
-	} else if (parse_u64(arg, &sel->value) == 0)
-		sel->kind = NETNS_INODE;
-	else {
-		sel->kind = NETNS_NAME;
-		sel->name = arg;
-	}
-	return 0;
-}
 
 long netns_find(const struct skc_netnstab *nt, uint64_t ino)
 {

@@ -3,18 +3,7 @@
 #define SKC_NETNS_H
 
 #include "model.h"
-
-enum netns_sel_kind { NETNS_ALL, NETNS_CURRENT, NETNS_NAME, NETNS_INODE, NETNS_PID };
-
-struct netns_sel {
-	enum netns_sel_kind kind;
-	const char *name;
-	uint64_t value;		/* inode or pid */
-};
-
-/* "all", "current", "pid:N", "ino:N" or a bare number (inode), else a
- * name from /run/netns.  Returns 0 or -EINVAL. */
-int netns_parse_sel(const char *arg, struct netns_sel *sel);
+#include "options.h"
 
 /* Collect distinct namespaces of the scanned processes (dedup by inode)
  * plus the named ones in run_dir, our own first.  Returns 0 or -errno. */

@@ -11,7 +11,6 @@
 
 #include "model.h"
 #include "options.h"
-#include "render.h"
 #include "util.h"
 
 enum {
@@ -120,7 +119,7 @@ static void usage(void)
 "See skcheck(8) for the meaning of every column and flag.\n", stdout);
 }
 
-static int bad(const char *fmt, ...)
+int options_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -210,16 +209,51 @@ static int add_pids(struct skc_opts *o, const char *arg)
 		unsigned long v;
 
 		if (parse_ulong(tok, INT_MAX, &v) < 0 || v == 0) {
-			ret = bad("invalid pid '%s'", tok);
+			ret = options_usage_error("invalid pid '%s'", tok);
 			break;
 		}
 		o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
 		o->pids[o->npids++] = (pid_t)v;
 	}
 	if (!ret && !o->npids)
-		ret = bad("invalid pid list '%s'", arg);
+		ret = options_usage_error("invalid pid list '%s'", arg);
 	free(copy);
 	return ret;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int netns_parse_sel(const char *arg, struct netns_sel *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (!*arg || strchr(arg, '/'))
+		return -EINVAL;
+	if (strcmp(arg, "all") == 0)
+		sel->kind = NETNS_ALL;
+	else if (strcmp(arg, "current") == 0 || strcmp(arg, "self") == 0)
+		sel->kind = NETNS_CURRENT;
+	else if (strncmp(arg, "pid:", 4) == 0) {
+		sel->kind = NETNS_PID;
+		return parse_u64(arg + 4, &sel->value);
+	} else if (strncmp(arg, "ino:", 4) == 0) {
+		sel->kind = NETNS_INODE;
+		return parse_u64(arg + 4, &sel->value);
+	} else if (parse_u64(arg, &sel->value) == 0)
+		sel->kind = NETNS_INODE;
+	else {
+		sel->kind = NETNS_NAME;
+		sel->name = arg;
+	}
+	return 0;
 }
 
 static void add_str(char ***v, size_t *n, const char *arg)
@@ -237,7 +271,7 @@ static int add_list(char ***v, size_t *n, const char *arg, const char *what)
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		add_str(v, n, tok);
 	free(copy);
-	return *n > before ? -1 : bad("empty %s list", what);
+	return *n > before ? -1 : options_usage_error("empty %s list", what);
 }
 
 static int add_protos(unsigned *mask, const char *arg)
@@ -250,7 +284,7 @@ static int add_protos(unsigned *mask, const char *arg)
 		for (p = 0; p < SKC_PROTO_MAX && strcmp(tok, proto_name(p)); p++)
 			;
 		if (p == SKC_PROTO_MAX) {
-			ret = bad("unknown protocol '%s' (tcp, udp, udplite, unix)", tok);
+			ret = options_usage_error("unknown protocol '%s' (tcp, udp, udplite, unix)", tok);
 			break;
 		}
 		*mask |= SKC_PROTO_BIT(p);
@@ -274,7 +308,7 @@ static int parse_sort(struct skc_opts *o, const char *arg)
 			return 0;
 		}
 	}
-	return bad("unknown sort key '%s' (recv_q, send_q, mem, drops, sockets)", arg);
+	return options_usage_error("unknown sort key '%s' (recv_q, send_q, mem, drops, sockets)", arg);
 }
 
 static void defaults(struct skc_opts *o)
@@ -309,36 +343,36 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case 'C': return add_list(&o->comms, &o->ncomms, arg, "command name");
 	case OPT_CONTAINER:
 		if (!*arg)
-			return bad("empty container id");
+			return options_usage_error("empty container id");
 		add_str(&o->containers, &o->ncontainers, arg);
 		break;
 	case OPT_POD:
 		if (!*arg)
-			return bad("empty pod uid");
+			return options_usage_error("empty pod uid");
 		add_str(&o->pods, &o->npods, arg);
 		break;
 	case OPT_NETNS:
 		if (netns_parse_sel(arg, &o->netns) < 0)
-			return bad("invalid network namespace '%s'", arg);
+			return options_usage_error("invalid network namespace '%s'", arg);
 		o->netns_arg = arg;
 		break;
 	case 'w': o->watch = true; break;
 	case 'i':
 		if (parse_duration(arg, &o->interval) < 0 || o->interval < 0.01)
-			return bad("invalid interval '%s' (at least 10ms)", arg);
+			return options_usage_error("invalid interval '%s' (at least 10ms)", arg);
 		break;
 	case 'c':
 		if (parse_ulong(arg, ULONG_MAX, &v) < 0 || v == 0)
-			return bad("invalid count '%s'", arg);
+			return options_usage_error("invalid count '%s'", arg);
 		o->count = v;
 		break;
 	case OPT_SETTLE:
 		if (parse_duration(arg, &o->settle) < 0 || o->settle > 3600)
-			return bad("invalid settle time '%s'", arg);
+			return options_usage_error("invalid settle time '%s'", arg);
 		break;
 	case OPT_WINDOW:
 		if (parse_duration(arg, &o->window) < 0 || o->window <= 0)
-			return bad("invalid stall window '%s'", arg);
+			return options_usage_error("invalid stall window '%s'", arg);
 		o->window_set = true;
 		break;
 	case OPT_PROMETHEUS:
@@ -351,7 +385,7 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 		else if (strcmp(arg, "process") == 0)
 			o->by_container = false;
 		else
-			return bad("unknown --by key '%s' (process, container)", arg);
+			return options_usage_error("unknown --by key '%s' (process, container)", arg);
 		break;
 	case 't': *protos |= SKC_PROTO_BIT(SKC_TCP); break;
 	case 'u': *protos |= SKC_PROTO_BIT(SKC_UDP); break;
@@ -360,26 +394,26 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case OPT_PROTO: return add_protos(protos, arg) ? SKC_EXIT_USAGE : -1;
 	case 'P':
 		if (parse_ulong(arg, 65535, &v) < 0)
-			return bad("invalid port '%s'", arg);
+			return options_usage_error("invalid port '%s'", arg);
 		o->port = (long)v;
 		break;
 	case 'm':
 		if (parse_size(arg, &o->min_bytes) < 0)
-			return bad("invalid size '%s' for --min-bytes", arg);
+			return options_usage_error("invalid size '%s' for --min-bytes", arg);
 		break;
 	case OPT_RESIDUE:
 		if (parse_size(arg, &o->residue_bytes) < 0 || !o->residue_bytes)
-			return bad("invalid size '%s' for --residue", arg);
+			return options_usage_error("invalid size '%s' for --residue", arg);
 		break;
 	case OPT_RCVBUF_PCT:
 		if (parse_ulong(arg, 100, &v) < 0 || v == 0)
-			return bad("invalid percentage '%s' for --rcvbuf-pct (1-100)", arg);
+			return options_usage_error("invalid percentage '%s' for --rcvbuf-pct (1-100)", arg);
 		o->rcvbuf_pct = (unsigned)v;
 		break;
 	case OPT_SORT: return parse_sort(o, arg) ? SKC_EXIT_USAGE : -1;
 	case 'N':
 		if (parse_ulong(arg, LONG_MAX, &v) < 0)
-			return bad("invalid number '%s' for --top", arg);
+			return options_usage_error("invalid number '%s' for --top", arg);
 		o->top = (long)v;
 		*top_set = true;
 		break;
@@ -395,10 +429,10 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 static int getopt_error(int c, const char *arg)
 {
 	if (c == ':')
-		return bad("option '%s' requires an argument", arg);
+		return options_usage_error("option '%s' requires an argument", arg);
 	if (optopt && strncmp(arg, "--", 2) != 0)
-		return bad("invalid option -- '%c'", optopt);
-	return bad("unrecognized option '%s'", arg);
+		return options_usage_error("invalid option -- '%c'", optopt);
+	return options_usage_error("unrecognized option '%s'", arg);
 }
 
 int options_parse(int argc, char **argv, struct skc_opts *o)
@@ -419,7 +453,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 			return ret;
 	}
 	if (optind < argc)
-		return bad("unexpected argument '%s'", argv[optind]);
+		return options_usage_error("unexpected argument '%s'", argv[optind]);
 	o->protos = protos ? protos : SKC_PROTO_ALL;
 	if (o->all && !top_set)
 		o->top = 0;
@@ -428,13 +462,11 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	if (!o->window_set)
 		o->window = o->watch ? 10 : o->settle;
 	if (o->count && !o->watch)
-		return bad("--count needs --watch");
+		return options_usage_error("--count needs --watch");
 	if (o->watch && o->prometheus && !o->prom_file)
-		return bad("--watch with --prometheus needs a file: --prometheus=FILE");
+		return options_usage_error("--watch with --prometheus needs a file: --prometheus=FILE");
 	if (o->prometheus && o->json)
-		return bad("--prometheus and --json are exclusive");
-	if (!o->json && render_table_check_columns(o) < 0)
-		return bad("unknown column in '%s' (see --list-columns)", o->columns);
+		return options_usage_error("--prometheus and --json are exclusive");
 	/* internal test hooks, documented in skcheck(8) ENVIRONMENT */
 	if (getenv("SKCHECK_PROC_ROOT"))
 		o->proc_root = getenv("SKCHECK_PROC_ROOT");

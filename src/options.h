@@ -7,7 +7,15 @@
 #include <sys/types.h>
 
 #include "figures.h"
-#include "netns.h"
+
+enum netns_sel_kind { NETNS_ALL, NETNS_CURRENT, NETNS_NAME, NETNS_INODE, NETNS_PID };
+
+/* --netns (netns_parse_sel) */
+struct netns_sel {
+	enum netns_sel_kind kind;
+	const char *name;
+	uint64_t value;		/* inode or pid */
+};
 
 struct skc_opts {
 	bool all, sockets, bytes, noheadings, raw, json, no_summary;
@@ -54,7 +62,13 @@ struct skc_opts {
  * --version, usage error: message already printed). */
 int options_parse(int argc, char **argv, struct skc_opts *o);
 void options_free(struct skc_opts *o);
+/* Print "skcheck: MESSAGE" and the --help hint to stderr; returns
+ * SKC_EXIT_USAGE. */
+int options_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --netns: "all", "current", "pid:N", "ino:N" or a bare number (inode),
+ * else a name from /run/netns.  Returns 0 or -EINVAL. */
+int netns_parse_sel(const char *arg, struct netns_sel *sel);
 /* "1M", "512k", "100": power-of-1024 suffixes. Returns 0 or -EINVAL. */
 int parse_size(const char *s, uint64_t *out);
 /* "2", "0.5", "500ms", "2s", "1m": seconds. Returns 0 or -EINVAL. */

@@ -8,7 +8,7 @@
 #include "model.h"
 #include "options.h"
 
-/* Validate o->columns; prints the problem and returns -EINVAL if bad. */
+/* Validate o->columns: 0, or -EINVAL when a name is unknown. */
 int render_table_check_columns(const struct skc_opts *o);
 void render_list_columns(FILE *out);
 int render_table(FILE *out, const struct skc_host *h, const struct skc_opts *o);
@@ -20,9 +20,6 @@ int render_json_doc(FILE *out, const struct skc_host *h,
 		    const struct skc_opts *o, bool compact);
 
 /* render_events.c */
-const char *event_name(enum skc_event_kind k);
-void format_time(char *buf, size_t len, double t);
-void format_duration(char *buf, size_t len, double secs);
 void render_event_line(FILE *out, const struct skc_event *ev);
 
 /* render_prom.c: Prometheus text exposition. */

@@ -9,7 +9,6 @@
 
 #include "escape.h"
 #include "format.h"
-#include "judge.h"
 #include "netns.h"
 #include "render.h"
 
@@ -275,7 +274,7 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	json_object_object_add(o, "fd", json_object_new_int(fd));
 	add_u64(o, "recv_q", s->recv_q);
 	add_u64(o, "send_q", s->send_q);
-	if (judge_is_listener(s)) {
+	if (sock_is_listener(s)) {
 		add_u64(o, "accept_q", s->accept_q);
 		add_u64(o, "accept_max", s->accept_max);
 		add_u64(o, "pending_bytes", s->pending_bytes);
@@ -361,21 +360,17 @@ static void put_proc(FILE *out, const struct skc_host *h,
 {
 	json_object *j = proc_obj(h, p);
 	const char *head = json_object_to_json_string_ext(j, JSON_FLAGS);
-	struct skc_sock **socks;
-	int *fds;
-	size_t i, n;
+	size_t i;
 
 	fwrite(head, 1, strlen(head) - 1, out);	/* all but the closing } */
 	json_object_put(j);
 	fputs(",\"sockets\":[", out);
-	n = judge_proc_sockets(h, p, o, &socks, &fds);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < p->nlisted; i++) {
 		if (i)
 			fputc(',', out);
-		put_value(out, sock_obj(h, socks[i], fds[i]));
+		put_value(out, sock_obj(h, &h->socks.v[p->listed[i].sock],
+					p->listed[i].fd));
 	}
-	free(socks);
-	free(fds);
 	fputs("]}", out);
 }
 
@@ -390,12 +385,16 @@ static json_object *event_obj(const struct skc_event *ev)
 		add_bytes(o, "comm", ev->comm, strlen(ev->comm));
 		json_object_object_add(o, "fd", json_object_new_int(ev->fd));
 	}
-	if (ev->inode || ev->where[0]) {
+	if (ev->inode || ev->where.family) {
 		add_u64(o, "inode", ev->inode);
 		add_str(o, "proto", proto_name(ev->proto));
 	}
-	if (ev->where[0])
-		add_bytes(o, "local", ev->where, strlen(ev->where));
+	if (ev->where.family) {
+		char buf[FMT_ADDR_MAX];
+
+		format_where(buf, sizeof(buf), &ev->where);
+		add_bytes(o, "local", buf, strlen(buf));
+	}
 	add_u64(o, "recv_q", ev->recv_q);
 	add_u64(o, "send_q", ev->send_q);
 	if (ev->kind == EV_DROPS)

@@ -9,7 +9,6 @@
 #include <libsmartcols.h>
 
 #include "format.h"
-#include "judge.h"
 #include "netns.h"
 #include "render.h"
 #include "util.h"
@@ -235,7 +234,7 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 	case COL_PEER: format_peer(buf, sizeof(buf), s); break;
 	case COL_INODE: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->inode); break;
 	case COL_ACCEPTQ:
-		if (!judge_is_listener(s))
+		if (!sock_is_listener(s))
 			return NULL;
 		snprintf(buf, sizeof(buf), "%u/%u", s->accept_q, s->accept_max);
 		break;
@@ -263,9 +262,7 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 			 const struct skc_opts *o)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
-	struct skc_sock **socks;
-	int *fds;
-	size_t i, j, n;
+	size_t i, j;
 
 	if (!ln)
 		return -ENOMEM;
@@ -277,21 +274,20 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 	}
 	if (!o->sockets)
 		return 0;
-	n = judge_proc_sockets(h, p, o, &socks, &fds);
-	for (j = 0; j < n; j++) {
+	for (j = 0; j < p->nlisted; j++) {
+		const struct skc_listed *l = &p->listed[j];
+
 		ln = scols_table_new_line(tb, NULL);
 		if (!ln)
-			break;
+			return -ENOMEM;
 		for (i = 0; i < ncols; i++) {
-			char *v = sock_cell(cols[i], h, socks[j], fds[j], o);
+			char *v = sock_cell(cols[i], h, &h->socks.v[l->sock], l->fd, o);
 
 			if (v && scols_line_refer_data(ln, i, v) < 0)
 				free(v);
 		}
 	}
-	free(socks);
-	free(fds);
-	return j == n ? 0 : -ENOMEM;
+	return 0;
 }
 
 static char *cont_cell(int col, const struct skc_cont_row *r,

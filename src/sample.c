@@ -1,30 +1,27 @@
+/* One sample through the pipeline, each phase after the one it reads:
+ * collect -> join -> judge -> track -> rollup (render is the caller's). */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "collect.h"
 #include "join.h"
-#include "proccache.h"
 #include "judge.h"
+#include "proccache.h"
+#include "rollup.h"
 #include "sample.h"
 #include "stop.h"
+#include "track.h"
+#include "util.h"
 
-double clock_mono(void)
+void sample_judge(struct skc_host *h, const struct skc_opts *o,
+		  struct tracker *tr, double mono)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double clock_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	judge_host(h, o);
+	if (tr)
+		track_update(tr, h, mono);
+	rollup_host(h, o);
 }
 
 int sample_take(struct skc_host *h, const struct skc_opts *o,
@@ -58,7 +55,7 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 		if (ret < 0)
 			return ret;
 	}
-	judge_host(h, o, tr, start);
+	sample_judge(h, o, tr, start);
 	h->duration = clock_mono() - start;
 	return 0;
 stopped:

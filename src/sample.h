@@ -1,4 +1,4 @@
-/* One sample: collect -> join -> judge (and track), timed. */
+/* One sample: collect -> join -> judge -> track -> rollup, timed. */
 #ifndef SKC_SAMPLE_H
 #define SKC_SAMPLE_H
 
@@ -9,9 +9,6 @@
 #include "options.h"
 #include "track.h"
 
-double clock_mono(void);
-double clock_wall(void);
-
 struct proccache;
 
 /* Fill h (initialised here) with one judged sample.  light and cache:
@@ -20,6 +17,12 @@ struct proccache;
 int sample_take(struct skc_host *h, const struct skc_opts *o,
 		struct tracker *tr, struct proccache *cache, bool light,
 		char *err, size_t errlen);
+
+/* The phases after join, in order: judge, track (with a tracker:
+ * stall flags, events; mono is the CLOCK_MONOTONIC time of the sample
+ * in seconds), rollup. */
+void sample_judge(struct skc_host *h, const struct skc_opts *o,
+		  struct tracker *tr, double mono);
 
 /* Did the sample flag anything that is listed? (exit status 1) */
 bool sample_flagged(const struct skc_host *h, const struct skc_opts *o);

@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
-#include "judge.h"
 #include "track.h"
 #include "util.h"
 
@@ -207,11 +205,11 @@ static void add_event(struct skc_host *h, enum skc_event_kind kind,
 	memcpy(ev->comm, e->comm, sizeof(e->comm));
 	ev->inode = e->inode;
 	ev->proto = e->proto;
-	ev->recv_q = s ? s->recv_q + s->pending_bytes : e->recv_q;
+	ev->recv_q = s ? sock_unread(s) : e->recv_q;
 	ev->send_q = s ? s->send_q : e->send_q;
 	ev->value = s ? s->accept_q : 0;
 	if (s)
-		format_local(ev->where, sizeof(ev->where), s);
+		sock_where(s, &ev->where);
 }
 
 static void end_event(struct skc_host *h, enum skc_event_kind kind,
@@ -454,7 +452,7 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	set_owner(e, h, s);
 	/* a queued connection's bytes stall with its listener
 	 * (accept-stalled), not on their own */
-	if (judge_is_listener(s)) {
+	if (sock_is_listener(s)) {
 		track_accept(tr, h, s, e, old_e, survivors, mono);
 	} else if (s->listener < 0) {
 		track_rx(tr, h, s, e, old_e, mono);

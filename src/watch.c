@@ -10,11 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "proccache.h"
 #include "render.h"
 #include "sample.h"
 #include "stop.h"
 #include "track.h"
+#include "util.h"
 #include "watch.h"
 
 #define RECENT_EVENTS 8

@@ -24,6 +24,7 @@
 #include "join.h"
 #include "judge.h"
 #include "options.h"
+#include "sample.h"
 #include "socktab.h"
 
 /* kernel TCP_* state numbers (include/net/tcp_states.h); netinet/tcp.h
@@ -872,7 +873,7 @@ static void test_pipeline_recorded(void **state)
 
 	assert_int_equal(opts_default(&o), -1);
 	join_host(&h);
-	judge_host(&h, &o, NULL, 0);
+	sample_judge(&h, &o, NULL, 0);
 
 	/* both pending children found their listener */
 	l = by_inode(&h.socks, 14708);

@@ -12,6 +12,7 @@
 #include "join.h"
 #include "judge.h"
 #include "options.h"
+#include "sample.h"
 #include "socktab.h"
 
 #define PORT 8080
@@ -79,7 +80,7 @@ static void test_listener_family(void **state)
 	assert_int_equal(h.socks.v[2].listener, 1);
 	assert_int_equal(h.socks.v[3].listener, 0);
 	assert_int_equal(options_parse(2, argv, &o), -1);
-	judge_host(&h, &o, NULL, 0);
+	sample_judge(&h, &o, NULL, 0);
 	assert_int_equal(h.procs.v[0].fig.recv_q, 700);
 	assert_int_equal(h.procs.v[1].fig.recv_q, 5000);
 	assert_int_equal(h.procs.v[1].fig.accept_q, 1);
@@ -104,7 +105,7 @@ static void test_dup_owner_counted_once(void **state)
 	join_host(&h);
 	assert_int_equal(h.socks.v[0].nowners, 3);
 	assert_int_equal(options_parse(2, argv, &o), -1);
-	judge_host(&h, &o, NULL, 0);
+	sample_judge(&h, &o, NULL, 0);
 	assert_int_equal(h.procs.v[0].fig.sockets, 1);
 	assert_int_equal(h.procs.v[0].fig.recv_q, 400);
 	assert_int_equal(h.procs.v[1].fig.recv_q, 400);

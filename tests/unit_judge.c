@@ -18,6 +18,7 @@
 #include "judge.h"
 #include "model.h"
 #include "options.h"
+#include "sample.h"
 #include "socktab.h"
 
 /* kernel TCP_* states (include/net/tcp_states.h); UNIX reuses them */
@@ -243,10 +244,10 @@ static void test_listener(void **state)
 	assert_int_equal(judge(&s, &o), SKC_F_ACCEPT_FULL);
 	assert_int_equal(s.recv_q, 0);
 	assert_int_equal(s.accept_q, 3);
-	assert_true(judge_is_listener(&s));
+	assert_true(sock_is_listener(&s));
 	/* state 10 means nothing for UDP: its queue is data */
 	s = sock(SKC_UDP, ST_LISTEN, 6, 5);
-	assert_false(judge_is_listener(&s));
+	assert_false(sock_is_listener(&s));
 	assert_int_equal(judge(&s, &o), 0);
 	assert_int_equal(s.recv_q, 6);
 	assert_int_equal(s.send_q, 5);
@@ -396,7 +397,7 @@ static void run_host(struct run *r, ...)
 	assert_int_equal(options_parse(argc, argv, &r->o), -1);
 	build_host(&r->h);
 	join_host(&r->h);
-	judge_host(&r->h, &r->o, NULL, 0);
+	sample_judge(&r->h, &r->o, NULL, 0);
 }
 
 static void free_run(struct run *r)
@@ -596,35 +597,32 @@ static void test_filters(void **state)
 	free_run(&r);
 }
 
+/* Inode of the i-th socket rollup listed under process k. */
+static uint64_t listed_inode(const struct run *r, size_t k, size_t i)
+{
+	return r->h.socks.v[r->h.procs.v[k].listed[i].sock].inode;
+}
+
 static void test_proc_sockets(void **state)
 {
 	struct run r;
-	struct skc_sock **socks;
-	int *fds;
-	size_t n;
+	const struct skc_proc *p;
 
 	(void)state;
 	run_host(&r, "-a", NULL);
 	/* alpha's dup lists the socket once, under the lower fd */
-	n = judge_proc_sockets(&r.h, &r.h.procs.v[P_ALPHA], &r.o, &socks, &fds);
-	assert_int_equal(n, 2);
-	assert_int_equal(socks[0]->inode, I_SHARED);
-	assert_int_equal(fds[0], 3);
-	assert_int_equal(socks[1]->inode, I_UNIX);
-	assert_int_equal(fds[1], 6);
-	free(socks);
-	free(fds);
+	p = &r.h.procs.v[P_ALPHA];
+	assert_int_equal(p->nlisted, 2);
+	assert_int_equal(listed_inode(&r, P_ALPHA, 0), I_SHARED);
+	assert_int_equal(p->listed[0].fd, 3);
+	assert_int_equal(listed_inode(&r, P_ALPHA, 1), I_UNIX);
+	assert_int_equal(p->listed[1].fd, 6);
 	/* beta: the listener ranks by its pending bytes (700) */
-	n = judge_proc_sockets(&r.h, &r.h.procs.v[P_BETA], &r.o, &socks, &fds);
-	assert_int_equal(n, 2);
-	assert_int_equal(socks[0]->inode, I_SHARED);
-	assert_int_equal(socks[1]->inode, I_LISTEN);
-	free(socks);
-	free(fds);
-	n = judge_proc_sockets(&r.h, &r.h.procs.v[P_GAMMA], &r.o, &socks, &fds);
-	assert_int_equal(n, 0);
-	free(socks);
-	free(fds);
+	p = &r.h.procs.v[P_BETA];
+	assert_int_equal(p->nlisted, 2);
+	assert_int_equal(listed_inode(&r, P_BETA, 0), I_SHARED);
+	assert_int_equal(listed_inode(&r, P_BETA, 1), I_LISTEN);
+	assert_int_equal(r.h.procs.v[P_GAMMA].nlisted, 0);
 	free_run(&r);
 }
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "judge.h"
+#include "rollup.h"
 #include "util.h"
 
 static bool same_container(const struct skc_container *a,
@@ -78,7 +78,7 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 	return c ? c : strcmp(x->c->id, y->c->id);
 }
 
-void judge_containers(struct skc_host *h, const struct skc_opts *o)
+void rollup_containers(struct skc_host *h, const struct skc_opts *o)
 {
 	enum skc_sort key = o->sort;
 	size_t i;

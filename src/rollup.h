@@ -1,0 +1,17 @@
+/* rollup: rows and totals from judged (and tracked) sockets.  Applies
+ * the selection filters, fills every struct skc_figures of the host
+ * (figures_add), ranks processes and containers, picks the sockets
+ * each listed process lists, and keeps the events of the selection.
+ * Renderers read only what this leaves in the model. */
+#ifndef SKC_ROLLUP_H
+#define SKC_ROLLUP_H
+
+#include "model.h"
+#include "options.h"
+
+void rollup_host(struct skc_host *h, const struct skc_opts *o);
+
+/* Container rows (rollup_cont.c), called by rollup_host. */
+void rollup_containers(struct skc_host *h, const struct skc_opts *o);
+
+#endif
