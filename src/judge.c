@@ -12,7 +12,7 @@ static uint64_t sk(const struct skc_sock *s, int i)
 	return s->has_skmem ? s->skmem[i] : 0;
 }
 
-void judge_socket(struct skc_sock *s, const struct skc_opts *o)
+void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 {
 	uint64_t wmem;
 
@@ -66,7 +66,7 @@ static void cgroup_cross_check(struct skc_host *h, struct skc_sock *s)
 		s->cgroup_match = p->cgroup_id == s->cgroup_id;
 }
 
-void judge_host(struct skc_host *h, const struct skc_opts *o)
+void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 {
 	struct skc_socktab *t = &h->socks;
 	size_t i;

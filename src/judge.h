@@ -9,10 +9,10 @@
 #include "options.h"
 
 /* One socket's figures and flags (no stall flags: track sets those). */
-void judge_socket(struct skc_sock *s, const struct skc_opts *o);
+void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o);
 
 /* Every socket of a joined host: its listeners' pending bytes, figures,
  * flags and the cgroup cross-check. */
-void judge_host(struct skc_host *h, const struct skc_opts *o);
+void judge_host(struct skc_host *h, const struct skc_judge_opts *o);
 
 #endif

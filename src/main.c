@@ -24,15 +24,15 @@ static int render(const struct skc_host *h, const struct skc_opts *o)
 	int ret;
 
 	if (o->prometheus)
-		return o->prom_file ? render_prometheus_file(o->prom_file, h, o)
-				    : render_prometheus(stdout, h, o);
+		return o->prom_file ? render_prometheus_file(o->prom_file, h)
+				    : render_prometheus(stdout, h);
 	if (o->json)
-		return render_json(stdout, h, o);
-	if (!o->no_summary)
-		render_summary(stdout, h, o);
-	ret = render_table(stdout, h, o);
-	if (!ret && !h->nranked && !o->by_container && !o->no_summary)
-		fputs(o->all ? "no process matches the filters\n"
+		return render_json(stdout, h);
+	if (!o->render.no_summary)
+		render_summary(stdout, h, &o->render);
+	ret = render_table(stdout, h, &o->render);
+	if (!ret && !h->nranked && !o->render.by_container && !o->render.no_summary)
+		fputs(o->select.all ? "no process matches the filters\n"
 			     : "no process holds unread socket data (use --all to list every process)\n",
 		      stdout);
 	return ret;
@@ -58,7 +58,7 @@ static int oneshot(const struct skc_opts *o)
 
 	stop_install();
 	if (o->settle > 0) {
-		tr = track_new(o->window);
+		tr = track_new(o->judge.window);
 		ret = sample_take(&host, o, tr, NULL, true, err, sizeof(err));
 		host_free(&host);
 		if (ret < 0)
@@ -108,9 +108,9 @@ int main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	ret = options_parse(argc, argv, &opts);
 	/* the column names belong to the table renderer */
-	if (ret < 0 && !opts.json && render_table_check_columns(&opts) < 0)
+	if (ret < 0 && !opts.json && render_table_check_columns(&opts.render) < 0)
 		ret = options_usage_error("unknown column in '%s' (see --list-columns)",
-					  opts.columns);
+					  opts.render.columns);
 	if (ret >= 0) {
 		options_free(&opts);
 		return ret;

@@ -212,10 +212,10 @@ static int add_pids(struct skc_opts *o, const char *arg)
 			ret = options_usage_error("invalid pid '%s'", tok);
 			break;
 		}
-		o->pids = xreallocarray(o->pids, o->npids + 1, sizeof(*o->pids));
-		o->pids[o->npids++] = (pid_t)v;
+		o->select.pids = xreallocarray(o->select.pids, o->select.npids + 1, sizeof(*o->select.pids));
+		o->select.pids[o->select.npids++] = (pid_t)v;
 	}
-	if (!ret && !o->npids)
+	if (!ret && !o->select.npids)
 		ret = options_usage_error("invalid pid list '%s'", arg);
 	free(copy);
 	return ret;
@@ -304,24 +304,26 @@ static int parse_sort(struct skc_opts *o, const char *arg)
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (strcmp(arg, keys[i]) == 0) {
-			o->sort = (enum skc_sort)i;
+			o->select.sort = (enum skc_sort)i;
 			return 0;
 		}
 	}
 	return options_usage_error("unknown sort key '%s' (recv_q, send_q, mem, drops, sockets)", arg);
 }
 
-static void defaults(struct skc_opts *o)
+void options_init(struct skc_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->port = -1;
-	o->residue_bytes = 1024 * 1024;
-	o->rcvbuf_pct = 90;
-	o->top = 10;
+	o->select.port = -1;
+	o->select.protos = SKC_PROTO_ALL;
+	o->select.top = 10;
+	o->judge.residue_bytes = 1024 * 1024;
+	o->judge.rcvbuf_pct = 90;
 	o->proc_root = "/proc";
 	o->netns_dir = "/run/netns";
 	o->interval = 2;
 	o->settle = 1;
+	o->judge.window = o->settle;	/* one-shot: the settle time */
 }
 
 /* One option; returns -1 to go on or an exit status. */
@@ -331,30 +333,31 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	unsigned long v;
 
 	switch (c) {
-	case 'a': o->all = true; break;
-	case 's': o->sockets = true; break;
-	case 'b': o->bytes = true; break;
-	case 'n': o->noheadings = true; break;
-	case 'r': o->raw = true; break;
+	case 'a': o->select.all = true; break;
+	case 's': o->render.sockets = true; break;
+	case 'b': o->render.bytes = true; break;
+	case 'n': o->render.noheadings = true; break;
+	case 'r': o->render.raw = true; break;
 	case 'J': o->json = true; break;
-	case OPT_NO_SUMMARY: o->no_summary = true; break;
+	case OPT_NO_SUMMARY: o->render.no_summary = true; break;
 	case OPT_LIST_COLUMNS: o->list_columns = true; break;
 	case 'p': return add_pids(o, arg) ? SKC_EXIT_USAGE : -1;
-	case 'C': return add_list(&o->comms, &o->ncomms, arg, "command name");
+	case 'C': return add_list(&o->select.comms, &o->select.ncomms, arg, "command name");
 	case OPT_CONTAINER:
 		if (!*arg)
 			return options_usage_error("empty container id");
-		add_str(&o->containers, &o->ncontainers, arg);
+		add_str(&o->select.containers, &o->select.ncontainers, arg);
 		break;
 	case OPT_POD:
 		if (!*arg)
 			return options_usage_error("empty pod uid");
-		add_str(&o->pods, &o->npods, arg);
+		add_str(&o->select.pods, &o->select.npods, arg);
 		break;
 	case OPT_NETNS:
 		if (netns_parse_sel(arg, &o->netns) < 0)
 			return options_usage_error("invalid network namespace '%s'", arg);
 		o->netns_arg = arg;
+		o->select.netns_filter = o->netns.kind != NETNS_ALL;
 		break;
 	case 'w': o->watch = true; break;
 	case 'i':
@@ -371,7 +374,7 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 			return options_usage_error("invalid settle time '%s'", arg);
 		break;
 	case OPT_WINDOW:
-		if (parse_duration(arg, &o->window) < 0 || o->window <= 0)
+		if (parse_duration(arg, &o->judge.window) < 0 || o->judge.window <= 0)
 			return options_usage_error("invalid stall window '%s'", arg);
 		o->window_set = true;
 		break;
@@ -381,9 +384,9 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 		break;
 	case OPT_BY:
 		if (strcmp(arg, "container") == 0)
-			o->by_container = true;
+			o->render.by_container = true;
 		else if (strcmp(arg, "process") == 0)
-			o->by_container = false;
+			o->render.by_container = false;
 		else
 			return options_usage_error("unknown --by key '%s' (process, container)", arg);
 		break;
@@ -395,29 +398,29 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case 'P':
 		if (parse_ulong(arg, 65535, &v) < 0)
 			return options_usage_error("invalid port '%s'", arg);
-		o->port = (long)v;
+		o->select.port = (long)v;
 		break;
 	case 'm':
-		if (parse_size(arg, &o->min_bytes) < 0)
+		if (parse_size(arg, &o->select.min_bytes) < 0)
 			return options_usage_error("invalid size '%s' for --min-bytes", arg);
 		break;
 	case OPT_RESIDUE:
-		if (parse_size(arg, &o->residue_bytes) < 0 || !o->residue_bytes)
+		if (parse_size(arg, &o->judge.residue_bytes) < 0 || !o->judge.residue_bytes)
 			return options_usage_error("invalid size '%s' for --residue", arg);
 		break;
 	case OPT_RCVBUF_PCT:
 		if (parse_ulong(arg, 100, &v) < 0 || v == 0)
 			return options_usage_error("invalid percentage '%s' for --rcvbuf-pct (1-100)", arg);
-		o->rcvbuf_pct = (unsigned)v;
+		o->judge.rcvbuf_pct = (unsigned)v;
 		break;
 	case OPT_SORT: return parse_sort(o, arg) ? SKC_EXIT_USAGE : -1;
 	case 'N':
 		if (parse_ulong(arg, LONG_MAX, &v) < 0)
 			return options_usage_error("invalid number '%s' for --top", arg);
-		o->top = (long)v;
+		o->select.top = (long)v;
 		*top_set = true;
 		break;
-	case 'o': o->columns = arg; break;
+	case 'o': o->render.columns = arg; break;
 	case 'h': usage(); return SKC_EXIT_OK;
 	case 'V': printf("skcheck %s\n", PACKAGE_VERSION); return SKC_EXIT_OK;
 	default:
@@ -441,7 +444,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	bool top_set = false;
 	int c, ret;
 
-	defaults(o);
+	options_init(o);
 	optind = 0;	/* full getopt reset: tests parse more than once */
 	opterr = 0;	/* our own messages, with our own name */
 	while ((c = getopt_long(argc, argv, ":asbp:C:tuUxP:m:N:o:nrJwi:c:hV",
@@ -454,13 +457,13 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	}
 	if (optind < argc)
 		return options_usage_error("unexpected argument '%s'", argv[optind]);
-	o->protos = protos ? protos : SKC_PROTO_ALL;
-	if (o->all && !top_set)
-		o->top = 0;
-	if (o->raw)
-		o->no_summary = true;
+	o->select.protos = protos ? protos : SKC_PROTO_ALL;
+	if (o->select.all && !top_set)
+		o->select.top = 0;
+	if (o->render.raw)
+		o->render.no_summary = true;
 	if (!o->window_set)
-		o->window = o->watch ? 10 : o->settle;
+		o->judge.window = o->watch ? 10 : o->settle;
 	if (o->count && !o->watch)
 		return options_usage_error("--count needs --watch");
 	if (o->watch && o->prometheus && !o->prom_file)
@@ -480,14 +483,14 @@ void options_free(struct skc_opts *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->ncomms; i++)
-		free(o->comms[i]);
-	free(o->comms);
-	for (i = 0; i < o->ncontainers; i++)
-		free(o->containers[i]);
-	free(o->containers);
-	for (i = 0; i < o->npods; i++)
-		free(o->pods[i]);
-	free(o->pods);
-	free(o->pids);
+	for (i = 0; i < o->select.ncomms; i++)
+		free(o->select.comms[i]);
+	free(o->select.comms);
+	for (i = 0; i < o->select.ncontainers; i++)
+		free(o->select.containers[i]);
+	free(o->select.containers);
+	for (i = 0; i < o->select.npods; i++)
+		free(o->select.pods[i]);
+	free(o->select.pods);
+	free(o->select.pids);
 }

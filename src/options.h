@@ -17,33 +17,54 @@ struct netns_sel {
 	uint64_t value;		/* inode or pid */
 };
 
-struct skc_opts {
-	bool all, sockets, bytes, noheadings, raw, json, no_summary;
-	bool list_columns;
+/* Judging: flag thresholds and the stall window (judge.c; the
+ * tracker takes the window). */
+struct skc_judge_opts {
+	uint64_t residue_bytes;	/* residue flag: unread bytes on one socket */
+	unsigned rcvbuf_pct;	/* rcvbuf-full: receive buffer use, percent */
+	double window;		/* stall window in seconds */
+};
+
+/* Which processes, containers and sockets are listed, in what order
+ * (rollup.c). */
+struct skc_select_opts {
 	pid_t *pids;
 	size_t npids;
 	char **comms;
 	size_t ncomms;
-	unsigned protos;	/* SKC_PROTO_BIT mask */
-	long port;		/* -1: any */
-	uint64_t min_bytes;
-	uint64_t residue_bytes;
-	unsigned rcvbuf_pct;
-	enum skc_sort sort;
-	long top;		/* 0: unlimited */
-	const char *columns;	/* -o argument */
-	struct netns_sel netns;
-	const char *netns_arg;
 	char **containers;	/* id prefixes */
 	size_t ncontainers;
 	char **pods;		/* pod UIDs (or prefixes) */
 	size_t npods;
+	unsigned protos;	/* SKC_PROTO_BIT mask */
+	long port;		/* -1: any */
+	bool netns_filter;	/* --netns other than all */
+	uint64_t min_bytes;
+	bool all;		/* also rows with nothing queued or flagged */
+	enum skc_sort sort;
+	long top;		/* 0: unlimited */
+};
+
+/* How the table and summary look (render_*.c). */
+struct skc_render_opts {
+	bool sockets, bytes, noheadings, raw, no_summary;
 	bool by_container;
+	const char *columns;	/* -o argument */
+};
+
+struct skc_opts {
+	struct skc_judge_opts judge;
+	struct skc_select_opts select;
+	struct skc_render_opts render;
+	/* collection */
+	struct netns_sel netns;
+	const char *netns_arg;
+	/* the run */
+	bool list_columns, json;
 	bool watch;
 	double interval;	/* seconds between watch samples */
 	unsigned long count;	/* watch samples, 0 = until stopped */
 	double settle;		/* one-shot: seconds between two samples */
-	double window;		/* stall window in seconds */
 	bool window_set;
 	bool prometheus;
 	const char *prom_file;	/* NULL: stdout */
@@ -57,6 +78,9 @@ struct skc_opts {
 #define SKC_EXIT_FLAGGED 1
 #define SKC_EXIT_USAGE 2
 #define SKC_EXIT_FAILURE 3
+
+/* The defaults, as with no options (no environment hooks applied). */
+void options_init(struct skc_opts *o);
 
 /* Parse argv. Returns -1 to continue, or an exit status (--help,
  * --version, usage error: message already printed). */

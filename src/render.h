@@ -9,23 +9,21 @@
 #include "options.h"
 
 /* Validate o->columns: 0, or -EINVAL when a name is unknown. */
-int render_table_check_columns(const struct skc_opts *o);
+int render_table_check_columns(const struct skc_render_opts *o);
 void render_list_columns(FILE *out);
-int render_table(FILE *out, const struct skc_host *h, const struct skc_opts *o);
-void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *o);
-int render_json(FILE *out, const struct skc_host *h, const struct skc_opts *o);
+int render_table(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
+void render_summary(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
+int render_json(FILE *out, const struct skc_host *h);
 
 /* render_json.c; compact: one line (NDJSON in --watch) */
-int render_json_doc(FILE *out, const struct skc_host *h,
-		    const struct skc_opts *o, bool compact);
+int render_json_doc(FILE *out, const struct skc_host *h, bool compact);
 
 /* render_events.c */
 void render_event_line(FILE *out, const struct skc_event *ev);
 
 /* render_prom.c: Prometheus text exposition. */
-int render_prometheus(FILE *out, const struct skc_host *h, const struct skc_opts *o);
+int render_prometheus(FILE *out, const struct skc_host *h);
 /* Write it to path atomically (temporary file + rename). 0 or -errno. */
-int render_prometheus_file(const char *path, const struct skc_host *h,
-			   const struct skc_opts *o);
+int render_prometheus_file(const char *path, const struct skc_host *h);
 
 #endif

@@ -356,7 +356,7 @@ static void put_value(FILE *out, json_object *j)
  * and freed at once, so a process with 20,000 sockets never holds
  * 20,000 json-c objects. */
 static void put_proc(FILE *out, const struct skc_host *h,
-		     const struct skc_proc *p, const struct skc_opts *o)
+		     const struct skc_proc *p)
 {
 	json_object *j = proc_obj(h, p);
 	const char *head = json_object_to_json_string_ext(j, JSON_FLAGS);
@@ -419,13 +419,12 @@ static json_object *events_array(const struct skc_host *h)
 	return a;
 }
 
-int render_json(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+int render_json(FILE *out, const struct skc_host *h)
 {
-	return render_json_doc(out, h, o, false);
+	return render_json_doc(out, h, false);
 }
 
-int render_json_doc(FILE *out, const struct skc_host *h,
-		    const struct skc_opts *o, bool compact)
+int render_json_doc(FILE *out, const struct skc_host *h, bool compact)
 {
 	const char *nl = compact ? "" : "\n";
 	size_t i;
@@ -436,7 +435,7 @@ int render_json_doc(FILE *out, const struct skc_host *h,
 	for (i = 0; i < h->nranked; i++) {
 		if (i)
 			fprintf(out, ",%s", nl);
-		put_proc(out, h, h->ranked[i], o);
+		put_proc(out, h, h->ranked[i]);
 	}
 	fprintf(out, "%s],%s\"containers\":", i ? nl : "", nl);
 	put_value(out, containers_array(h));

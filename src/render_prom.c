@@ -151,17 +151,15 @@ static void proc_metrics(FILE *out, const struct skc_host *h)
 	}
 }
 
-int render_prometheus(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+int render_prometheus(FILE *out, const struct skc_host *h)
 {
-	(void)o;
 	proto_metrics(out, h);
 	host_metrics(out, h);
 	proc_metrics(out, h);
 	return ferror(out) ? -EIO : 0;
 }
 
-int render_prometheus_file(const char *path, const struct skc_host *h,
-			   const struct skc_opts *o)
+int render_prometheus_file(const char *path, const struct skc_host *h)
 {
 	size_t len = strlen(path);
 	char *tmp = xmalloc(len + 16);
@@ -183,7 +181,7 @@ int render_prometheus_file(const char *path, const struct skc_host *h,
 		unlink(tmp);
 		goto out;
 	}
-	ret = render_prometheus(f, h, o);
+	ret = render_prometheus(f, h);
 	if (fflush(f) == EOF || fsync(fileno(f)) < 0)
 		ret = -errno;
 	if (fclose(f) == EOF && !ret)

@@ -8,7 +8,7 @@
 #include "format.h"
 #include "render.h"
 
-static const char *sz(char *buf, size_t len, uint64_t v, const struct skc_opts *o)
+static const char *sz(char *buf, size_t len, uint64_t v, const struct skc_render_opts *o)
 {
 	format_size(buf, len, v, o->bytes);
 	return buf;
@@ -23,7 +23,7 @@ static void print_escaped(FILE *out, const char *prefix, const char *text)
 	free(e);
 }
 
-void render_summary(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+void render_summary(FILE *out, const struct skc_host *h, const struct skc_render_opts *o)
 {
 	const struct skc_figures *t = &h->total;
 	const struct skc_sockstat *ss = &h->sockstat;

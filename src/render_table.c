@@ -85,7 +85,7 @@ static int column_id(const char *name, size_t len)
 /* Default columns; CONTAINER and POD join them (after COMM) when a
  * listed process runs in a container, NETNS when several namespaces
  * were scanned. */
-static size_t default_columns(const struct skc_host *h, const struct skc_opts *o,
+static size_t default_columns(const struct skc_host *h, const struct skc_render_opts *o,
 			      int *out)
 {
 	const int *def = o->sockets ? default_sock_cols : default_cols;
@@ -120,7 +120,7 @@ static size_t default_columns(const struct skc_host *h, const struct skc_opts *o
 }
 
 /* Resolve the column list; returns the count or -EINVAL (name in bad). */
-static int resolve_columns(const struct skc_host *h, const struct skc_opts *o,
+static int resolve_columns(const struct skc_host *h, const struct skc_render_opts *o,
 			   int *out, size_t max, const char **bad, size_t *badlen)
 {
 	const char *p = o->columns;
@@ -154,7 +154,7 @@ static int resolve_columns(const struct skc_host *h, const struct skc_opts *o,
 	return (int)n;
 }
 
-int render_table_check_columns(const struct skc_opts *o)
+int render_table_check_columns(const struct skc_render_opts *o)
 {
 	int cols[64];
 	const char *bad;
@@ -172,14 +172,14 @@ void render_list_columns(FILE *out)
 		fprintf(out, "%8s  %s\n", columns[i].name, columns[i].help);
 }
 
-static void size_cell(char *buf, size_t len, uint64_t v, const struct skc_opts *o)
+static void size_cell(char *buf, size_t len, uint64_t v, const struct skc_render_opts *o)
 {
 	format_size(buf, len, v, o->bytes);
 }
 
 /* The figure columns of process and container rows. */
 static char *figures_cell(int col, const struct skc_figures *f,
-			  const struct skc_opts *o)
+			  const struct skc_render_opts *o)
 {
 	char buf[128];
 
@@ -198,7 +198,7 @@ static char *figures_cell(int col, const struct skc_figures *f,
 }
 
 static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc *p,
-		       const struct skc_opts *o)
+		       const struct skc_render_opts *o)
 {
 	char buf[128];
 
@@ -221,7 +221,7 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 }
 
 static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock *s,
-		       int fd, const struct skc_opts *o)
+		       int fd, const struct skc_render_opts *o)
 {
 	char buf[FMT_ADDR_MAX];
 
@@ -259,7 +259,7 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 
 static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 			 const struct skc_proc *p, const int *cols, size_t ncols,
-			 const struct skc_opts *o)
+			 const struct skc_render_opts *o)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 	size_t i, j;
@@ -291,7 +291,7 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 }
 
 static char *cont_cell(int col, const struct skc_cont_row *r,
-		       const struct skc_opts *o)
+		       const struct skc_render_opts *o)
 {
 	const struct skc_container *c = r->c;
 	char buf[128];
@@ -310,7 +310,7 @@ static char *cont_cell(int col, const struct skc_cont_row *r,
 }
 
 static int add_cont_row(struct libscols_table *tb, const struct skc_cont_row *r,
-			const int *cols, size_t ncols, const struct skc_opts *o)
+			const int *cols, size_t ncols, const struct skc_render_opts *o)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 	size_t i;
@@ -326,7 +326,7 @@ static int add_cont_row(struct libscols_table *tb, const struct skc_cont_row *r,
 	return 0;
 }
 
-int render_table(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+int render_table(FILE *out, const struct skc_host *h, const struct skc_render_opts *o)
 {
 	struct libscols_table *tb = scols_new_table();
 	int cols[64], ret = 0;

@@ -11,7 +11,7 @@
 #include "util.h"
 
 /* The protocol and port filters. */
-static bool sock_selected(const struct skc_sock *s, const struct skc_opts *o)
+static bool sock_selected(const struct skc_sock *s, const struct skc_select_opts *o)
 {
 	if (!(o->protos & SKC_PROTO_BIT(s->proto)))
 		return false;
@@ -21,7 +21,7 @@ static bool sock_selected(const struct skc_sock *s, const struct skc_opts *o)
 	return true;
 }
 
-static void select_sockets(struct skc_host *h, const struct skc_opts *o)
+static void select_sockets(struct skc_host *h, const struct skc_select_opts *o)
 {
 	size_t i;
 
@@ -111,7 +111,7 @@ static bool pid_in(pid_t pid, const pid_t *list, size_t n)
 
 /* The selection filters, without residue or top-N. */
 static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
-			 const struct skc_opts *o)
+			 const struct skc_select_opts *o)
 {
 	size_t i;
 
@@ -133,13 +133,13 @@ static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
 	 * such sockets has nothing to show even with --all */
 	if ((o->port >= 0 || o->protos != SKC_PROTO_ALL) && !p->fig.sockets)
 		return false;
-	if (o->netns.kind != NETNS_ALL && !p->fig.sockets &&
+	if (o->netns_filter && !p->fig.sockets &&
 	    netns_find(&h->nets, p->netns) < 0)
 		return false;
 	return true;
 }
 
-static bool proc_listed(const struct skc_proc *p, const struct skc_opts *o)
+static bool proc_listed(const struct skc_proc *p, const struct skc_select_opts *o)
 {
 	if (!p->matches || p->fig.recv_q < o->min_bytes)
 		return false;
@@ -157,7 +157,7 @@ static int cmp_procs(const void *a, const void *b, void *arg)
 	return c;
 }
 
-static void rank_procs(struct skc_host *h, const struct skc_opts *o)
+static void rank_procs(struct skc_host *h, const struct skc_select_opts *o)
 {
 	enum skc_sort key = o->sort;
 	size_t i;
@@ -206,7 +206,7 @@ static void selected_totals(struct skc_host *h)
 /* Events follow the selection: with --pid or --comm, only events of
  * those processes (host-wide events, pid 0, always). */
 static bool event_selected(const struct skc_host *h, const struct skc_event *ev,
-			   const struct skc_opts *o)
+			   const struct skc_select_opts *o)
 {
 	size_t i;
 
@@ -225,7 +225,7 @@ static bool event_selected(const struct skc_host *h, const struct skc_event *ev,
 	return !o->ncomms && !o->ncontainers && !o->npods;
 }
 
-static void filter_events(struct skc_host *h, const struct skc_opts *o)
+static void filter_events(struct skc_host *h, const struct skc_select_opts *o)
 {
 	size_t i, n = 0;
 
@@ -264,7 +264,7 @@ static int cmp_sock_ptr(const void *a, const void *b)
 /* The sockets listed under p, worst first: every selected one with
  * --all, else those with anything queued or flagged. */
 static void list_proc_sockets(const struct skc_host *h, struct skc_proc *p,
-			      const struct skc_opts *o)
+			      const struct skc_select_opts *o)
 {
 	struct sock_ref *refs = xcalloc(p->nfds, sizeof(*refs));
 	enum skc_sort key = o->sort;
@@ -303,7 +303,7 @@ static void list_proc_sockets(const struct skc_host *h, struct skc_proc *p,
 	free(refs);
 }
 
-static void list_sockets(struct skc_host *h, const struct skc_opts *o)
+static void list_sockets(struct skc_host *h, const struct skc_select_opts *o)
 {
 	size_t i;
 
@@ -311,7 +311,7 @@ static void list_sockets(struct skc_host *h, const struct skc_opts *o)
 		list_proc_sockets(h, h->ranked[i], o);
 }
 
-void rollup_host(struct skc_host *h, const struct skc_opts *o)
+void rollup_host(struct skc_host *h, const struct skc_select_opts *o)
 {
 	select_sockets(h, o);
 	host_totals(h);

@@ -9,9 +9,9 @@
 #include "model.h"
 #include "options.h"
 
-void rollup_host(struct skc_host *h, const struct skc_opts *o);
+void rollup_host(struct skc_host *h, const struct skc_select_opts *o);
 
 /* Container rows (rollup_cont.c), called by rollup_host. */
-void rollup_containers(struct skc_host *h, const struct skc_opts *o);
+void rollup_containers(struct skc_host *h, const struct skc_select_opts *o);
 
 #endif

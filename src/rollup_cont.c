@@ -78,7 +78,7 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 	return c ? c : strcmp(x->c->id, y->c->id);
 }
 
-void rollup_containers(struct skc_host *h, const struct skc_opts *o)
+void rollup_containers(struct skc_host *h, const struct skc_select_opts *o)
 {
 	enum skc_sort key = o->sort;
 	size_t i;

@@ -18,10 +18,10 @@
 void sample_judge(struct skc_host *h, const struct skc_opts *o,
 		  struct tracker *tr, double mono)
 {
-	judge_host(h, o);
+	judge_host(h, &o->judge);
 	if (tr)
 		track_update(tr, h, mono);
-	rollup_host(h, o);
+	rollup_host(h, &o->select);
 }
 
 int sample_take(struct skc_host *h, const struct skc_opts *o,
@@ -67,7 +67,7 @@ bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)
 {
 	size_t i;
 
-	if (o->by_container) {
+	if (o->render.by_container) {
 		for (i = 0; i < h->nranked_conts; i++)
 			if (h->ranked_conts[i]->fig.flags)
 				return true;

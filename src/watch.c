@@ -62,9 +62,9 @@ static int render_screen(struct watch_state *w, const struct skc_host *h)
 
 	fputs("\033[H\033[2J", stdout);
 	print_header(stdout, h, w->o);
-	if (!w->o->no_summary)
-		render_summary(stdout, h, w->o);
-	ret = render_table(stdout, h, w->o);
+	if (!w->o->render.no_summary)
+		render_summary(stdout, h, &w->o->render);
+	ret = render_table(stdout, h, &w->o->render);
 	if (w->nrecent) {
 		fputs("\nrecent events:\n", stdout);
 		for (i = 0; i < w->nrecent; i++)
@@ -82,9 +82,9 @@ static int render_lines(const struct skc_opts *o, const struct skc_host *h)
 	print_header(stdout, h, o);
 	for (i = 0; i < h->nevents; i++)
 		render_event_line(stdout, &h->events[i]);
-	if (!o->no_summary)
-		render_summary(stdout, h, o);
-	ret = render_table(stdout, h, o);
+	if (!o->render.no_summary)
+		render_summary(stdout, h, &o->render);
+	ret = render_table(stdout, h, &o->render);
 	fputc('\n', stdout);
 	return ret;
 }
@@ -96,12 +96,12 @@ static int render_tick(struct watch_state *w, const struct skc_host *h)
 
 	switch (w->mode) {
 	case MODE_NDJSON:
-		return render_json_doc(stdout, h, w->o, true);
+		return render_json_doc(stdout, h, true);
 	case MODE_PROM:
 		/* the file is for node_exporter; events go to stdout (journal) */
 		for (i = 0; i < h->nevents; i++)
 			render_event_line(stdout, &h->events[i]);
-		ret = render_prometheus_file(w->o->prom_file, h, w->o);
+		ret = render_prometheus_file(w->o->prom_file, h);
 		if (ret < 0)
 			fprintf(stderr, "skcheck: cannot write %s: %s\n",
 				w->o->prom_file, strerror(-ret));
@@ -139,7 +139,7 @@ static enum watch_mode pick_mode(const struct skc_opts *o)
 int watch_run(const struct skc_opts *o)
 {
 	struct watch_state w = { .o = o, .mode = pick_mode(o) };
-	struct tracker *tr = track_new(o->window);
+	struct tracker *tr = track_new(o->judge.window);
 	struct proccache *cache = proccache_new();
 	int status = SKC_EXIT_OK;
 	unsigned long tick;

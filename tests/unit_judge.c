@@ -74,7 +74,7 @@ static void skmem(struct skc_sock *s, uint32_t rmem, uint32_t rcvbuf,
 
 static unsigned judge(struct skc_sock *s, const struct skc_opts *o)
 {
-	judge_socket(s, o);
+	judge_socket(s, &o->judge);
 	return s->flags;
 }
 
@@ -84,17 +84,33 @@ static void test_defaults(void **state)
 
 	(void)state;
 	defaults(&o);
-	assert_int_equal(o.residue_bytes, 1024 * 1024);
-	assert_int_equal(o.rcvbuf_pct, 90);
-	assert_int_equal(o.top, 10);
-	assert_int_equal(o.port, -1);
-	assert_int_equal(o.protos, SKC_PROTO_ALL);
+	assert_int_equal(o.judge.residue_bytes, 1024 * 1024);
+	assert_int_equal(o.judge.rcvbuf_pct, 90);
+	assert_int_equal(o.select.top, 10);
+	assert_int_equal(o.select.port, -1);
+	assert_int_equal(o.select.protos, SKC_PROTO_ALL);
 	options_free(&o);
 	/* and the option spellings the tests below rely on */
 	assert_int_equal(parse(&o, "--residue", "100", "--rcvbuf-pct", "50", NULL), -1);
-	assert_int_equal(o.residue_bytes, 100);
-	assert_int_equal(o.rcvbuf_pct, 50);
+	assert_int_equal(o.judge.residue_bytes, 100);
+	assert_int_equal(o.judge.rcvbuf_pct, 50);
 	options_free(&o);
+}
+
+/* options_init: the defaults without a command line, as parsed. */
+static void test_options_init(void **state)
+{
+	struct skc_opts o, p;
+
+	(void)state;
+	options_init(&o);
+	defaults(&p);
+	assert_memory_equal(&o.judge, &p.judge, sizeof(o.judge));
+	assert_memory_equal(&o.select, &p.select, sizeof(o.select));
+	assert_memory_equal(&o.render, &p.render, sizeof(o.render));
+	assert_int_equal(o.judge.window, 1);
+	options_free(&o);
+	options_free(&p);
 }
 
 static void test_residue_boundary(void **state)
@@ -630,6 +646,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_options_init),
 		cmocka_unit_test(test_residue_boundary),
 		cmocka_unit_test(test_rcvbuf_full),
 		cmocka_unit_test(test_drops),

@@ -46,11 +46,9 @@ static struct skc_opts opts;
 
 static int setup(void **state)
 {
-	char *argv[] = { (char *)"skcheck", NULL };
-
 	(void)state;
-	optind = 0;	/* options_parse leaves getopt where it stopped */
-	return options_parse(1, argv, &opts) == -1 ? 0 : -1;
+	options_init(&opts);
+	return 0;
 }
 
 static int teardown(void **state)
@@ -137,7 +135,7 @@ static void step(struct tracker *tr, struct skc_host *h, double t)
 	size_t i;
 
 	for (i = 0; i < h->socks.n; i++)
-		judge_socket(&h->socks.v[i], &opts);
+		judge_socket(&h->socks.v[i], &opts.judge);
 	track_update(tr, h, t);
 }
 
