@@ -114,6 +114,16 @@ const char *event_name(enum skc_event_kind k)
 	return k < EV_KINDS ? names[k] : "?";
 }
 
+const char *end_reason_name(enum skc_end_reason r)
+{
+	switch (r) {
+	case SKC_END_RECOVERED: return "recovered";
+	case SKC_END_CLOSED: return "closed";
+	case SKC_END_NONE: break;
+	}
+	return "";
+}
+
 bool sock_is_listener(const struct skc_sock *s)
 {
 	/* TCP_LISTEN is 10 for TCP and for UNIX (unix_diag reuses it) */

@@ -217,6 +217,9 @@ enum skc_event_kind {
 	EV_DROPS, EV_KINDS
 };
 
+/* Why a stall ended (end_reason_name). */
+enum skc_end_reason { SKC_END_NONE, SKC_END_RECOVERED, SKC_END_CLOSED };
+
 struct skc_event {
 	double time;		/* wall clock */
 	enum skc_event_kind kind;
@@ -225,7 +228,7 @@ struct skc_event {
 	char comm[64];
 	uint64_t inode;
 	uint8_t proto;
-	char reason[16];	/* stall end: recovered / closed */
+	enum skc_end_reason reason;	/* stall end events only */
 	uint64_t recv_q, send_q;
 	uint64_t value;		/* drops delta, accept queue, overflows */
 	double duration;	/* stall end: how long it lasted */
@@ -293,6 +296,8 @@ bool sock_has_queue(const struct skc_sock *s);
 const char *flag_name(unsigned bit_index);
 /* "stall-begin", ... as in the man page's event list. */
 const char *event_name(enum skc_event_kind k);
+/* "recovered", "closed"; "" for SKC_END_NONE. */
+const char *end_reason_name(enum skc_end_reason r);
 /* Copy where s is bound. */
 void sock_where(const struct skc_sock *s, struct skc_where *w);
 

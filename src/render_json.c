@@ -401,8 +401,8 @@ static json_object *event_obj(const struct skc_event *ev)
 		add_u64(o, "new_drops", ev->value);
 	if (ev->kind == EV_ACCEPT_OVERFLOW)
 		add_u64(o, ev->inode ? "accept_q" : "listen_overflows", ev->value);
-	if (ev->reason[0]) {
-		add_str(o, "reason", ev->reason);
+	if (ev->reason != SKC_END_NONE) {
+		add_str(o, "reason", end_reason_name(ev->reason));
 		json_object_object_add(o, "duration",
 					json_object_new_double(ev->duration));
 	}

@@ -22,6 +22,18 @@
 #include "track.h"
 #include "util.h"
 
+/* One stall state machine serves every kind of stall; a kind is a row
+ * of stall_kinds[] below (its flag, its events, and how a sample shows
+ * queued work and progress).  A new kind (a connect stall, say) is one
+ * enum value, one row and one input function. */
+enum stall_kind { STALL_RX, STALL_TX, STALL_ACCEPT, STALL_KINDS };
+
+struct stall {
+	double progress;	/* mono: last sample that saw progress */
+	uint64_t queued_then;	/* what was queued at that sample */
+	bool stalled;
+};
+
 struct entry {
 	uint64_t cookie, inode;	/* key; cookie 0 marks an empty slot */
 	uint64_t netns;
@@ -35,10 +47,20 @@ struct entry {
 	uint32_t accept_q, npending;
 	bool accept_full;
 	uint64_t pending_of;	/* child: listener cookie while queued */
-	double rx_progress, tx_progress, acc_progress;	/* mono */
-	uint64_t rx_since_q;	/* recv_q when rx progress last seen */
-	bool rx_stalled, tx_stalled, acc_stalled, dropping;
+	struct stall st[STALL_KINDS];
+	bool dropping;
 };
+
+/* What one sample shows a stall kind. */
+struct stall_input {
+	uint64_t queued;	/* bytes or connections waiting; 0: idle */
+	bool moved;		/* progress since the last sample */
+};
+
+typedef bool stall_applies_fn(const struct skc_sock *s);
+typedef struct stall_input stall_input_fn(const struct skc_sock *s,
+					  const struct entry *old,
+					  uint32_t survivors);
 
 struct table {
 	struct entry *v;
@@ -214,12 +236,11 @@ static void add_event(struct skc_host *h, enum skc_event_kind kind,
 
 static void end_event(struct skc_host *h, enum skc_event_kind kind,
 		      const struct skc_sock *s, const struct entry *e,
-		      double since, double mono, const char *reason)
+		      double since, double mono, enum skc_end_reason reason)
 {
 	add_event(h, kind, s, e);
 	h->events[h->nevents - 1].duration = mono - since;
-	snprintf(h->events[h->nevents - 1].reason,
-		 sizeof(h->events[0].reason), "%s", reason);
+	h->events[h->nevents - 1].reason = reason;
 }
 
 /* Owner for events: the first process holding the socket, else (queued
@@ -244,85 +265,117 @@ static void set_owner(struct entry *e, const struct skc_host *h,
 	}
 }
 
-static bool rx_progress(const struct skc_sock *s, const struct entry *old)
+/* Receive side.  TCP: the bytes the application consumed,
+ * tcpi_bytes_received - Recv-Q, moved.  UDP and UNIX have no such
+ * counter: the queue went down.  A queued connection's bytes stall with
+ * its listener (accept), not on their own. */
+static bool rx_applies(const struct skc_sock *s)
 {
-	if (!old || s->recv_q == 0)
-		return true;
-	if (s->proto == SKC_TCP && s->has_tcpi)
-		return s->bytes_received - s->rqueue != old->consumed;
-	return s->recv_q < old->recv_q;
+	return !sock_is_listener(s) && s->listener < 0;
 }
 
-static void track_rx(struct tracker *tr, struct skc_host *h, struct skc_sock *s,
-		     struct entry *e, const struct entry *old, double mono)
+static struct stall_input rx_input(const struct skc_sock *s,
+				   const struct entry *old, uint32_t survivors)
 {
-	bool stalled;
+	struct stall_input in = { .queued = s->recv_q };
 
-	if (rx_progress(s, old)) {
-		e->rx_progress = mono;
-		e->rx_since_q = s->recv_q;
-	}
-	stalled = s->recv_q > 0 && window_passed(tr, e->rx_progress, mono);
-	if (stalled) {
-		double dt = mono - e->rx_progress;
-
-		s->flags |= SKC_F_STALLED;
-		s->stall_since = h->time - dt;
-		s->growth = dt > 0 ? ((double)s->recv_q - (double)e->rx_since_q) / dt : 0;
-	}
-	if (old && stalled != old->rx_stalled) {
-		if (stalled)
-			add_event(h, EV_STALL_BEGIN, s, e);
-		else
-			end_event(h, EV_STALL_END, s, e, old->rx_progress, mono, "recovered");
-	}
-	e->rx_stalled = stalled;
+	(void)survivors;
+	if (old && s->proto == SKC_TCP && s->has_tcpi)
+		in.moved = s->bytes_received - s->rqueue != old->consumed;
+	else if (old)
+		in.moved = s->recv_q < old->recv_q;
+	return in;
 }
 
-static void track_tx(struct tracker *tr, struct skc_host *h, struct skc_sock *s,
-		     struct entry *e, const struct entry *old, double mono)
+/* Send side (TCP with tcp_info): tcpi_bytes_acked moved. */
+static bool tx_applies(const struct skc_sock *s)
 {
-	bool stalled;
-
-	if (!old || s->send_q == 0 || s->bytes_acked != old->acked)
-		e->tx_progress = mono;
-	stalled = s->send_q > 0 && window_passed(tr, e->tx_progress, mono);
-	if (stalled) {
-		s->flags |= SKC_F_TX_STALLED;
-		if (!(s->flags & SKC_F_STALLED) || h->time - (mono - e->tx_progress) < s->stall_since)
-			s->stall_since = h->time - (mono - e->tx_progress);
-	}
-	if (old && stalled != old->tx_stalled) {
-		if (stalled)
-			add_event(h, EV_TX_STALL_BEGIN, s, e);
-		else
-			end_event(h, EV_TX_STALL_END, s, e, old->tx_progress, mono, "recovered");
-	}
-	e->tx_stalled = stalled;
+	return rx_applies(s) && s->proto == SKC_TCP && s->has_tcpi;
 }
 
-static void track_accept(struct tracker *tr, struct skc_host *h,
-			 struct skc_sock *s, struct entry *e,
-			 const struct entry *old, uint32_t survivors, double mono)
+static struct stall_input tx_input(const struct skc_sock *s,
+				   const struct entry *old, uint32_t survivors)
 {
+	struct stall_input in = { .queued = s->send_q };
+
+	(void)survivors;
+	in.moved = old && s->bytes_acked != old->acked;
+	return in;
+}
+
+/* Listeners: the queue shrank, or a connection queued last sample left
+ * it (was accepted) while others arrived. */
+static bool accept_applies(const struct skc_sock *s)
+{
+	return sock_is_listener(s);
+}
+
+static struct stall_input accept_input(const struct skc_sock *s,
+				       const struct entry *old, uint32_t survivors)
+{
+	struct stall_input in = { .queued = s->accept_q };
+
+	in.moved = old && (s->accept_q < old->accept_q || survivors < old->npending);
+	return in;
+}
+
+static const struct {
+	stall_applies_fn *applies;
+	stall_input_fn *input;
+	unsigned flag;
+	enum skc_event_kind begin, end;
+	bool growth;		/* s->growth: how fast the queue grows */
+} stall_kinds[STALL_KINDS] = {
+	[STALL_RX] = { rx_applies, rx_input, SKC_F_STALLED,
+		       EV_STALL_BEGIN, EV_STALL_END, true },
+	[STALL_TX] = { tx_applies, tx_input, SKC_F_TX_STALLED,
+		       EV_TX_STALL_BEGIN, EV_TX_STALL_END, false },
+	[STALL_ACCEPT] = { accept_applies, accept_input, SKC_F_ACCEPT_STALLED,
+			   EV_ACCEPT_STALL_BEGIN, EV_ACCEPT_STALL_END, false },
+};
+
+/* The state machine, for one kind: idle or moving -> progress now;
+ * queued and still for the whole window -> stalled (flag, since, events
+ * on each change); the stall began at the last progress. */
+static void stall_step(struct tracker *tr, struct skc_host *h,
+		       struct skc_sock *s, struct entry *e,
+		       const struct entry *old, enum stall_kind k,
+		       uint32_t survivors, double mono)
+{
+	struct stall_input in = stall_kinds[k].input(s, old, survivors);
+	struct stall *st = &e->st[k];
 	bool stalled;
 
-	/* a connection queued last time and gone now was accepted */
-	if (!old || s->accept_q == 0 || s->accept_q < old->accept_q ||
-	    survivors < old->npending)
-		e->acc_progress = mono;
-	stalled = s->accept_q > 0 && window_passed(tr, e->acc_progress, mono);
+	if (!old || !in.queued || in.moved) {
+		st->progress = mono;
+		st->queued_then = in.queued;
+	}
+	stalled = in.queued > 0 && window_passed(tr, st->progress, mono);
 	if (stalled) {
-		s->flags |= SKC_F_ACCEPT_STALLED;
-		s->stall_since = h->time - (mono - e->acc_progress);
+		double dt = mono - st->progress;
+		double since = h->time - dt;
+
+		/* the oldest active stall of the socket */
+		if (!(s->flags & SKC_F_ANY_STALL) || since < s->stall_since)
+			s->stall_since = since;
+		s->flags |= stall_kinds[k].flag;
+		if (stall_kinds[k].growth)
+			s->growth = dt > 0 ? ((double)in.queued - (double)st->queued_then) / dt : 0;
 	}
-	if (old && stalled != old->acc_stalled) {
+	if (old && stalled != old->st[k].stalled) {
 		if (stalled)
-			add_event(h, EV_ACCEPT_STALL_BEGIN, s, e);
+			add_event(h, stall_kinds[k].begin, s, e);
 		else
-			end_event(h, EV_ACCEPT_STALL_END, s, e, old->acc_progress, mono, "recovered");
+			end_event(h, stall_kinds[k].end, s, e, old->st[k].progress,
+				  mono, SKC_END_RECOVERED);
 	}
-	e->acc_stalled = stalled;
+	st->stalled = stalled;
+}
+
+/* A listener whose queue went over its limit since the last sample. */
+static void track_overflow(struct skc_host *h, struct skc_sock *s,
+			   struct entry *e, const struct entry *old)
+{
 	e->accept_full = s->flags & SKC_F_ACCEPT_FULL;
 	if (old && e->accept_full && !old->accept_full)
 		add_event(h, EV_ACCEPT_OVERFLOW, s, e);
@@ -357,6 +410,7 @@ static void close_ended(struct skc_host *h, const struct table *old,
 			struct table *cur, double mono)
 {
 	size_t i;
+	unsigned k;
 
 	for (i = 0; i < old->nslots; i++) {
 		const struct entry *e = &old->v[i];
@@ -367,12 +421,10 @@ static void close_ended(struct skc_host *h, const struct table *old,
 			insert(cur, e);
 			continue;
 		}
-		if (e->rx_stalled)
-			end_event(h, EV_STALL_END, NULL, e, e->rx_progress, mono, "closed");
-		if (e->tx_stalled)
-			end_event(h, EV_TX_STALL_END, NULL, e, e->tx_progress, mono, "closed");
-		if (e->acc_stalled)
-			end_event(h, EV_ACCEPT_STALL_END, NULL, e, e->acc_progress, mono, "closed");
+		for (k = 0; k < STALL_KINDS; k++)
+			if (e->st[k].stalled)
+				end_event(h, stall_kinds[k].end, NULL, e, e->st[k].progress,
+					  mono, SKC_END_CLOSED);
 	}
 }
 
@@ -439,6 +491,8 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 		      struct entry *e, struct entry *old_e, uint32_t survivors,
 		      double mono, double dt)
 {
+	unsigned k;
+
 	memset(e, 0, sizeof(*e));
 	if (old_e) {
 		*e = *old_e;
@@ -450,15 +504,11 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	e->netns = s->netns;
 	e->proto = s->proto;
 	set_owner(e, h, s);
-	/* a queued connection's bytes stall with its listener
-	 * (accept-stalled), not on their own */
-	if (sock_is_listener(s)) {
-		track_accept(tr, h, s, e, old_e, survivors, mono);
-	} else if (s->listener < 0) {
-		track_rx(tr, h, s, e, old_e, mono);
-		if (s->proto == SKC_TCP && s->has_tcpi)
-			track_tx(tr, h, s, e, old_e, mono);
-	}
+	for (k = 0; k < STALL_KINDS; k++)
+		if (stall_kinds[k].applies(s))
+			stall_step(tr, h, s, e, old_e, (enum stall_kind)k, survivors, mono);
+	if (sock_is_listener(s))
+		track_overflow(h, s, e, old_e);
 	track_drops(tr, h, s, e, old_e, dt);
 	e->recv_q = s->recv_q;
 	e->send_q = s->send_q;
