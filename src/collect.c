@@ -31,28 +31,24 @@ static uint64_t own_netns(void)
 
 /* Dump the namespace the process is in now. */
 static int collect_netns(struct skc_host *h, uint64_t netns,
-			 const struct skc_opts *o, char *err, size_t errlen)
+			 const struct skc_opts *o, struct skc_err *err)
 {
 	/* the summary counts every protocol, so dump them all; protocol
 	 * filters apply when processes are listed */
 	struct diag_opts dopts = { .protos = SKC_PROTO_ALL, .record_dir = o->record_dir };
 	struct mnl_socket *nl;
-	struct nl_err nerr;
+	struct skc_err nerr = { 0, "" };
 	size_t from = h->socks.n;
 	int ret;
 
 	ret = nl_open_diag(&nl);
-	if (ret < 0) {
-		snprintf(err, errlen, "cannot open a sock_diag netlink socket: %s",
-			 strerror(-ret));
-		return ret;
-	}
+	if (ret < 0)
+		return err_set(err, ret, "cannot open a sock_diag netlink socket: %s",
+			       strerror(-ret));
 	ret = diag_collect(nl, netns, &dopts, h, &nerr);
 	mnl_socket_close(nl);
-	if (ret < 0) {
-		snprintf(err, errlen, "sock_diag dump failed: %s", nerr.msg);
-		return ret;
-	}
+	if (ret < 0)
+		return err_set(err, ret, "sock_diag dump failed: %s", nerr.msg);
 	if (links_resolve(h, from, h->socks.n) < 0)
 		host_warn(h, "interface names unavailable (rtnetlink link dump failed)");
 	return 0;
@@ -90,8 +86,9 @@ static int open_ns(const struct skc_host *h, const struct skc_netns *ns,
 	}
 }
 
-/* setns() into ns.  0, or -errno with ns->error set when the reason
- * is about that namespace rather than about our privileges. */
+/* setns() into ns.  0 or -errno; ns->error is set when the reason is
+ * about that namespace (its processes left, ptrace rules on opening
+ * its file) rather than about our privileges. */
 static int enter_ns(const struct skc_host *h, struct skc_netns *ns,
 		    const char *proc_root)
 {
@@ -107,7 +104,7 @@ static int enter_ns(const struct skc_host *h, struct skc_netns *ns,
 		if (fd != -EACCES && fd != -EPERM)
 			return fd;
 		ns->error = xstrdup("cannot open its namespace file (permission denied)");
-		return -ESRCH;
+		return fd;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0)
 		ret = -errno;
@@ -117,48 +114,49 @@ static int enter_ns(const struct skc_host *h, struct skc_netns *ns,
 
 /* Back to our own namespace; failing that, this process is somewhere
  * else and must not go on (watch_run stops on -ENOTRECOVERABLE). */
-static int leave_ns(int selffd, char *err, size_t errlen)
+static int leave_ns(int selffd, struct skc_err *err)
 {
 	if (setns(selffd, CLONE_NEWNET) == 0)
 		return 0;
-	snprintf(err, errlen, "cannot return to the original network namespace: %s",
-		 strerror(errno));
-	return -ENOTRECOVERABLE;
+	return err_set(err, -ENOTRECOVERABLE,
+		       "cannot return to the original network namespace: %s",
+		       strerror(errno));
 }
 
 /* Enter ns, dump it, come back, and set ns->state.  Never leaves us in
  * a foreign namespace: failing to return is fatal (-ENOTRECOVERABLE).
  * Returns 0 otherwise, whatever happened to the namespace. */
 static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
-			   const struct skc_opts *o, char *err, size_t errlen)
+			   const struct skc_opts *o, struct skc_err *err)
 {
+	struct skc_err why = { 0, "" };
 	int ret;
-	char why[600];
 
 	ret = enter_ns(h, ns, o->proc_root);
 	if (ret < 0)
 		goto skip;
-	ret = collect_netns(h, ns->ino, o, why, sizeof(why));
-	if (leave_ns(selffd, err, errlen) < 0)
-		return -ENOTRECOVERABLE;
+	ret = collect_netns(h, ns->ino, o, &why);
+	if (leave_ns(selffd, err) < 0)
+		return err->code;
 	if (ret < 0) {
 		ns->state = SKC_NS_FAILED;
-		ns->error = xstrdup(why);
-		host_warn(h, "netns %llu: %s", (unsigned long long)ns->ino, why);
+		ns->error = xstrdup(why.msg);
+		host_warn(h, "netns %llu: %s", (unsigned long long)ns->ino, why.msg);
 		return 0;
 	}
 	if (ns->state == SKC_NS_PENDING)
 		ns->state = SKC_NS_COMPLETE;	/* diag marks INCOMPLETE */
 	return 0;
 skip:
-	if (!ns->error)
-		ns->error = xstrdup(strerror(-ret));
-	if (ret == -EPERM || ret == -EACCES) {
-		free(ns->error);
+	/* enter_ns set ns->error when the reason is about the namespace; a
+	 * bare EPERM/EACCES (setns) is about our privileges */
+	if (!ns->error && (ret == -EPERM || ret == -EACCES)) {
 		ns->error = xstrdup("permission denied");
 		ns->state = SKC_NS_DENIED;
 		return 0;
 	}
+	if (!ns->error)
+		ns->error = xstrdup(strerror(-ret));
 	/* a namespace that vanished has no sockets left: no loss */
 	if (ret == -ENOENT || ret == -ESTALE) {
 		ns->state = SKC_NS_VANISHED;
@@ -192,7 +190,7 @@ static void set_partial(struct skc_host *h)
 }
 
 static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
-			      char *err, size_t errlen)
+			      struct skc_err *err)
 {
 	unsigned denied = 0;
 	int selffd, ret = 0;
@@ -203,17 +201,16 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
 		struct skc_netns *ns = &h->nets.v[i];
 
 		if (stop_requested()) {
-			snprintf(err, errlen, "interrupted");
-			ret = -ECANCELED;
+			ret = err_set(err, -ECANCELED, "interrupted");
 		} else if (ns->ino == h->netns) {
-			ret = collect_netns(h, ns->ino, o, err, errlen);
+			ret = collect_netns(h, ns->ino, o, err);
 			if (ret == 0 && ns->state == SKC_NS_PENDING)
 				ns->state = SKC_NS_COMPLETE;
 		} else if (selffd < 0 || denied) {
 			ns->error = xstrdup("permission denied");
 			ns->state = SKC_NS_DENIED;
 		} else {
-			ret = collect_foreign(h, ns, selffd, o, err, errlen);
+			ret = collect_foreign(h, ns, selffd, o, err);
 		}
 		if (ns->state == SKC_NS_DENIED)
 			denied++;
@@ -228,11 +225,9 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
 		host_warn(h, "not privileged to enter network namespaces (needs CAP_SYS_ADMIN): "
 			  "%u of %zu namespaces not scanned, only the current one",
 			  denied, h->nets.n);
-	if (!any_scanned(h)) {
-		snprintf(err, errlen, "no network namespace could be scanned%s",
-			 denied ? " (not privileged to enter it)" : "");
-		return -EPERM;
-	}
+	if (!any_scanned(h))
+		return err_set(err, -EPERM, "no network namespace could be scanned%s",
+			       denied ? " (not privileged to enter it)" : "");
 	return 0;
 }
 
@@ -267,31 +262,32 @@ static void resolve_cgroup_ids(struct skc_host *h, const char *proc_root)
 }
 
 int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
-		 struct proccache *cache, char *err, size_t errlen)
+		 struct proccache *cache, struct skc_err *err)
 {
 	int ret;
 
 	ret = cache ? proccache_scan(cache, o->proc_root, &h->procs)
 		    : procscan_run(o->proc_root, &h->procs, !light);
-	if (ret < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", o->proc_root,
-			 strerror(-ret));
-		return ret;
-	}
+	if (ret < 0)
+		return err_set(err, ret, "cannot read %s: %s", o->proc_root,
+			       strerror(-ret));
 	if (!light)
 		resolve_cgroup_ids(h, o->proc_root);
 	h->netns = own_netns();
-	netns_enumerate(&h->procs, o->proc_root, o->netns_dir, h->netns, &h->nets);
-	if (netns_select(&h->nets, &h->procs, &o->netns) < 0) {
-		snprintf(err, errlen, "no such network namespace: %s", o->netns_arg);
-		return -ENOENT;
-	}
-	ret = collect_namespaces(h, o, err, errlen);
+	ret = netns_enumerate(&h->procs, o->proc_root, o->netns_dir, h->netns, &h->nets);
+	if (ret < 0)
+		return err_set(err, ret, "cannot list network namespaces: %s",
+			       strerror(-ret));
+	if (netns_select(&h->nets, &h->procs, &o->netns) < 0)
+		return err_set(err, -ENOENT, "no such network namespace: %s", o->netns_arg);
+	ret = collect_namespaces(h, o, err);
 	if (ret < 0)
 		return ret;
 	if (sockstat_read(o->proc_root, &h->sockstat) < 0)
 		host_warn(h, "cannot read %s/net/sockstat", o->proc_root);
-	netstat_read(o->proc_root, &h->listen_overflows, &h->listen_drops);
+	/* ListenOverflows feeds a counter and its events: unknown is 0 */
+	if (netstat_read(o->proc_root, &h->listen_overflows, &h->listen_drops) < 0)
+		host_warn(h, "cannot read %s/net/netstat", o->proc_root);
 	return 0;
 }
 
@@ -332,11 +328,11 @@ static void check_fd(struct skc_proc *p, const char *proc_root, int fd,
 
 /* Bound-but-idle TCP sockets of namespace ns, into t. */
 static int bound_in(struct skc_host *h, struct skc_netns *ns, int selffd,
-		    const char *proc_root, struct skc_socktab *t, char *err,
-		    size_t errlen)
+		    const char *proc_root, struct skc_socktab *t,
+		    struct skc_err *err)
 {
 	struct mnl_socket *nl;
-	struct nl_err nerr;
+	struct skc_err nerr = { 0, "" };
 	bool foreign = ns->ino != h->netns;
 	int ret;
 
@@ -344,10 +340,14 @@ static int bound_in(struct skc_host *h, struct skc_netns *ns, int selffd,
 		return 0;	/* not reachable now: keep the candidates */
 	ret = nl_open_diag(&nl);
 	if (ret == 0) {
-		diag_bound_inactive(nl, ns->ino, t, &nerr);
+		ret = diag_bound_inactive(nl, ns->ino, t, &nerr);
 		mnl_socket_close(nl);
 	}
-	return foreign ? leave_ns(selffd, err, errlen) : 0;
+	/* unknown bound sockets: the candidates stay, said so */
+	if (ret < 0)
+		host_warn(h, "netns %llu: bound TCP sockets unknown (%s): leaked sockets may include bound ones",
+			  (unsigned long long)ns->ino, nerr.msg[0] ? nerr.msg : strerror(-ret));
+	return foreign ? leave_ns(selffd, err) : 0;
 }
 
 /* A TCP socket that is bound but neither listening nor connected is in
@@ -355,7 +355,7 @@ static int bound_in(struct skc_host *h, struct skc_netns *ns, int selffd,
  * (TCP_BOUND_INACTIVE) only in the namespaces of processes that have
  * candidates: the query walks the whole bind hash. */
 static int drop_bound(struct skc_host *h, const struct skc_opts *o,
-		      char *err, size_t errlen)
+		      struct skc_err *err)
 {
 	struct skc_socktab bound = { 0 };
 	int selffd = -1, ret = 0;
@@ -371,7 +371,7 @@ static int drop_bound(struct skc_host *h, const struct skc_opts *o,
 			selffd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (selffd < 0)
 			break;
-		ret = bound_in(h, &h->nets.v[i], selffd, o->proc_root, &bound, err, errlen);
+		ret = bound_in(h, &h->nets.v[i], selffd, o->proc_root, &bound, err);
 	}
 	if (selffd >= 0)
 		close(selffd);
@@ -388,8 +388,8 @@ static int drop_bound(struct skc_host *h, const struct skc_opts *o,
 	return ret;
 }
 
-int collect_leaks(struct skc_host *h, const struct skc_opts *o, char *err,
-		  size_t errlen)
+int collect_leaks(struct skc_host *h, const struct skc_opts *o,
+		  struct skc_err *err)
 {
 	size_t i, j, n = 0;
 
@@ -405,5 +405,5 @@ int collect_leaks(struct skc_host *h, const struct skc_opts *o, char *err,
 				check_fd(p, o->proc_root, p->fds[j].fd, p->fds[j].inode);
 		n += p->nleaks;
 	}
-	return n ? drop_bound(h, o, err, errlen) : 0;
+	return n ? drop_bound(h, o, err) : 0;
 }

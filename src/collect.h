@@ -8,21 +8,22 @@
 
 #include "model.h"
 #include "options.h"
+#include "util.h"
 
-/* Returns 0, or -errno with a message in err when nothing useful could
+/* Returns 0, or -errno with err set when nothing useful could
  * be collected (no /proc, no sock_diag).  A light collection reads only
  * what namespaces the processes are in, not their fds: enough for a
  * first sample that only tracking looks at.  With a cache (--watch),
  * processes are read incrementally (proccache.h). */
 struct proccache;
 int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
-		 struct proccache *cache, char *err, size_t errlen);
+		 struct proccache *cache, struct skc_err *err);
 
 /* After join: name the socket fds no dump knew (getxattr
  * system.sockprotoname) and keep the TCP ones that are not merely bound
  * as leaked.  0, or -ENOTRECOVERABLE (err set) when returning from a
  * namespace failed. */
-int collect_leaks(struct skc_host *h, const struct skc_opts *o, char *err,
-		  size_t errlen);
+int collect_leaks(struct skc_host *h, const struct skc_opts *o,
+		  struct skc_err *err);
 
 #endif

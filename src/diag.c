@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -28,6 +29,35 @@ static const struct dump_spec dumps[] = {
 	{ AF_UNIX, SKC_UNIX },
 };
 
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct diag_attrs *a = data;
+	unsigned type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, (uint16_t)a->max) < 0)
+		return MNL_CB_OK;	/* newer kernel: ignore */
+	if (mnl_attr_get_payload_len(attr) < a->min[type])
+		return MNL_CB_OK;	/* too short to trust: treat as absent */
+	a->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen,
+		     const struct diag_attrs *a)
+{
+	return mnl_attr_parse(nlh, (unsigned)hdrlen, attr_cb, (void *)a) < 0 ? -1 : 0;
+}
+
+void diag_read_skmem(struct skc_sock *s, const struct nlattr *attr)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+
+	if (len > sizeof(s->skmem))
+		len = sizeof(s->skmem);
+	memcpy(s->skmem, mnl_attr_get_payload(attr), len);
+	s->has_skmem = true;
+}
+
 static int open_record(const char *dir, uint64_t netns,
 		       const struct dump_spec *d)
 {
@@ -43,7 +73,7 @@ static int open_record(const char *dir, uint64_t netns,
 
 static int dump_one(struct mnl_socket *nl, uint64_t netns,
 		    const struct dump_spec *d, const struct diag_opts *o,
-		    struct skc_host *h, struct nl_err *err)
+		    struct skc_host *h, struct skc_err *err)
 {
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct diag_ctx ctx = { .t = &h->socks, .netns = netns, .proto = (uint8_t)d->proto };
@@ -67,8 +97,7 @@ static int dump_one(struct mnl_socket *nl, uint64_t netns,
 			close(rec);
 	}
 	if (ret == -EINTR)
-		snprintf(err->msg, sizeof(err->msg),
-			 "dump interrupted %d times in a row", DUMP_RETRIES);
+		err_set(err, ret, "dump interrupted %d times in a row", DUMP_RETRIES);
 	if (ctx.bad)
 		host_warn(h, "%u malformed %s messages skipped", ctx.bad,
 			  proto_name(d->proto));
@@ -87,7 +116,7 @@ static void mark_incomplete(struct skc_host *h, uint64_t netns)
 
 int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		 const struct diag_opts *o, struct skc_host *h,
-		 struct nl_err *err)
+		 struct skc_err *err)
 {
 	size_t i;
 	int ok = 0, first_err = 0;
@@ -118,7 +147,7 @@ int diag_collect(struct mnl_socket *nl, uint64_t netns,
 }
 
 int diag_bound_inactive(struct mnl_socket *nl, uint64_t netns,
-			struct skc_socktab *t, struct nl_err *err)
+			struct skc_socktab *t, struct skc_err *err)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	char req[MNL_SOCKET_BUFFER_SIZE];
@@ -128,7 +157,7 @@ int diag_bound_inactive(struct mnl_socket *nl, uint64_t netns,
 	for (i = 0; i < 2 && ret >= 0; i++) {
 		struct diag_ctx ctx = { .t = t, .netns = netns, .proto = SKC_TCP };
 		struct nlmsghdr *nlh = diag_inet_request(req, families[i], SKC_TCP,
-							 1u << 13 /* TCP_BOUND_INACTIVE */);
+							 SKC_STATE_BIT(SKC_ST_BOUND_INACTIVE));
 
 		ret = nl_dump(nl, nlh, diag_inet_parse, &ctx, -1, err);
 	}

@@ -8,6 +8,7 @@
 
 #include "model.h"
 #include "nlsock.h"
+#include "util.h"
 
 struct diag_ctx {
 	struct skc_socktab *t;
@@ -15,6 +16,32 @@ struct diag_ctx {
 	uint8_t proto;		/* enum skc_proto, for inet dumps */
 	unsigned bad;		/* malformed messages skipped */
 };
+
+/* One attribute table: tb[type] for every type up to max, each
+ * validated against min[type], the fewest payload bytes the parser
+ * reads (0: any).  DIAG_ATTRS sizes it from the arrays and refuses to
+ * compile when tb and min differ in length. */
+struct diag_attrs {
+	const struct nlattr **tb;
+	const unsigned short *min;
+	unsigned max;
+};
+#define DIAG_ATTRS(tb_, min_)						\
+	(&(struct diag_attrs){ (tb_), (min_),				\
+		ARRAY_SIZE(min_) - 1 +					\
+		0 * sizeof(char[ARRAY_SIZE(tb_) == ARRAY_SIZE(min_) ? 1 : -1]) })
+
+/* The one attribute callback of every sock_diag parser: parse the
+ * attributes after a hdrlen-byte header into a->tb.  Types above max
+ * (newer kernels) are ignored; an attribute shorter than its minimum is
+ * treated as absent.  Returns 0, or -1 when the attributes are
+ * malformed. */
+int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen,
+		     const struct diag_attrs *a);
+
+/* SK_MEMINFO (inet and unix alike): copy what fits into s->skmem, which
+ * is zeroed beyond what an older kernel sends. */
+void diag_read_skmem(struct skc_sock *s, const struct nlattr *attr);
 
 int diag_inet_parse(const struct nlmsghdr *nlh, void *data);
 int diag_unix_parse(const struct nlmsghdr *nlh, void *data);
@@ -36,12 +63,12 @@ struct diag_opts {
  * -errno when not even one dump worked (err set). */
 int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		 const struct diag_opts *o, struct skc_host *h,
-		 struct nl_err *err);
+		 struct skc_err *err);
 
 /* TCP sockets that are bound but neither listening nor connected
  * (TCP_BOUND_INACTIVE, Linux 6.5+; older kernels return none), v4 and
  * v6, into t.  0 or -errno. */
 int diag_bound_inactive(struct mnl_socket *nl, uint64_t netns,
-			struct skc_socktab *t, struct nl_err *err);
+			struct skc_socktab *t, struct skc_err *err);
 
 #endif

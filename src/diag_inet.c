@@ -11,14 +11,16 @@
 
 #include "diag.h"
 #include "socktab.h"
+#include "util.h"
 
 /* TIME-WAIT and SYN-RECV request sockets hold no queue or memory worth
  * reporting and can number hundreds of thousands on a busy server.
- * TCP_BOUND_INACTIVE (13) is not asked for here: the kernel serves it by
+ * TCP_BOUND_INACTIVE is not asked for here: the kernel serves it by
  * walking the whole bind hash, once per dump and namespace; collect.c
  * asks for it alone, and only when a leak candidate needs it. */
-#define TCPF(s) (1u << (s))
-#define INET_STATES (0xfffu & ~(TCPF(6 /* TIME_WAIT */) | TCPF(12)))
+#define ALL_STATES 0xfffu	/* every state up to TCP_CLOSING (11) */
+#define INET_STATES (ALL_STATES & ~(SKC_STATE_BIT(SKC_ST_TIME_WAIT) | \
+				    SKC_STATE_BIT(SKC_ST_NEW_SYN_RECV)))
 
 static const unsigned char proto_ipproto[SKC_PROTO_MAX] = {
 	[SKC_TCP] = IPPROTO_TCP,
@@ -37,7 +39,7 @@ struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto,
 	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
 	r->sdiag_family = (unsigned char)family;
 	r->sdiag_protocol = proto_ipproto[proto];
-	r->idiag_states = states ? states : proto == SKC_TCP ? INET_STATES : 0xfffu;
+	r->idiag_states = states ? states : proto == SKC_TCP ? INET_STATES : ALL_STATES;
 	r->idiag_ext = 1u << (INET_DIAG_SKMEMINFO - 1);
 	if (proto == SKC_TCP)
 		r->idiag_ext |= 1u << (INET_DIAG_INFO - 1);
@@ -52,34 +54,11 @@ static const unsigned short inet_attr_min[INET_DIAG_MAX + 1] = {
 	[INET_DIAG_CGROUP_ID] = sizeof(uint64_t),
 };
 
-static int inet_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, INET_DIAG_MAX) < 0)
-		return MNL_CB_OK;	/* newer kernel: ignore */
-	if (mnl_attr_get_payload_len(attr) < inet_attr_min[type])
-		return MNL_CB_OK;	/* too short to trust: treat as absent */
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 static void copy_addr(struct skc_endpoint *ep, const __be32 *a, int family,
 		      __be16 port)
 {
 	memcpy(ep->addr, a, family == AF_INET ? 4 : 16);
 	ep->port = ntohs(port);
-}
-
-static void read_skmem(struct skc_sock *s, const struct nlattr *attr)
-{
-	size_t len = mnl_attr_get_payload_len(attr);
-
-	if (len > sizeof(s->skmem))
-		len = sizeof(s->skmem);
-	memcpy(s->skmem, mnl_attr_get_payload(attr), len);
-	s->has_skmem = true;
 }
 
 static void read_tcp_info(struct skc_sock *s, const struct nlattr *attr)
@@ -101,7 +80,7 @@ static void read_tcp_info(struct skc_sock *s, const struct nlattr *attr)
 int diag_inet_parse(const struct nlmsghdr *nlh, void *data)
 {
 	struct diag_ctx *ctx = data;
-	const struct nlattr *tb[INET_DIAG_MAX + 1] = { 0 };
+	const struct nlattr *tb[ARRAY_SIZE(inet_attr_min)] = { 0 };
 	const struct inet_diag_msg *m;
 	struct skc_sock *s;
 
@@ -115,7 +94,7 @@ int diag_inet_parse(const struct nlmsghdr *nlh, void *data)
 		ctx->bad++;
 		return MNL_CB_OK;
 	}
-	if (mnl_attr_parse(nlh, sizeof(*m), inet_attr_cb, tb) < 0) {
+	if (diag_parse_attrs(nlh, sizeof(*m), DIAG_ATTRS(tb, inet_attr_min)) < 0) {
 		ctx->bad++;
 		return MNL_CB_OK;
 	}
@@ -134,7 +113,7 @@ int diag_inet_parse(const struct nlmsghdr *nlh, void *data)
 	copy_addr(&s->local, m->id.idiag_src, m->idiag_family, m->id.idiag_sport);
 	copy_addr(&s->peer, m->id.idiag_dst, m->idiag_family, m->id.idiag_dport);
 	if (tb[INET_DIAG_SKMEMINFO])
-		read_skmem(s, tb[INET_DIAG_SKMEMINFO]);
+		diag_read_skmem(s, tb[INET_DIAG_SKMEMINFO]);
 	if (tb[INET_DIAG_INFO] && ctx->proto == SKC_TCP)
 		read_tcp_info(s, tb[INET_DIAG_INFO]);
 	if (tb[INET_DIAG_CGROUP_ID]) {

@@ -24,6 +24,7 @@ struct nlmsghdr *diag_unix_request(char *buf)
 	return nlh;
 }
 
+/* Minimum payload per attribute we read (see diag_parse_attrs). */
 static const unsigned short unix_attr_min[UNIX_DIAG_MAX + 1] = {
 	[UNIX_DIAG_PEER] = sizeof(uint32_t),
 	[UNIX_DIAG_RQLEN] = sizeof(struct unix_diag_rqlen),
@@ -31,23 +32,10 @@ static const unsigned short unix_attr_min[UNIX_DIAG_MAX + 1] = {
 	[UNIX_DIAG_UID] = sizeof(uint32_t),
 };
 
-static int unix_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, UNIX_DIAG_MAX) < 0)
-		return MNL_CB_OK;
-	if (mnl_attr_get_payload_len(attr) < unix_attr_min[type])
-		return MNL_CB_OK;
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 int diag_unix_parse(const struct nlmsghdr *nlh, void *data)
 {
 	struct diag_ctx *ctx = data;
-	const struct nlattr *tb[UNIX_DIAG_MAX + 1] = { 0 };
+	const struct nlattr *tb[ARRAY_SIZE(unix_attr_min)] = { 0 };
 	const struct unix_diag_msg *m;
 	struct skc_sock *s;
 
@@ -58,7 +46,7 @@ int diag_unix_parse(const struct nlmsghdr *nlh, void *data)
 	}
 	m = mnl_nlmsg_get_payload(nlh);
 	if (m->udiag_family != AF_UNIX ||
-	    mnl_attr_parse(nlh, sizeof(*m), unix_attr_cb, tb) < 0) {
+	    diag_parse_attrs(nlh, sizeof(*m), DIAG_ATTRS(tb, unix_attr_min)) < 0) {
 		ctx->bad++;
 		return MNL_CB_OK;
 	}
@@ -91,14 +79,8 @@ int diag_unix_parse(const struct nlmsghdr *nlh, void *data)
 		s->rqueue = rq.udiag_rqueue;
 		s->wqueue = rq.udiag_wqueue;
 	}
-	if (tb[UNIX_DIAG_MEMINFO]) {
-		size_t len = mnl_attr_get_payload_len(tb[UNIX_DIAG_MEMINFO]);
-
-		if (len > sizeof(s->skmem))
-			len = sizeof(s->skmem);
-		memcpy(s->skmem, mnl_attr_get_payload(tb[UNIX_DIAG_MEMINFO]), len);
-		s->has_skmem = true;
-	}
+	if (tb[UNIX_DIAG_MEMINFO])
+		diag_read_skmem(s, tb[UNIX_DIAG_MEMINFO]);
 	if (tb[UNIX_DIAG_UID])
 		s->uid = mnl_attr_get_u32(tb[UNIX_DIAG_UID]);
 	return MNL_CB_OK;

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <assert.h>
+
 #include "figures.h"
 #include "model.h"
 
@@ -24,6 +26,7 @@ uint64_t sock_stalled_bytes(const struct skc_sock *s)
  * Recv-Q, and a process's RECV-Q includes its listeners' queued bytes. */
 void figures_add(struct skc_figures *f, const struct skc_sock *s)
 {
+	assert(s->proto < SKC_PROTO_MAX);
 	f->sockets++;
 	f->by_proto[s->proto]++;
 	if (s->listener < 0)

@@ -39,7 +39,7 @@ const char *format_state(const struct skc_sock *s)
 	};
 
 	/* TCP_CLOSE (7) is how unconnected UDP and UNIX sockets report */
-	if (s->state == 7 && s->proto == SKC_TCP)
+	if (s->state == SKC_ST_CLOSE && s->proto == SKC_TCP)
 		return "CLOSE";
 	return s->state < sizeof(names) / sizeof(names[0]) ? names[s->state]
 							     : "UNKNOWN";

@@ -2,6 +2,7 @@
  * numbers.  The rules are documented in skcheck(8) FLAGS. */
 #include "config.h"
 
+#include <assert.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
@@ -74,9 +75,11 @@ void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 	/* a queued connection's bytes are its listener's (figures_add) */
 	for (i = 0; i < t->n; i++)
 		t->v[i].pending_bytes = 0;
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n; i++) {
+		assert(t->v[i].listener < (int32_t)t->n);
 		if (t->v[i].listener >= 0)
 			t->v[t->v[i].listener].pending_bytes += t->v[i].rqueue;
+	}
 	for (i = 0; i < t->n; i++) {
 		struct skc_sock *s = &t->v[i];
 

@@ -53,19 +53,19 @@ static int oneshot(const struct skc_opts *o)
 {
 	struct tracker *tr = NULL;
 	struct skc_host host;
-	char err[512];
+	struct skc_err err = { 0, "" };
 	int ret, status;
 
 	stop_install();
 	if (o->settle > 0) {
 		tr = track_new(o->judge.window);
-		ret = sample_take(&host, o, tr, NULL, true, err, sizeof(err));
+		ret = sample_take(&host, o, tr, NULL, true, &err);
 		host_free(&host);
 		if (ret < 0)
 			goto fail;
 		sleep_seconds(o->settle);
 	}
-	ret = sample_take(&host, o, tr, NULL, false, err, sizeof(err));
+	ret = sample_take(&host, o, tr, NULL, false, &err);
 	if (ret < 0) {
 		host_free(&host);
 		goto fail;
@@ -91,7 +91,7 @@ fail:
 	/* stopped by a signal before any output: die of it, as the sender
 	 * expects (nothing was printed, nothing is left half written) */
 	stop_reraise();
-	fprintf(stderr, "skcheck: %s\n", err);
+	fprintf(stderr, "skcheck: %s\n", err.msg);
 	return SKC_EXIT_FAILURE;
 }
 

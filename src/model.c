@@ -126,8 +126,9 @@ const char *end_reason_name(enum skc_end_reason r)
 
 bool sock_is_listener(const struct skc_sock *s)
 {
-	/* TCP_LISTEN is 10 for TCP and for UNIX (unix_diag reuses it) */
-	return s->state == 10 && (s->proto == SKC_TCP || s->proto == SKC_UNIX);
+	/* TCP_LISTEN for TCP and for UNIX (unix_diag reuses it) */
+	return s->state == SKC_ST_LISTEN &&
+	       (s->proto == SKC_TCP || s->proto == SKC_UNIX);
 }
 
 bool sock_has_queue(const struct skc_sock *s)

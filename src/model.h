@@ -12,6 +12,15 @@
 #include "figures.h"
 
 #define SKC_PROTO_BIT(p) (1u << (p))
+
+/* Kernel socket states (include/net/tcp_states.h); UNIX sockets report
+ * the same numbers (unix_diag), unconnected UDP and UNIX TCP_CLOSE. */
+enum skc_state {
+	SKC_ST_ESTABLISHED = 1, SKC_ST_TIME_WAIT = 6, SKC_ST_CLOSE = 7,
+	SKC_ST_LISTEN = 10, SKC_ST_NEW_SYN_RECV = 12,
+	SKC_ST_BOUND_INACTIVE = 13,	/* Linux 6.5+ */
+};
+#define SKC_STATE_BIT(st) (1u << (st))
 #define SKC_PROTO_ALL ((1u << SKC_PROTO_MAX) - 1)
 
 /* Socket flags; the man page documents each rule (FLAGS). */

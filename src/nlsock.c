@@ -20,7 +20,7 @@
 struct dump_state {
 	mnl_cb_t cb;
 	void *data;
-	struct nl_err *err;
+	struct skc_err *err;
 	int error;		/* -errno reported by the kernel */
 };
 
@@ -45,7 +45,7 @@ int nl_open_diag(struct mnl_socket **out)
 
 /* Pull NLMSGERR_ATTR_MSG out of an error or done message, if present. */
 static void extack_msg(const struct nlmsghdr *nlh, size_t off,
-		       struct nl_err *err)
+		       struct skc_err *err)
 {
 	const struct nlattr *attr;
 
@@ -183,7 +183,7 @@ static void drain(struct mnl_socket *nl, char *buf)
 
 int nl_dump_process(const void *buf, size_t len, unsigned int seq,
 		    unsigned int portid, mnl_cb_t cb, void *data,
-		    struct nl_err *err)
+		    struct skc_err *err)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = error_cb,
@@ -204,23 +204,24 @@ int nl_dump_process(const void *buf, size_t len, unsigned int seq,
 		return -EINTR;
 	ret = st.error ? st.error : (errno ? -errno : -EPROTO);
 	if (!err->msg[0])
-		snprintf(err->msg, sizeof(err->msg), "%s", strerror(-ret));
+		return err_set(err, ret, "%s", strerror(-ret));
+	err->code = ret;	/* the kernel's extended-ack text stays */
 	return ret;
 }
 
 int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
-	    void *data, int record_fd, struct nl_err *err)
+	    void *data, int record_fd, struct skc_err *err)
 {
 	unsigned int portid = mnl_socket_get_portid(nl);
 	char *buf = xmalloc(NL_BUFSZ);
 	size_t last_len = 0;
 	int ret;
 
+	err->code = 0;
 	err->msg[0] = '\0';
 	req->nlmsg_seq = next_seq();
 	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
-		ret = -errno;
-		snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
+		ret = err_set(err, -errno, "%s", strerror(errno));
 		goto out;
 	}
 	do {
@@ -232,14 +233,11 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
 				ret = 1;
 				continue;
 			}
-			ret = -errno;
-			snprintf(err->msg, sizeof(err->msg), "%s", strerror(errno));
+			ret = err_set(err, -errno, "%s", strerror(errno));
 			goto out;
 		}
 		if (record_fd >= 0 && write(record_fd, buf, (size_t)n) != n) {
-			ret = -EIO;
-			snprintf(err->msg, sizeof(err->msg),
-				 "cannot write netlink recording");
+			ret = err_set(err, -EIO, "cannot write netlink recording");
 			goto out;
 		}
 		ret = nl_dump_process(buf, (size_t)n, req->nlmsg_seq, portid,

@@ -5,9 +5,7 @@
 #include <stddef.h>
 #include <libmnl/libmnl.h>
 
-struct nl_err {
-	char msg[256];		/* kernel extended-ack text or errno text */
-};
+#include "util.h"
 
 /* Open and bind a NETLINK_SOCK_DIAG socket in the current namespace.
  * Returns 0 or -errno. */
@@ -17,9 +15,9 @@ int nl_open_diag(struct mnl_socket **out);
  * record_fd >= 0 receives a copy of every buffer read (test hook).
  * Returns 0, -EINTR when the kernel flagged the dump as interrupted
  * (the caller discards what cb stored and retries), or -errno with
- * err->msg set. */
+ * err set (msg: the kernel's extended-ack text or the errno text). */
 int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
-	    void *data, int record_fd, struct nl_err *err);
+	    void *data, int record_fd, struct skc_err *err);
 
 /* Run one received buffer through cb and the control-message handlers.
  * Returns 1 (more to read), 0 (dump done), -EINTR (the kernel flagged
@@ -27,6 +25,6 @@ int nl_dump(struct mnl_socket *nl, struct nlmsghdr *req, mnl_cb_t cb,
  * extended-ack text when it sent one).  Exposed for unit tests. */
 int nl_dump_process(const void *buf, size_t len, unsigned int seq,
 		    unsigned int portid, mnl_cb_t cb, void *data,
-		    struct nl_err *err);
+		    struct skc_err *err);
 
 #endif

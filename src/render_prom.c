@@ -173,7 +173,13 @@ int render_prometheus_file(const char *path, const struct skc_host *h)
 		ret = -errno;
 		goto out;
 	}
-	fchmod(fd, 0644);
+	/* mkstemp makes it 0600; the collector may run as another user */
+	if (fchmod(fd, 0644) < 0) {
+		ret = -errno;
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		ret = -errno;

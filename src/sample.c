@@ -26,7 +26,7 @@ void sample_judge(struct skc_host *h, const struct skc_opts *o,
 
 int sample_take(struct skc_host *h, const struct skc_opts *o,
 		struct tracker *tr, struct proccache *cache, bool light,
-		char *err, size_t errlen)
+		struct skc_err *err)
 {
 	double start = clock_mono();
 	int ret;
@@ -35,7 +35,7 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 	h->time = clock_wall();
 	if (stop_requested())
 		goto stopped;
-	ret = collect_host(h, o, light, cache, err, errlen);
+	ret = collect_host(h, o, light, cache, err);
 	if (ret < 0)
 		return ret;
 	if (stop_requested())
@@ -51,7 +51,7 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 	if (stop_requested())
 		goto stopped;
 	if (!light) {
-		ret = collect_leaks(h, o, err, errlen);
+		ret = collect_leaks(h, o, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -59,8 +59,7 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 	h->duration = clock_mono() - start;
 	return 0;
 stopped:
-	snprintf(err, errlen, "interrupted");
-	return -ECANCELED;
+	return err_set(err, -ECANCELED, "interrupted");
 }
 
 bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)

@@ -8,6 +8,7 @@
 #include "model.h"
 #include "options.h"
 #include "track.h"
+#include "util.h"
 
 struct proccache;
 
@@ -16,7 +17,7 @@ struct proccache;
  * us to stop (stop.h), or -errno with err set. */
 int sample_take(struct skc_host *h, const struct skc_opts *o,
 		struct tracker *tr, struct proccache *cache, bool light,
-		char *err, size_t errlen);
+		struct skc_err *err);
 
 /* The phases after join, in order: judge, track (with a tracker:
  * stall flags, events; mono is the CLOCK_MONOTONIC time of the sample

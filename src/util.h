@@ -17,6 +17,20 @@ char *xmemdup(const void *p, size_t n);
 /* Grow *v (element size sz) so that it holds at least need elements. */
 void grow_array(void **v, size_t *cap, size_t need, size_t sz);
 
+/* The one error channel, from the netlink plumbing up to main: a
+ * function that can fail returns 0 or -errno and, when it has something
+ * to say, fills one of these with err_set in the same statement:
+ *	return err_set(err, -errno, "cannot open %s: %s", path, strerror(errno));
+ * Only main.c and watch.c print err->msg and pick the exit status. */
+struct skc_err {
+	int code;		/* -errno, 0 when nothing failed */
+	char msg[512];		/* what failed and why, one line */
+};
+
+/* Set err (code < 0) from a printf format; returns code. */
+int err_set(struct skc_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Seconds: CLOCK_MONOTONIC (intervals) and CLOCK_REALTIME (time stamps). */
 double clock_mono(void);
 double clock_wall(void);

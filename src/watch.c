@@ -143,13 +143,13 @@ int watch_run(const struct skc_opts *o)
 	struct proccache *cache = proccache_new();
 	int status = SKC_EXIT_OK;
 	unsigned long tick;
-	char err[512];
+	struct skc_err err = { 0, "" };
 
 	stop_install();
 	for (tick = 1; !stop_requested(); tick++) {
 		double start = clock_mono();
 		struct skc_host h;
-		int ret = sample_take(&h, o, tr, cache, false, err, sizeof(err));
+		int ret = sample_take(&h, o, tr, cache, false, &err);
 
 		if (ret == -ECANCELED) {
 			host_free(&h);
@@ -157,7 +157,7 @@ int watch_run(const struct skc_opts *o)
 		}
 		if (ret < 0) {
 			host_free(&h);
-			fprintf(stderr, "skcheck: %s\n", err);
+			fprintf(stderr, "skcheck: %s\n", err.msg);
 			if (tick == 1 || ret == -ENOTRECOVERABLE) {
 				status = SKC_EXIT_FAILURE;
 				break;

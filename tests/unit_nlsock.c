@@ -58,7 +58,7 @@ static size_t put_done(size_t off, int error)
 
 static void test_data_then_done(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	int calls = 0;
 	size_t len;
 
@@ -75,7 +75,7 @@ static void test_data_then_done(void **state)
 
 static void test_interrupted(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	int calls = 0;
 	size_t len;
 
@@ -88,7 +88,7 @@ static void test_interrupted(void **state)
 
 static void test_done_with_error(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	int calls = 0;
 	size_t len;
 
@@ -102,7 +102,7 @@ static void test_done_with_error(void **state)
 /* The kernel's extended ack: the text must reach the user. */
 static void test_error_with_extack(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	struct nlmsghdr *nlh = put(buf, NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS);
 	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
 	int calls = 0;
@@ -120,7 +120,7 @@ static void test_error_with_extack(void **state)
 
 static void test_error_plain(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	struct nlmsghdr *nlh = put(buf, NLMSG_ERROR, 0);
 	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
 	int calls = 0;
@@ -136,7 +136,7 @@ static void test_error_plain(void **state)
 /* Replies to someone else's request are not ours to parse. */
 static void test_wrong_sequence(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	int calls = 0;
 	size_t len = put_data(0, 0);
 
@@ -150,7 +150,7 @@ static void test_wrong_sequence(void **state)
  * goes on (the rest cannot be trusted but is not a crash). */
 static void test_truncated_buffer(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	int calls = 0;
 	size_t len = put_data(0, 0);
 
@@ -184,7 +184,7 @@ static int walk_cb(const struct nlmsghdr *nlh, void *data)
  * libmnl walk attributes into padding that is not in the buffer. */
 static void test_unaligned_last_message(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	struct nlmsghdr *nlh;
 	int calls = 0;
 	size_t len;
@@ -207,7 +207,7 @@ static void test_unaligned_last_message(void **state)
 /* Found by fuzzing: -INT_MIN in an error field. */
 static void test_int_min_error(void **state)
 {
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	struct nlmsghdr *nlh = put(buf, NLMSG_ERROR, 0);
 	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
 	int calls = 0;
