@@ -22,11 +22,17 @@
 #include "util.h"
 #include "sockstat.h"
 
-static uint64_t own_netns(void)
+/* Our namespace: proc_root's self (a recorded tree says which one was
+ * current), else the real one. */
+static uint64_t own_netns(const char *proc_root)
 {
-	struct stat st;
+	uint64_t ino = procscan_netns_at(AT_FDCWD, "/proc/self/ns/net");
+	char path[4096];
 
-	return stat("/proc/self/ns/net", &st) == 0 ? st.st_ino : 0;
+	snprintf(path, sizeof(path), "%s/self/ns/net", proc_root);
+	if (strcmp(proc_root, "/proc") != 0 && procscan_netns_at(AT_FDCWD, path))
+		ino = procscan_netns_at(AT_FDCWD, path);
+	return ino;
 }
 
 /* Dump the namespace the process is in now. */
@@ -35,20 +41,24 @@ static int collect_netns(struct skc_host *h, uint64_t netns,
 {
 	/* the summary counts every protocol, so dump them all; protocol
 	 * filters apply when processes are listed */
-	struct diag_opts dopts = { .protos = SKC_PROTO_ALL, .record_dir = o->record_dir };
-	struct mnl_socket *nl;
+	struct diag_opts dopts = { .protos = SKC_PROTO_ALL, .record_dir = o->record_dir,
+				   .replay_dir = o->replay_dir };
+	struct mnl_socket *nl = NULL;
 	struct skc_err nerr = { 0, "" };
 	size_t from = h->socks.n;
 	int ret;
 
-	ret = nl_open_diag(&nl);
+	ret = o->replay_dir ? 0 : nl_open_diag(&nl);
 	if (ret < 0)
 		return err_set(err, ret, "cannot open a sock_diag netlink socket: %s",
 			       strerror(-ret));
 	ret = diag_collect(nl, netns, &dopts, h, &nerr);
-	mnl_socket_close(nl);
+	if (nl)
+		mnl_socket_close(nl);
 	if (ret < 0)
 		return err_set(err, ret, "sock_diag dump failed: %s", nerr.msg);
+	if (o->replay_dir)
+		return 0;	/* recorded: no interfaces to ask about */
 	if (links_resolve(h, from, h->socks.n) < 0)
 		host_warn(h, "interface names unavailable (rtnetlink link dump failed)");
 	return 0;
@@ -206,6 +216,10 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
 			ret = collect_netns(h, ns->ino, o, err);
 			if (ret == 0 && ns->state == SKC_NS_PENDING)
 				ns->state = SKC_NS_COMPLETE;
+		} else if (o->replay_dir) {
+			ret = collect_netns(h, ns->ino, o, err);	/* no setns */
+			if (ret == 0 && ns->state == SKC_NS_PENDING)
+				ns->state = SKC_NS_COMPLETE;
 		} else if (selffd < 0 || denied) {
 			ns->error = xstrdup("permission denied");
 			ns->state = SKC_NS_DENIED;
@@ -273,7 +287,7 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 			       strerror(-ret));
 	if (!light)
 		resolve_cgroup_ids(h, o->proc_root);
-	h->netns = own_netns();
+	h->netns = own_netns(o->proc_root);
 	ret = netns_enumerate(&h->procs, o->proc_root, o->netns_dir, h->netns, &h->nets);
 	if (ret < 0)
 		return err_set(err, ret, "cannot list network namespaces: %s",
@@ -371,7 +385,9 @@ static int drop_bound(struct skc_host *h, const struct skc_opts *o,
 			selffd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (selffd < 0)
 			break;
-		ret = bound_in(h, &h->nets.v[i], selffd, o->proc_root, &bound, err);
+		/* a recording has no kernel to ask: the candidates stay */
+		ret = o->replay_dir ? 0 :
+		      bound_in(h, &h->nets.v[i], selffd, o->proc_root, &bound, err);
 	}
 	if (selffd >= 0)
 		close(selffd);

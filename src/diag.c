@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "netns.h"
+#include "replay.h"
 #include "socktab.h"
 
 /* NLM_F_DUMP_INTR means the table changed while we walked it; a few
@@ -58,6 +59,15 @@ void diag_read_skmem(struct skc_sock *s, const struct nlattr *attr)
 	s->has_skmem = true;
 }
 
+/* DIR/NETNS-PROTO.nl: where a dump is recorded and replayed from. */
+static void record_path(char *path, size_t len, const char *dir,
+			uint64_t netns, const struct dump_spec *d)
+{
+	snprintf(path, len, "%s/%llu-%s%s.nl", dir,
+		 (unsigned long long)netns, proto_name(d->proto),
+		 d->family == AF_INET ? "4" : d->family == AF_INET6 ? "6" : "");
+}
+
 static int open_record(const char *dir, uint64_t netns,
 		       const struct dump_spec *d)
 {
@@ -65,9 +75,7 @@ static int open_record(const char *dir, uint64_t netns,
 
 	if (!dir)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%llu-%s%s.nl", dir,
-		 (unsigned long long)netns, proto_name(d->proto),
-		 d->family == AF_INET ? "4" : d->family == AF_INET6 ? "6" : "");
+	record_path(path, sizeof(path), dir, netns, d);
 	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }
 
@@ -78,8 +86,14 @@ static int dump_one(struct mnl_socket *nl, uint64_t netns,
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct diag_ctx ctx = { .t = &h->socks, .netns = netns, .proto = (uint8_t)d->proto };
 	size_t mark = h->socks.n;
+	mnl_cb_t cb = d->family == AF_UNIX ? diag_unix_parse : diag_inet_parse;
 	int tries, ret = -EINTR;
 
+	if (o->replay_dir) {
+		record_path(req, sizeof(req), o->replay_dir, netns, d);
+		ret = replay_dump(req, cb, &ctx, err);
+		goto out;
+	}
 	for (tries = 0; tries < DUMP_RETRIES && ret == -EINTR; tries++) {
 		struct nlmsghdr *nlh;
 		int rec = open_record(o->record_dir, netns, d);
@@ -98,6 +112,7 @@ static int dump_one(struct mnl_socket *nl, uint64_t netns,
 	}
 	if (ret == -EINTR)
 		err_set(err, ret, "dump interrupted %d times in a row", DUMP_RETRIES);
+out:
 	if (ctx.bad)
 		host_warn(h, "%u malformed %s messages skipped", ctx.bad,
 			  proto_name(d->proto));

@@ -55,9 +55,11 @@ struct nlmsghdr *diag_unix_request(char *buf);
 struct diag_opts {
 	unsigned protos;	/* SKC_PROTO_BIT mask */
 	const char *record_dir;	/* test hook: save raw dumps here */
+	const char *replay_dir;	/* test hook: read dumps from here, not nl */
 };
 
-/* Dump every selected protocol through nl into h->socks, tagging each
+/* Dump every selected protocol through nl (unused with a replay_dir)
+ * into h->socks, tagging each
  * socket with netns.  Interrupted dumps are retried; a dump that keeps
  * failing marks the host partial and adds a warning.  Returns 0, or
  * -errno when not even one dump worked (err set). */

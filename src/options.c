@@ -474,6 +474,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	if (getenv("SKCHECK_PROC_ROOT"))
 		o->proc_root = getenv("SKCHECK_PROC_ROOT");
 	o->record_dir = getenv("SKCHECK_NL_RECORD");
+	o->replay_dir = getenv("SKCHECK_NL_REPLAY");
 	if (getenv("SKCHECK_NETNS_DIR"))
 		o->netns_dir = getenv("SKCHECK_NETNS_DIR");
 	return -1;

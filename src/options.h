@@ -71,6 +71,7 @@ struct skc_opts {
 	/* internal test hooks, from the environment (see man page) */
 	const char *proc_root;
 	const char *record_dir;
+	const char *replay_dir;	/* sock_diag dumps from recordings */
 	const char *netns_dir;	/* named namespaces, /run/netns */
 };
 

@@ -20,14 +20,15 @@
 
 #define CMDLINE_MAX (128 * 1024)
 
-uint64_t procscan_socket_inode(const char *link, size_t len)
+/* "PREFIX[12345]" -> 12345, else 0. */
+static uint64_t bracket_number(const char *link, size_t len, const char *prefix)
 {
+	size_t plen = strlen(prefix), i;
 	uint64_t ino = 0;
-	size_t i;
 
-	if (len < 10 || memcmp(link, "socket:[", 8) != 0 || link[len - 1] != ']')
+	if (len < plen + 2 || memcmp(link, prefix, plen) != 0 || link[len - 1] != ']')
 		return 0;
-	for (i = 8; i < len - 1; i++) {
+	for (i = plen; i < len - 1; i++) {
 		uint64_t d = (uint64_t)(link[i] - '0');
 
 		if (!isdigit((unsigned char)link[i]) || ino > (UINT64_MAX - d) / 10)
@@ -35,6 +36,30 @@ uint64_t procscan_socket_inode(const char *link, size_t len)
 		ino = ino * 10 + d;
 	}
 	return ino;
+}
+
+uint64_t procscan_socket_inode(const char *link, size_t len)
+{
+	return bracket_number(link, len, "socket:[");
+}
+
+uint64_t procscan_netns_at(int dirfd, const char *path)
+{
+	char link[64];
+	struct stat st;
+	ssize_t n;
+
+	/* the link text names the namespace inode ("net:[4026531840]"),
+	 * as fstat would; a recorded tree (SKCHECK_NL_REPLAY) has only the
+	 * text to go by */
+	n = readlinkat(dirfd, path, link, sizeof(link));
+	if (n > 0 && n < (ssize_t)sizeof(link)) {
+		uint64_t ino = bracket_number(link, (size_t)n, "net:[");
+
+		if (ino)
+			return ino;
+	}
+	return fstatat(dirfd, path, &st, 0) == 0 ? st.st_ino : 0;
 }
 
 void procscan_join_cmdline(char *buf, size_t *len)
@@ -190,8 +215,7 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 	p->dir_ino = dir_ino;
 	p->nfd_total = -1;
 	read_comm(pdir, p);
-	if (fstatat(pdir, "ns/net", &st, 0) == 0)
-		p->netns = st.st_ino;
+	p->netns = procscan_netns_at(pdir, "ns/net");
 	ret = fds ? scan_fds(pdir, p) : 0;
 	if (ret == -ENOENT || ret == -ESRCH) {
 		/* exited between readdir and now: drop it quietly */

@@ -24,6 +24,10 @@ int procscan_rescan_fds(const char *proc_root, struct skc_proc *p);
 /* Parse "socket:[12345]"; returns the inode or 0. Exposed for tests. */
 uint64_t procscan_socket_inode(const char *link, size_t len);
 
+/* The network namespace inode behind dirfd/path (a /proc ns/net link),
+ * or 0. */
+uint64_t procscan_netns_at(int dirfd, const char *path);
+
 /* Turn a raw /proc/PID/cmdline (NUL separated) into one line: NULs
  * become spaces, trailing NULs dropped, and buf[*len] is set to NUL, so
  * buf must hold *len + 1 bytes. Exposed for tests. */

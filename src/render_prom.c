@@ -39,7 +39,7 @@ static void proto_metrics(FILE *out, const struct skc_host *h)
 		size_t off;
 	} m[] = {
 		{ "skcheck_sockets", "Sockets seen, by protocol.", offsetof(struct skc_figures, sockets) },
-		{ "skcheck_recv_queue_bytes", "Unread bytes in receive queues, by protocol (UDP counts truesize; listeners excluded).", offsetof(struct skc_figures, recv_q) },
+		{ "skcheck_recv_queue_bytes", "Unread bytes in receive queues, by protocol (UDP counts truesize; bytes of queued connections once; listeners' connection counts excluded).", offsetof(struct skc_figures, recv_q) },
 		{ "skcheck_send_queue_bytes", "Bytes in send queues, by protocol.", offsetof(struct skc_figures, send_q) },
 		{ "skcheck_socket_memory_bytes", "Socket buffer memory (rmem_alloc + max(wmem_queued, wmem_alloc)), by protocol.", offsetof(struct skc_figures, mem) },
 		{ "skcheck_socket_drops", "Packets dropped by sockets open now (sum of sk_drops; falls when sockets close).", offsetof(struct skc_figures, drops) },
