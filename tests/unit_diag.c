@@ -20,6 +20,7 @@
 #include <linux/unix_diag.h>
 
 #include "diag.h"
+#include "fixture.h"
 #include "format.h"
 #include "join.h"
 #include "judge.h"
@@ -27,9 +28,8 @@
 #include "sample.h"
 #include "socktab.h"
 
-/* kernel TCP_* state numbers (include/net/tcp_states.h); netinet/tcp.h
- * has them too but clashes with linux/tcp.h's struct tcp_info */
-enum { ST_ESTABLISHED = 1, ST_SYN_SENT = 2, ST_CLOSE = 7, ST_LISTEN = 10 };
+/* kernel TCP_SYN_SENT (the others come with fixture.h) */
+enum { ST_SYN_SENT = 2 };
 
 /* tests/data/README: the recordings were made in this namespace */
 #define REC_NETNS 4026532177ULL
@@ -816,22 +816,6 @@ static void test_unix_bad_headers(void **state)
 
 /* parse_all + join + judge on the real recordings, with the helper as the
  * only process: the numbers skcheck printed for it (tests/data/README). */
-static void add_fd(struct skc_proc *p, int fd, uint64_t inode)
-{
-	p->fds = realloc(p->fds, (p->nfds + 1) * sizeof(*p->fds));
-	p->fds[p->nfds].fd = fd;
-	p->fds[p->nfds].inode = inode;
-	p->nfds++;
-}
-
-static int opts_default(struct skc_opts *o)
-{
-	char *argv[] = { (char *)"skcheck", (char *)"-a", NULL };
-
-	optind = 0;	/* options_parse relies on a fresh getopt */
-	return options_parse(2, argv, o);
-}
-
 static void test_pipeline_recorded(void **state)
 {
 	static const struct { int fd; uint64_t inode; } fds[] = {
@@ -861,17 +845,12 @@ static void test_pipeline_recorded(void **state)
 	assert_int_equal(ctx.bad, 0);
 	assert_int_equal(h.socks.n, 21);
 
-	h.procs.v = calloc(1, sizeof(*h.procs.v));
-	h.procs.n = h.procs.cap = 1;
-	p = &h.procs.v[0];
-	p->pid = 8586;
-	strcpy(p->comm, "skh");
-	p->cmdline = strdup("/tmp/skh");
+	p = fx_proc(&h, 8586, "skh");
 	p->netns = REC_NETNS;
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		add_fd(p, fds[i].fd, fds[i].inode);
+		fx_fd(p, fds[i].fd, fds[i].inode);
 
-	assert_int_equal(opts_default(&o), -1);
+	assert_int_equal(fx_parse(&o, "-a", NULL), -1);
 	join_host(&h);
 	sample_judge(&h, &o, NULL, 0);
 

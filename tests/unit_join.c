@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fixture.h"
 #include "join.h"
 #include "judge.h"
 #include "options.h"
@@ -20,41 +21,21 @@
 static struct skc_sock *sock(struct skc_host *h, uint8_t family, uint8_t state,
 			     uint64_t inode, uint32_t rq, uint32_t wq)
 {
-	struct skc_sock *s = socktab_add(&h->socks);
+	struct skc_sock *s = fx_sock(h, SKC_TCP, state, inode, rq, wq);
 
-	s->proto = SKC_TCP;
 	s->family = family;
-	s->type = SOCK_STREAM;
-	s->state = state;
-	s->inode = inode;
-	s->cookie = inode ? inode : 1000 + h->socks.n;
 	s->netns = 1;
 	s->local.port = PORT;
-	s->rqueue = rq;
-	s->wqueue = wq;
 	return s;
 }
 
 static void proc(struct skc_host *h, pid_t pid, const uint64_t *inodes, size_t n)
 {
-	struct skc_proc *p;
+	struct skc_proc *p = fx_proc(h, pid, "srv");
 	size_t i;
 
-	h->procs.v = realloc(h->procs.v, (h->procs.n + 1) * sizeof(*h->procs.v));
-	assert_non_null(h->procs.v);
-	p = &h->procs.v[h->procs.n++];
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	strcpy(p->comm, "srv");
-	p->cmdline = strdup("srv");
-	p->fds = calloc(n, sizeof(*p->fds));
-	assert_non_null(p->fds);
-	for (i = 0; i < n; i++) {
-		p->fds[i].fd = (int)(3 + i);
-		p->fds[i].inode = inodes[i];
-	}
-	p->nfds = p->fds_cap = n;
-	h->procs.cap = h->procs.n;
+	for (i = 0; i < n; i++)
+		fx_fd(p, (int)(3 + i), inodes[i]);
 }
 
 /* Pid 10 listens on 0.0.0.0:8080, pid 20 on [::]:8080 (v6 only).  A
@@ -66,7 +47,6 @@ static void test_listener_family(void **state)
 	static const uint64_t a[] = { 11 }, b[] = { 22 };
 	struct skc_host h;
 	struct skc_opts o;
-	char *argv[] = { "skcheck", "-a", NULL };
 
 	(void)state;
 	host_init(&h);
@@ -79,7 +59,7 @@ static void test_listener_family(void **state)
 	join_host(&h);
 	assert_int_equal(h.socks.v[2].listener, 1);
 	assert_int_equal(h.socks.v[3].listener, 0);
-	assert_int_equal(options_parse(2, argv, &o), -1);
+	assert_int_equal(fx_parse(&o, "-a", NULL), -1);
 	sample_judge(&h, &o, NULL, 0);
 	assert_int_equal(h.procs.v[0].fig.recv_q, 700);
 	assert_int_equal(h.procs.v[1].fig.recv_q, 5000);
@@ -95,7 +75,6 @@ static void test_dup_owner_counted_once(void **state)
 	static const uint64_t a[] = { 33, 33 }, b[] = { 33 };
 	struct skc_host h;
 	struct skc_opts o;
-	char *argv[] = { "skcheck", "-a", NULL };
 
 	(void)state;
 	host_init(&h);
@@ -104,7 +83,7 @@ static void test_dup_owner_counted_once(void **state)
 	proc(&h, 20, b, 1);
 	join_host(&h);
 	assert_int_equal(h.socks.v[0].nowners, 3);
-	assert_int_equal(options_parse(2, argv, &o), -1);
+	assert_int_equal(fx_parse(&o, "-a", NULL), -1);
 	sample_judge(&h, &o, NULL, 0);
 	assert_int_equal(h.procs.v[0].fig.sockets, 1);
 	assert_int_equal(h.procs.v[0].fig.recv_q, 400);

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "fixture.h"
 #include "join.h"
 #include "judge.h"
 #include "model.h"
@@ -21,55 +22,9 @@
 #include "sample.h"
 #include "socktab.h"
 
-/* kernel TCP_* states (include/net/tcp_states.h); UNIX reuses them */
-enum { ST_ESTABLISHED = 1, ST_CLOSE = 7, ST_LISTEN = 10 };
-
-/* options_parse on argv = { "skcheck", args..., NULL }; -1 means parsed */
-static int parse(struct skc_opts *o, ...)
-{
-	char *argv[32] = { (char *)"skcheck" };
-	int argc = 1;
-	va_list ap;
-	char *a;
-
-	va_start(ap, o);
-	while ((a = va_arg(ap, char *)) && argc < 31)
-		argv[argc++] = a;
-	va_end(ap);
-	optind = 0;	/* options_parse leaves getopt where it stopped */
-	return options_parse(argc, argv, o);
-}
-
 static void defaults(struct skc_opts *o)
 {
-	assert_int_equal(parse(o, NULL), -1);
-}
-
-static struct skc_sock sock(uint8_t proto, uint8_t state, uint32_t rq, uint32_t wq)
-{
-	struct skc_sock s;
-
-	memset(&s, 0, sizeof(s));
-	s.proto = proto;
-	s.family = proto == SKC_UNIX ? AF_UNIX : AF_INET;
-	s.type = proto == SKC_UDP || proto == SKC_UDPLITE ? SOCK_DGRAM : SOCK_STREAM;
-	s.state = state;
-	s.rqueue = rq;
-	s.wqueue = wq;
-	s.listener = -1;
-	return s;
-}
-
-static void skmem(struct skc_sock *s, uint32_t rmem, uint32_t rcvbuf,
-		  uint32_t wmem_alloc, uint32_t wmem_queued, uint32_t drops)
-{
-	s->has_skmem = true;
-	s->skmem[SK_MEMINFO_RMEM_ALLOC] = rmem;
-	s->skmem[SK_MEMINFO_RCVBUF] = rcvbuf;
-	s->skmem[SK_MEMINFO_WMEM_ALLOC] = wmem_alloc;
-	s->skmem[SK_MEMINFO_SNDBUF] = 212992;
-	s->skmem[SK_MEMINFO_WMEM_QUEUED] = wmem_queued;
-	s->skmem[SK_MEMINFO_DROPS] = drops;
+	assert_int_equal(fx_parse(o, NULL), -1);
 }
 
 static unsigned judge(struct skc_sock *s, const struct skc_opts *o)
@@ -91,7 +46,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.select.protos, SKC_PROTO_ALL);
 	options_free(&o);
 	/* and the option spellings the tests below rely on */
-	assert_int_equal(parse(&o, "--residue", "100", "--rcvbuf-pct", "50", NULL), -1);
+	assert_int_equal(fx_parse(&o, "--residue", "100", "--rcvbuf-pct", "50", NULL), -1);
 	assert_int_equal(o.judge.residue_bytes, 100);
 	assert_int_equal(o.judge.rcvbuf_pct, 50);
 	options_free(&o);
@@ -120,29 +75,29 @@ static void test_residue_boundary(void **state)
 
 	(void)state;
 	defaults(&o);
-	s = sock(SKC_TCP, ST_ESTABLISHED, 1024 * 1024 - 1, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 1024 * 1024 - 1, 0);
 	assert_false(judge(&s, &o) & SKC_F_RESIDUE);
 	assert_int_equal(s.recv_q, 1024 * 1024 - 1);
-	s = sock(SKC_TCP, ST_ESTABLISHED, 1024 * 1024, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 1024 * 1024, 0);
 	assert_true(judge(&s, &o) & SKC_F_RESIDUE);
 	/* every protocol, UNIX included */
-	s = sock(SKC_UNIX, ST_ESTABLISHED, 1024 * 1024, 0);
+	s = fx_sock_value(SKC_UNIX, ST_ESTABLISHED, 1024 * 1024, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
-	s = sock(SKC_UDP, ST_CLOSE, 1024 * 1024, 0);
+	s = fx_sock_value(SKC_UDP, ST_CLOSE, 1024 * 1024, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
 	/* unsent bytes are not residue */
-	s = sock(SKC_TCP, ST_ESTABLISHED, 0, 0xffffffffu);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 0, 0xffffffffu);
 	assert_int_equal(judge(&s, &o), 0);
 	assert_int_equal(s.send_q, 0xffffffffu);
 	options_free(&o);
 
-	assert_int_equal(parse(&o, "--residue", "100", NULL), -1);
-	s = sock(SKC_TCP, ST_ESTABLISHED, 99, 0);
+	assert_int_equal(fx_parse(&o, "--residue", "100", NULL), -1);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 99, 0);
 	assert_int_equal(judge(&s, &o), 0);
-	s = sock(SKC_TCP, ST_ESTABLISHED, 100, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 100, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
 	/* a listener's residue is its queued children's bytes */
-	s = sock(SKC_TCP, ST_LISTEN, 0, 128);
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 0, 128);
 	s.pending_bytes = 99;
 	assert_int_equal(judge(&s, &o), 0);
 	s.pending_bytes = 100;
@@ -161,49 +116,49 @@ static void test_rcvbuf_full(void **state)
 
 	(void)state;
 	defaults(&o);
-	s = sock(SKC_TCP, ST_ESTABLISHED, 10, 0);
-	skmem(&s, 899, 1000, 0, 0, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 10, 0);
+	fx_skmem(&s, 899, 1000, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), 0);
-	skmem(&s, 900, 1000, 0, 0, 0);
+	fx_skmem(&s, 900, 1000, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
 	/* 90% of 1001 is 900.9: 900 is below, 901 above */
-	skmem(&s, 900, 1001, 0, 0, 0);
+	fx_skmem(&s, 900, 1001, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), 0);
-	skmem(&s, 901, 1001, 0, 0, 0);
+	fx_skmem(&s, 901, 1001, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
 	/* over 100% happens (truesize overshoot): still full */
-	skmem(&s, 5000, 1000, 0, 0, 0);
+	fx_skmem(&s, 5000, 1000, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
 	/* largest values: no overflow in the percentage */
-	skmem(&s, 0xffffffffu, 0xffffffffu, 0, 0, 0);
+	fx_skmem(&s, 0xffffffffu, 0xffffffffu, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
-	skmem(&s, 0xe6666665u, 0xffffffffu, 0, 0, 0);	/* just under 90% */
+	fx_skmem(&s, 0xe6666665u, 0xffffffffu, 0, 0, 0);	/* just under 90% */
 	assert_int_equal(judge(&s, &o), 0);
 	/* no rcvbuf known, or no skmem at all: no verdict */
-	skmem(&s, 900, 0, 0, 0, 0);
+	fx_skmem(&s, 900, 0, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), 0);
-	skmem(&s, 900, 1000, 0, 0, 0);
+	fx_skmem(&s, 900, 1000, 0, 0, 0);
 	s.has_skmem = false;
 	assert_int_equal(judge(&s, &o), 0);
 	/* UDP too */
-	s = sock(SKC_UDP, ST_CLOSE, 900, 0);
-	skmem(&s, 900, 1000, 0, 0, 0);
+	s = fx_sock_value(SKC_UDP, ST_CLOSE, 900, 0);
+	fx_skmem(&s, 900, 1000, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
 	/* never for UNIX (data is charged to the sender) */
-	s = sock(SKC_UNIX, ST_ESTABLISHED, 10, 0);
-	skmem(&s, 1000, 1000, 0, 0, 0);
+	s = fx_sock_value(SKC_UNIX, ST_ESTABLISHED, 10, 0);
+	fx_skmem(&s, 1000, 1000, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), 0);
 	/* never for listeners (their rmem is the SYN backlog) */
-	s = sock(SKC_TCP, ST_LISTEN, 0, 128);
-	skmem(&s, 1000, 1000, 0, 0, 0);
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 0, 128);
+	fx_skmem(&s, 1000, 1000, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), 0);
 	options_free(&o);
 
-	assert_int_equal(parse(&o, "--rcvbuf-pct", "100", NULL), -1);
-	s = sock(SKC_TCP, ST_ESTABLISHED, 10, 0);
-	skmem(&s, 999, 1000, 0, 0, 0);
+	assert_int_equal(fx_parse(&o, "--rcvbuf-pct", "100", NULL), -1);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 10, 0);
+	fx_skmem(&s, 999, 1000, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), 0);
-	skmem(&s, 1000, 1000, 0, 0, 0);
+	fx_skmem(&s, 1000, 1000, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_RCVBUF_FULL);
 	options_free(&o);
 }
@@ -215,16 +170,16 @@ static void test_drops(void **state)
 
 	(void)state;
 	defaults(&o);
-	s = sock(SKC_UDP, ST_CLOSE, 0, 0);
-	skmem(&s, 0, 212992, 0, 0, 0);
+	s = fx_sock_value(SKC_UDP, ST_CLOSE, 0, 0);
+	fx_skmem(&s, 0, 212992, 0, 0, 0);
 	assert_int_equal(judge(&s, &o), 0);
 	assert_int_equal(s.drops, 0);
-	skmem(&s, 0, 212992, 0, 0, 1);
+	fx_skmem(&s, 0, 212992, 0, 0, 1);
 	assert_int_equal(judge(&s, &o), SKC_F_DROPS);
 	assert_int_equal(s.drops, 1);
 	/* listeners count dropped handshakes there too */
-	s = sock(SKC_TCP, ST_LISTEN, 0, 128);
-	skmem(&s, 0, 131072, 0, 0, 8);
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 0, 128);
+	fx_skmem(&s, 0, 131072, 0, 0, 8);
 	assert_int_equal(judge(&s, &o), SKC_F_DROPS);
 	/* stale numbers without has_skmem are not read */
 	s.has_skmem = false;
@@ -241,35 +196,35 @@ static void test_listener(void **state)
 	(void)state;
 	defaults(&o);
 	/* Recv-Q of a listener is its accept queue, Send-Q the backlog */
-	s = sock(SKC_TCP, ST_LISTEN, 5, 5);
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 5, 5);
 	assert_int_equal(judge(&s, &o), 0);
 	assert_int_equal(s.recv_q, 0);
 	assert_int_equal(s.send_q, 0);
 	assert_int_equal(s.accept_q, 5);
 	assert_int_equal(s.accept_max, 5);
 	/* full only past the backlog (sk_acceptq_is_full uses >) */
-	s = sock(SKC_TCP, ST_LISTEN, 6, 5);
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 6, 5);
 	assert_int_equal(judge(&s, &o), SKC_F_ACCEPT_FULL);
 	assert_int_equal(s.accept_q, 6);
-	s = sock(SKC_TCP, ST_LISTEN, 1, 0);
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 1, 0);
 	assert_int_equal(judge(&s, &o), SKC_F_ACCEPT_FULL);
-	s = sock(SKC_TCP, ST_LISTEN, 0, 0);
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 0, 0);
 	assert_int_equal(judge(&s, &o), 0);
 	/* UNIX listeners alike (unix_diag reports the same pair) */
-	s = sock(SKC_UNIX, ST_LISTEN, 3, 2);
+	s = fx_sock_value(SKC_UNIX, ST_LISTEN, 3, 2);
 	assert_int_equal(judge(&s, &o), SKC_F_ACCEPT_FULL);
 	assert_int_equal(s.recv_q, 0);
 	assert_int_equal(s.accept_q, 3);
 	assert_true(sock_is_listener(&s));
 	/* state 10 means nothing for UDP: its queue is data */
-	s = sock(SKC_UDP, ST_LISTEN, 6, 5);
+	s = fx_sock_value(SKC_UDP, ST_LISTEN, 6, 5);
 	assert_false(sock_is_listener(&s));
 	assert_int_equal(judge(&s, &o), 0);
 	assert_int_equal(s.recv_q, 6);
 	assert_int_equal(s.send_q, 5);
 	assert_int_equal(s.accept_q, 0);
 	/* an established socket with Recv-Q > Send-Q is not accept-full */
-	s = sock(SKC_TCP, ST_ESTABLISHED, 6, 5);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 6, 5);
 	assert_int_equal(judge(&s, &o), 0);
 	assert_int_equal(s.accept_q, 0);
 	options_free(&o);
@@ -282,18 +237,18 @@ static void test_mem(void **state)
 
 	(void)state;
 	defaults(&o);
-	s = sock(SKC_TCP, ST_ESTABLISHED, 0, 0);
-	skmem(&s, 100, 1000000, 200, 300, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 0, 0);
+	fx_skmem(&s, 100, 1000000, 200, 300, 0);
 	judge(&s, &o);
 	assert_int_equal(s.mem, 400);
-	skmem(&s, 100, 1000000, 300, 200, 0);
+	fx_skmem(&s, 100, 1000000, 300, 200, 0);
 	judge(&s, &o);
 	assert_int_equal(s.mem, 400);
-	skmem(&s, 0, 1000000, 6400, 0, 0);	/* a UNIX sender */
+	fx_skmem(&s, 0, 1000000, 6400, 0, 0);	/* a UNIX sender */
 	judge(&s, &o);
 	assert_int_equal(s.mem, 6400);
 	/* no overflow: u32 parts, u64 sum */
-	skmem(&s, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0, 0);
+	fx_skmem(&s, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0, 0);
 	judge(&s, &o);
 	assert_int_equal(s.mem, 0x1fffffffeULL);
 	s.has_skmem = false;
@@ -313,15 +268,6 @@ static void test_mem(void **state)
  */
 enum { P_ALPHA, P_BETA, P_GAMMA, P_DELTA, NPROCS };
 enum { I_SHARED = 1001, I_LISTEN, I_UDP, I_UNIX, I_ORPHAN };
-
-static void add_fd(struct skc_proc *p, int fd, uint64_t inode)
-{
-	p->fds = realloc(p->fds, (p->nfds + 1) * sizeof(*p->fds));
-	assert_non_null(p->fds);
-	p->fds[p->nfds].fd = fd;
-	p->fds[p->nfds].inode = inode;
-	p->nfds++;
-}
 
 static struct skc_sock *add_sock(struct skc_host *h, struct skc_sock s, uint64_t inode,
 				 const char *laddr, uint16_t lport, const char *paddr,
@@ -352,44 +298,35 @@ static void build_host(struct skc_host *h)
 
 	host_init(h);
 	h->netns = 4026531840ULL;
-	h->procs.v = calloc(NPROCS, sizeof(*h->procs.v));
-	assert_non_null(h->procs.v);
-	h->procs.n = h->procs.cap = NPROCS;
-	for (i = 0; i < NPROCS; i++) {
-		struct skc_proc *p = &h->procs.v[i];
+	for (i = 0; i < NPROCS; i++)
+		fx_proc(h, procs[i].pid, procs[i].comm)->netns = h->netns;
+	fx_fd(&h->procs.v[P_ALPHA], 3, I_SHARED);
+	fx_fd(&h->procs.v[P_ALPHA], 4, I_SHARED);
+	fx_fd(&h->procs.v[P_ALPHA], 6, I_UNIX);
+	fx_fd(&h->procs.v[P_BETA], 5, I_LISTEN);
+	fx_fd(&h->procs.v[P_BETA], 7, I_SHARED);
+	fx_fd(&h->procs.v[P_GAMMA], 3, 9999);
+	fx_fd(&h->procs.v[P_DELTA], 3, I_UDP);
 
-		p->pid = procs[i].pid;
-		strcpy(p->comm, procs[i].comm);
-		p->cmdline = strdup(procs[i].comm);
-		p->netns = h->netns;
-	}
-	add_fd(&h->procs.v[P_ALPHA], 3, I_SHARED);
-	add_fd(&h->procs.v[P_ALPHA], 4, I_SHARED);
-	add_fd(&h->procs.v[P_ALPHA], 6, I_UNIX);
-	add_fd(&h->procs.v[P_BETA], 5, I_LISTEN);
-	add_fd(&h->procs.v[P_BETA], 7, I_SHARED);
-	add_fd(&h->procs.v[P_GAMMA], 3, 9999);
-	add_fd(&h->procs.v[P_DELTA], 3, I_UDP);
-
-	s = sock(SKC_TCP, ST_ESTABLISHED, 5000, 0);
-	skmem(&s, 6000, 1000000, 0, 0, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 5000, 0);
+	fx_skmem(&s, 6000, 1000000, 0, 0, 0);
 	add_sock(h, s, I_SHARED, "10.0.0.1", 40000, "10.0.0.2", 443);
-	s = sock(SKC_TCP, ST_LISTEN, 3, 2);
-	skmem(&s, 0, 131072, 0, 0, 0);
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 3, 2);
+	fx_skmem(&s, 0, 131072, 0, 0, 0);
 	add_sock(h, s, I_LISTEN, "0.0.0.0", 8080, "0.0.0.0", 0);
 	/* the pending child: no inode, same local port as the listener */
-	s = sock(SKC_TCP, ST_ESTABLISHED, 700, 0);
-	skmem(&s, 1000, 131072, 0, 0, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 700, 0);
+	fx_skmem(&s, 1000, 131072, 0, 0, 0);
 	add_sock(h, s, 0, "127.0.0.1", 8080, "127.0.0.1", 5555);
-	s = sock(SKC_UDP, ST_CLOSE, 2000000, 0);
-	skmem(&s, 2000000, 4194304, 0, 0, 3);
+	s = fx_sock_value(SKC_UDP, ST_CLOSE, 2000000, 0);
+	fx_skmem(&s, 2000000, 4194304, 0, 0, 3);
 	add_sock(h, s, I_UDP, "0.0.0.0", 53, "0.0.0.0", 0);
-	s = sock(SKC_UNIX, ST_ESTABLISHED, 10, 0);
+	s = fx_sock_value(SKC_UNIX, ST_ESTABLISHED, 10, 0);
 	add_sock(h, s, I_UNIX, NULL, 0, NULL, 0);
-	s = sock(SKC_TCP, ST_ESTABLISHED, 50, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 50, 0);
 	add_sock(h, s, I_ORPHAN, "10.0.0.1", 40001, "10.0.0.3", 80);
 	/* a TCP child of a port nobody listens on */
-	s = sock(SKC_TCP, ST_ESTABLISHED, 1, 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 1, 0);
 	add_sock(h, s, 0, "127.0.0.1", 9090, "127.0.0.1", 5556);
 }
 
@@ -400,17 +337,13 @@ struct run {
 
 static void run_host(struct run *r, ...)
 {
-	char *argv[32] = { (char *)"skcheck" };
-	int argc = 1;
 	va_list ap;
-	char *a;
+	int ret;
 
 	va_start(ap, r);
-	while ((a = va_arg(ap, char *)) && argc < 31)
-		argv[argc++] = a;
+	ret = fx_parse_va(&r->o, ap);
 	va_end(ap);
-	optind = 0;
-	assert_int_equal(options_parse(argc, argv, &r->o), -1);
+	assert_int_equal(ret, -1);
 	build_host(&r->h);
 	join_host(&r->h);
 	sample_judge(&r->h, &r->o, NULL, 0);

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <linux/sock_diag.h>
 
+#include "fixture.h"
 #include "judge.h"
 #include "model.h"
 #include "options.h"
@@ -23,7 +24,6 @@
 #include "track.h"
 
 /* kernel TCP_* states (include/net/tcp_states.h); UNIX reuses them */
-enum { ST_ESTABLISHED = 1, ST_CLOSE = 7, ST_LISTEN = 10 };
 
 #define WINDOW 1.0
 #define WALL0 1700000000.0	/* wall clock at mono 0 */
@@ -79,28 +79,14 @@ static void begin(struct skc_host *h, double t)
 
 	host_init(h);
 	h->time = WALL0 + t;
-	h->procs.v = calloc(NPROCS, sizeof(*h->procs.v));
-	assert_non_null(h->procs.v);
-	h->procs.n = h->procs.cap = NPROCS;
-	for (i = 0; i < NPROCS; i++) {
-		h->procs.v[i].pid = procs[i].pid;
-		strcpy(h->procs.v[i].comm, procs[i].comm);
-	}
+	for (i = 0; i < NPROCS; i++)
+		fx_proc(h, procs[i].pid, procs[i].comm);
 }
 
 static size_t add(struct skc_host *h, uint8_t proto, uint8_t state,
 		  uint64_t cookie, uint64_t inode, uint32_t rq, uint32_t wq)
 {
-	struct skc_sock *s = socktab_add(&h->socks);
-
-	s->proto = proto;
-	s->family = proto == SKC_UNIX ? AF_UNIX : AF_INET;
-	s->type = proto == SKC_UDP ? SOCK_DGRAM : SOCK_STREAM;
-	s->state = state;
-	s->cookie = cookie;
-	s->inode = inode;
-	s->rqueue = rq;
-	s->wqueue = wq;
+	fx_sock(h, proto, state, inode, rq, wq)->cookie = cookie;
 	return h->socks.n - 1;
 }
 
@@ -120,13 +106,7 @@ static void drops(struct skc_host *h, size_t i, uint32_t n)
 /* Like join_owners: proc holds socket i as fd. */
 static void own(struct skc_host *h, size_t i, uint32_t proc, int fd)
 {
-	struct skc_sock *s = &h->socks.v[i];
-
-	s->owners = realloc(s->owners, (s->nowners + 1) * sizeof(*s->owners));
-	assert_non_null(s->owners);
-	s->owners[s->nowners].proc = proc;
-	s->owners[s->nowners].fd = fd;
-	s->owners_cap = ++s->nowners;
+	fx_own(h, i, proc, fd);
 }
 
 /* The judge_host steps track depends on, then the tracker. */
