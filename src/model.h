@@ -89,7 +89,7 @@ struct skc_sock {
 	uint64_t mem;
 	uint64_t drops;
 	unsigned flags;
-	bool selected;		/* passes protocol/port filters */
+	bool matches;		/* passes the protocol and port filters */
 	int8_t cgroup_match;	/* socket's cgroup id vs. its owner's: 1, 0, -1 unknown */
 
 	/* track (only with two samples or more) */
@@ -160,10 +160,10 @@ struct skc_proc {
 	size_t nleaks, leaks_cap;
 
 	/* judge (reset for a carried-over process by proc_reset_sample) */
-	struct skc_figures fig;	/* its selected sockets, each once;
+	struct skc_figures fig;	/* its matching sockets, each once;
 				 * fig.flags also carries SKC_F_LEAKED */
 	bool matches;		/* passes the selection filters */
-	bool selected;		/* listed */
+	bool selected;		/* listed: matches, ranked within --top */
 	int32_t cont_idx;	/* index into skc_host.conts */
 	struct skc_listed *listed;	/* rollup: its sockets to list, worst
 					 * first (listed processes only) */
@@ -216,7 +216,7 @@ struct skc_sockstat {
 struct skc_cont_row {
 	const struct skc_container *c;
 	uint32_t nprocs;
-	struct skc_figures fig;	/* its processes' selected sockets, each once */
+	struct skc_figures fig;	/* its processes' matching sockets, each once */
 	size_t last_sock;	/* rollup: socket index + 1 counted last */
 };
 
@@ -265,7 +265,9 @@ struct skc_host {
 	size_t nconts;
 	struct skc_cont_row **ranked_conts;
 	size_t nranked_conts;
-	unsigned procs_with_residue, procs_flagged;
+	/* processes with anything queued or flagged (figures_any; not the
+	 * residue flag, which is a threshold), with any flag */
+	unsigned procs_queued, procs_flagged;
 
 	/* track: the sample this model is, and what changed since the last */
 	double time;		/* wall clock of the sample */

@@ -113,7 +113,8 @@ static json_object *namespaces_array(const struct skc_host *h)
 		json_object_object_add(o, "current",
 			json_object_new_boolean(ns->ino == h->netns));
 		json_object_object_add(o, "scanned", json_object_new_boolean(netns_scanned(ns)));
-		add_u64(o, "sockets", ns->fig.sockets);
+		add_u64(o, "nsockets", ns->fig.sockets);
+		add_u64(o, "sockets", ns->fig.sockets);	/* old name, one release */
 		add_u64(o, "recv_q", ns->fig.recv_q);
 		add_u64(o, "mem", ns->fig.mem);
 		if (ns->error)
@@ -179,7 +180,8 @@ static json_object *summary_obj(const struct skc_host *h)
 	size_t i;
 
 	add_u64(p, "scanned", h->procs.scanned);
-	add_u64(p, "with_residue", h->procs_with_residue);
+	add_u64(p, "queued", h->procs_queued);
+	add_u64(p, "with_residue", h->procs_queued);	/* old name, one release */
 	add_u64(p, "flagged", h->procs_flagged);
 	add_u64(p, "denied", h->procs.denied);
 	add_u64(p, "vanished", h->procs.vanished);

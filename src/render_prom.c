@@ -78,7 +78,9 @@ static void host_metrics(FILE *out, const struct skc_host *h)
 	header(out, "skcheck_processes", "gauge", "Processes by scan outcome.");
 	fprintf(out, "skcheck_processes{state=\"scanned\"} %u\n", h->procs.scanned);
 	fprintf(out, "skcheck_processes{state=\"denied\"} %u\n", h->procs.denied);
-	fprintf(out, "skcheck_processes{state=\"with_residue\"} %u\n", h->procs_with_residue);
+	fprintf(out, "skcheck_processes{state=\"queued\"} %u\n", h->procs_queued);
+	/* the old name of "queued", kept for one release (skcheck(8)) */
+	fprintf(out, "skcheck_processes{state=\"with_residue\"} %u\n", h->procs_queued);
 	fprintf(out, "skcheck_processes{state=\"flagged\"} %u\n", h->procs_flagged);
 	header(out, "skcheck_netns_recv_queue_bytes", "gauge",
 	       "Unread bytes per network namespace.");

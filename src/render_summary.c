@@ -50,8 +50,8 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_render
 			(unsigned long long)h->total.stalled_sockets,
 			sz(a, sizeof(a), h->total.stalled_bytes, o), h->window,
 			h->listen_overflow_rate > 0 ? "; accept queues overflowing" : "");
-	fprintf(out, "processes: %u scanned, %u with residue, %u flagged",
-		h->procs.scanned, h->procs_with_residue, h->procs_flagged);
+	fprintf(out, "processes: %u scanned, %u with data queued, %u flagged",
+		h->procs.scanned, h->procs_queued, h->procs_flagged);
 	if (h->procs.denied)
 		fprintf(out, "; %u not inspectable (permission denied: run as root to see their sockets)",
 			h->procs.denied);

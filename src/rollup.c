@@ -11,7 +11,7 @@
 #include "util.h"
 
 /* The protocol and port filters. */
-static bool sock_selected(const struct skc_sock *s, const struct skc_select_opts *o)
+static bool sock_matches(const struct skc_sock *s, const struct skc_select_opts *o)
 {
 	if (!(o->protos & SKC_PROTO_BIT(s->proto)))
 		return false;
@@ -21,12 +21,12 @@ static bool sock_selected(const struct skc_sock *s, const struct skc_select_opts
 	return true;
 }
 
-static void select_sockets(struct skc_host *h, const struct skc_select_opts *o)
+static void match_sockets(struct skc_host *h, const struct skc_select_opts *o)
 {
 	size_t i;
 
 	for (i = 0; i < h->socks.n; i++)
-		h->socks.v[i].selected = sock_selected(&h->socks.v[i], o);
+		h->socks.v[i].matches = sock_matches(&h->socks.v[i], o);
 }
 
 /* A process may hold one socket through several fds (dup): count once.
@@ -46,7 +46,7 @@ static void rollup_procs(struct skc_host *h)
 	for (i = 0; i < t->n; i++) {
 		const struct skc_sock *s = &t->v[i];
 
-		if (!s->selected)
+		if (!s->matches)
 			continue;
 		for (k = 0; k < s->nowners; k++) {
 			struct skc_proc *p = &h->procs.v[s->owners[k].proc];
@@ -169,7 +169,7 @@ static void rank_procs(struct skc_host *h, const struct skc_select_opts *o)
 
 		p->matches = proc_matches(h, p, o);
 		if (figures_any(&p->fig))
-			h->procs_with_residue++;
+			h->procs_queued++;
 		if (p->fig.flags)
 			h->procs_flagged++;
 		if (proc_listed(p, o))
@@ -192,7 +192,7 @@ static void selected_totals(struct skc_host *h)
 	for (i = 0; i < t->n; i++) {
 		struct skc_sock *s = &t->v[i];
 
-		if (!s->selected)
+		if (!s->matches)
 			continue;
 		for (k = 0; k < s->nowners; k++) {
 			if (h->procs.v[s->owners[k].proc].selected) {
@@ -261,7 +261,7 @@ static int cmp_sock_ptr(const void *a, const void *b)
 	return x->fd - y->fd;
 }
 
-/* The sockets listed under p, worst first: every selected one with
+/* The sockets listed under p, worst first: every matching one with
  * --all, else those with anything queued or flagged. */
 static void list_proc_sockets(const struct skc_host *h, struct skc_proc *p,
 			      const struct skc_select_opts *o)
@@ -277,7 +277,7 @@ static void list_proc_sockets(const struct skc_host *h, struct skc_proc *p,
 		if (k < 0)
 			continue;
 		s = &h->socks.v[k];
-		if (!s->selected)
+		if (!s->matches)
 			continue;
 		refs[n].s = s;
 		refs[n].fd = p->fds[i].fd;
@@ -313,7 +313,7 @@ static void list_sockets(struct skc_host *h, const struct skc_select_opts *o)
 
 void rollup_host(struct skc_host *h, const struct skc_select_opts *o)
 {
-	select_sockets(h, o);
+	match_sockets(h, o);
 	host_totals(h);
 	rollup_procs(h);
 	rollup_leaks(h);

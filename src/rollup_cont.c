@@ -51,7 +51,7 @@ static void rollup_sockets(struct skc_host *h)
 	for (i = 0; i < h->socks.n; i++) {
 		const struct skc_sock *s = &h->socks.v[i];
 
-		if (!s->selected)
+		if (!s->matches)
 			continue;
 		for (k = 0; k < s->nowners; k++) {
 			const struct skc_proc *p = &h->procs.v[s->owners[k].proc];

@@ -436,7 +436,7 @@ static void test_pipeline(void **state)
 	assert_int_equal(ranked_pid(&r.h, 0), 400);
 	assert_int_equal(ranked_pid(&r.h, 1), 200);
 	assert_int_equal(ranked_pid(&r.h, 2), 100);
-	assert_int_equal(r.h.procs_with_residue, 3);
+	assert_int_equal(r.h.procs_queued, 3);
 	assert_int_equal(r.h.procs_flagged, 2);
 	assert_false(gamma->selected);
 
