@@ -82,10 +82,14 @@ bench_size() {
 	ss_p=$(measure ss -tuaxmpn)
 	ss_np=$(measure ss -tuaxmn)
 	sk=$(measure "$SKCHECK" --settle 0 -a -N 0)
+	sk_np=$(measure "$SKCHECK" --settle 0 -a -N 0 --no-pinned)
 	sk_json=$(measure "$SKCHECK" --settle 0 -J -a -s)
 	row "ss -tuaxmpn" "$ss_p"
 	row "ss -tuaxmn (no process names)" "$ss_np"
 	row "skcheck --settle 0 -a (every process)" "$sk" "${ss_p% *}"
+	row "skcheck --settle 0 -a --no-pinned" "$sk_np" "${ss_p% *}"
+	awk -v a="${sk% *}" -v b="${sk_np% *}" 'BEGIN {
+		printf "  %-44s x%.2f\n", "pinned pages cost (with / --no-pinned)", (b > 0 ? a / b : 0) }'
 	row "skcheck --settle 0 -J -a -s (every socket)" "$sk_json" "${ss_p% *}"
 	/usr/bin/time -o "$tmp/time" -f "%e %U %S %M" "$SKCHECK" --watch -i 0.01 -c 10 -J >/dev/null 2>&1
 	awk -v l="$(tail -1 "$tmp/time")" 'BEGIN { split(l, a, " "); printf "  %-44s %8.3fs wall %6.3fs cpu per sample, %d KiB peak\n", "skcheck --watch -J (10 samples)", a[1] / 10, (a[2] + a[3]) / 10, a[4] }'

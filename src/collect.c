@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include "bpf_pinned.h"
 #include "cgroup.h"
 #include "collect.h"
 #include "diag.h"
@@ -21,6 +22,7 @@
 #include "stop.h"
 #include "util.h"
 #include "sockstat.h"
+#include "meminfo.h"
 
 /* Our namespace: proc_root's self (a recorded tree says which one was
  * current), else the real one. */
@@ -61,6 +63,7 @@ static int collect_netns(struct skc_host *h, uint64_t netns,
 		return 0;	/* recorded: no interfaces to ask about */
 	if (links_resolve(h, from, h->socks.n) < 0)
 		host_warn(h, "interface names unavailable (rtnetlink link dump failed)");
+	pinned_collect_ns(h, from);
 	return 0;
 }
 
@@ -294,9 +297,16 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 			       strerror(-ret));
 	if (netns_select(&h->nets, &h->procs, &o->netns) < 0)
 		return err_set(err, -ENOENT, "no such network namespace: %s", o->netns_arg);
+	pinned_begin(h, light ? "not collected (light sample)" :
+		     o->no_pinned ? "pinned pages not collected (--no-pinned)" :
+		     o->replay_dir ? "pinned pages not collected (replayed dumps)" : NULL);
 	ret = collect_namespaces(h, o, err);
+	/* also on failure: it empties the page map for the next sample */
+	pinned_end(h);
 	if (ret < 0)
 		return ret;
+	if (meminfo_read(o->proc_root, &h->memory) < 0)
+		host_warn(h, "cannot read %s/meminfo", o->proc_root);
 	if (sockstat_read(o->proc_root, &h->sockstat) < 0)
 		host_warn(h, "cannot read %s/net/sockstat", o->proc_root);
 	/* ListenOverflows feeds a counter and its events: unknown is 0 */

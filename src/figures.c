@@ -34,6 +34,7 @@ void figures_add(struct skc_figures *f, const struct skc_sock *s)
 	f->pending_bytes += s->pending_bytes;
 	f->send_q += s->send_q;
 	f->mem += s->mem;
+	f->pinned += s->pinned;
 	f->drops += s->drops;
 	f->accept_q += s->accept_q;
 	f->flags |= s->flags;
@@ -54,6 +55,7 @@ uint64_t figures_key(const struct skc_figures *f, enum skc_sort k)
 	switch (k) {
 	case SORT_SEND_Q: return f->send_q;
 	case SORT_MEM: return f->mem;
+	case SORT_PINNED: return f->pinned;
 	case SORT_DROPS: return f->drops;
 	case SORT_SOCKETS: return f->sockets;
 	case SORT_RECV_Q: break;

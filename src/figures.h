@@ -20,7 +20,8 @@
 enum skc_proto { SKC_TCP, SKC_UDP, SKC_UDPLITE, SKC_UNIX, SKC_PROTO_MAX };
 
 /* Ranking keys (--sort). */
-enum skc_sort { SORT_RECV_Q, SORT_SEND_Q, SORT_MEM, SORT_DROPS, SORT_SOCKETS };
+enum skc_sort { SORT_RECV_Q, SORT_SEND_Q, SORT_MEM, SORT_DROPS, SORT_SOCKETS,
+		SORT_PINNED };
 
 struct skc_sock;
 
@@ -31,6 +32,7 @@ struct skc_figures {
 					 * the accept-queue rule */
 	uint64_t send_q;		/* bytes */
 	uint64_t mem;			/* socket buffer bytes (judge_socket) */
+	uint64_t pinned;		/* bytes of pages queues pin (bpf_pinned.c) */
 	uint64_t drops;			/* packets, sk_drops */
 	uint64_t accept_q;		/* connections in accept queues */
 	uint64_t pending_bytes;		/* part of recv_q held by queued

@@ -3,10 +3,13 @@
 #include "config.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "judge.h"
+#include "socktab.h"
+#include "util.h"
 
 static uint64_t sk(const struct skc_sock *s, int i)
 {
@@ -49,6 +52,46 @@ void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 		s->flags |= SKC_F_RCVBUF_FULL;
 	if (s->drops > 0)
 		s->flags |= SKC_F_DROPS;
+	if (judge_pins_pages(s->pinned, s->mem, o))
+		s->flags |= SKC_F_PINS_PAGES;
+}
+
+bool judge_pins_pages(uint64_t pinned, uint64_t truesize,
+		      const struct skc_judge_opts *o)
+{
+	return pinned > 0 && pinned >= o->pins_min &&
+	       pinned >= (uint64_t)o->pins_ratio * truesize;
+}
+
+/* UNIX queues are charged to the sender (MEM, see judge_socket): their
+ * pinned pages go the same way, from the receiving socket whose queue
+ * the walk found them in to its peer, so pinned and truesize compare on
+ * one socket.  A receiver without a peer (unconnected datagrams) keeps
+ * them. */
+static void credit_unix_pins(struct skc_host *h)
+{
+	struct skc_socktab *t = &h->socks;
+	uint64_t *found;	/* as the walk found them: moves must not chain */
+	size_t i;
+	long k;
+
+	found = xcalloc(t->n ? t->n : 1, sizeof(*found));
+	for (i = 0; i < t->n; i++)
+		found[i] = t->v[i].proto == SKC_UNIX ? t->v[i].pinned : 0;
+	for (i = 0; i < t->n; i++) {
+		struct skc_sock *s = &t->v[i], *peer;
+
+		if (!found[i] || !s->unix_peer)
+			continue;
+		k = socktab_find(t, s->unix_peer);
+		if (k < 0 || (size_t)k == i || t->v[k].proto != SKC_UNIX)
+			continue;
+		peer = &t->v[k];
+		peer->pinned += found[i];
+		peer->pinned_capped |= s->pinned_capped;
+		s->pinned -= found[i];
+	}
+	free(found);
 }
 
 /* Cross-check: the cgroup an inet socket was created in (the kernel's
@@ -75,6 +118,7 @@ void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 	/* a queued connection's bytes are its listener's (figures_add) */
 	for (i = 0; i < t->n; i++)
 		t->v[i].pending_bytes = 0;
+	credit_unix_pins(h);
 	for (i = 0; i < t->n; i++) {
 		assert(t->v[i].listener < (int32_t)t->n);
 		if (t->v[i].listener >= 0)

@@ -11,8 +11,15 @@
 /* One socket's figures and flags (no stall flags: track sets those). */
 void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o);
 
-/* Every socket of a joined host: its listeners' pending bytes, figures,
- * flags and the cgroup cross-check. */
+/* The pins-pages rule: pinned bytes >= --pins-min and >= --pins-ratio
+ * times truesize (sockets here; process and container sums in
+ * rollup_mem.c). */
+bool judge_pins_pages(uint64_t pinned, uint64_t truesize,
+		      const struct skc_judge_opts *o);
+
+/* Every socket of a joined host: its listeners' pending bytes, UNIX
+ * pinned pages moved to the sender, figures, flags and the cgroup
+ * cross-check. */
 void judge_host(struct skc_host *h, const struct skc_judge_opts *o);
 
 #endif

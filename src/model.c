@@ -64,6 +64,7 @@ void host_free(struct skc_host *h)
 	free(h->events);
 	free(h->conts);
 	free(h->ranked_conts);
+	free(h->pinned_why);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -94,7 +95,7 @@ const char *flag_name(unsigned bit_index)
 {
 	static const char *const names[SKC_NFLAGS] = {
 		"residue", "rcvbuf-full", "drops", "accept-full", "stalled",
-		"tx-stalled", "accept-stalled", "leaked",
+		"tx-stalled", "accept-stalled", "leaked", "pins-pages",
 	};
 
 	return bit_index < SKC_NFLAGS ? names[bit_index] : "?";

@@ -33,8 +33,9 @@ enum skc_flag {
 	SKC_F_TX_STALLED = 1u << 5,
 	SKC_F_ACCEPT_STALLED = 1u << 6,
 	SKC_F_LEAKED = 1u << 7,		/* process: holds a closed TCP socket */
+	SKC_F_PINS_PAGES = 1u << 8,	/* pinned bytes far above truesize */
 };
-#define SKC_NFLAGS 8
+#define SKC_NFLAGS 9
 #define SKC_F_ANY_STALL (SKC_F_STALLED | SKC_F_TX_STALLED | SKC_F_ACCEPT_STALLED)
 
 /* Container and pod of a process, from its cgroup path (cgroup.c). */
@@ -88,6 +89,8 @@ struct skc_sock {
 	uint32_t accept_q, accept_max;	/* listeners only */
 	uint64_t mem;
 	uint64_t drops;
+	uint64_t pinned;	/* bytes of pages its queues pin (bpf_pinned.c) */
+	bool pinned_capped;	/* a lower bound: queue longer than walked */
 	unsigned flags;
 	bool matches;		/* passes the protocol and port filters */
 	int8_t cgroup_match;	/* socket's cgroup id vs. its owner's: 1, 0, -1 unknown */
@@ -209,6 +212,31 @@ struct skc_sockstat {
 	long sockets_used;
 	long tcp_inuse, tcp_orphan, tcp_tw, tcp_alloc, tcp_mem;
 	long udp_inuse, udp_mem, udplite_inuse;
+	long frag_memory;	/* bytes, FRAG plus FRAG6 */
+	long tcp6_inuse, udp6_inuse;	/* sockstat6 */
+};
+
+/* Host memory (meminfo.c, judge_mem.c), bytes.  The parts add up to
+ * total; SKC_MEM_UNACCOUNTED is the remainder no counter names. */
+enum skc_mem_part {
+	SKC_MEM_FREE, SKC_MEM_FREE_PCP, SKC_MEM_ANON, SKC_MEM_FILE, SKC_MEM_SHMEM,
+	SKC_MEM_SLAB_RECLAIMABLE, SKC_MEM_SLAB_UNRECLAIMABLE,
+	SKC_MEM_KERNEL_STACK, SKC_MEM_PAGE_TABLES, SKC_MEM_VMALLOC,
+	SKC_MEM_PERCPU, SKC_MEM_HUGETLB, SKC_MEM_KERNEL_OTHER,
+	SKC_MEM_UNACCOUNTED, SKC_MEM_PARTS
+};
+
+struct skc_memory {
+	bool valid;		/* /proc/meminfo was read */
+	uint64_t total, available;
+	int64_t part[SKC_MEM_PARTS];	/* unaccounted < 0: counters overlap */
+	uint64_t applications, kernel;	/* anon+file+shmem; named kernel parts */
+	/* judge_mem.c */
+	uint64_t sockstat_bytes;	/* TCP + UDP + FRAG mem of sockstat */
+	uint64_t truesize, pinned;	/* every socket once */
+	uint64_t unread[SKC_PROTO_MAX];	/* RECV-Q by protocol */
+	bool pinned_valid;
+	bool suspect;		/* the memory-suspect host flag */
 };
 
 /* Per-container rollup (processes outside containers share one "host"
@@ -248,10 +276,13 @@ struct skc_host {
 	struct skc_socktab socks;
 	struct skc_proctab procs;
 	struct skc_sockstat sockstat;
+	struct skc_memory memory;
 	uint64_t netns;		/* our own namespace */
 	struct skc_netnstab nets;
 	bool partial;
 	bool leaks_checked;	/* every namespace was dumped */
+	bool pinned_avail;	/* pinned figures were collected */
+	char *pinned_why;	/* why not, when not */
 	char **warnings;
 	size_t nwarnings, warnings_cap;
 

@@ -16,7 +16,8 @@
 enum {
 	OPT_PROTO = 0x100, OPT_RESIDUE, OPT_RCVBUF_PCT, OPT_SORT,
 	OPT_LIST_COLUMNS, OPT_NO_SUMMARY, OPT_NETNS, OPT_CONTAINER, OPT_POD,
-	OPT_BY, OPT_SETTLE, OPT_WINDOW, OPT_PROMETHEUS,
+	OPT_BY, OPT_SETTLE, OPT_WINDOW, OPT_PROMETHEUS, OPT_PINS_RATIO,
+	OPT_PINS_MIN, OPT_MEMORY_SUSPECT, OPT_NO_PINNED,
 };
 
 static const struct option longopts[] = {
@@ -35,6 +36,11 @@ static const struct option longopts[] = {
 	{ "residue", required_argument, NULL, OPT_RESIDUE },
 	{ "rcvbuf-pct", required_argument, NULL, OPT_RCVBUF_PCT },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "memory", no_argument, NULL, 'M' },
+	{ "no-pinned", no_argument, NULL, OPT_NO_PINNED },
+	{ "pins-ratio", required_argument, NULL, OPT_PINS_RATIO },
+	{ "pins-min", required_argument, NULL, OPT_PINS_MIN },
+	{ "memory-suspect", required_argument, NULL, OPT_MEMORY_SUSPECT },
 	{ "top", required_argument, NULL, 'N' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
@@ -83,11 +89,20 @@ static void usage(void)
 "  -a, --all              every process and socket, not only those with data\n"
 "                         queued or a flag\n"
 "  -N, --top N            at most N processes (default 10, 0 = all)\n"
-"      --sort KEY         recv_q (default), send_q, mem, drops, sockets\n"
+"      --sort KEY         recv_q (default), send_q, mem, pinned, drops, sockets\n"
 "\n"
 "Flag thresholds:\n"
 "      --residue SIZE     residue: unread bytes per socket (default 1M)\n"
 "      --rcvbuf-pct N     rcvbuf-full: receive buffer use in percent (default 90)\n"
+"      --pins-ratio N     pins-pages: pinned bytes at least N times truesize\n"
+"                         (default 4)\n"
+"      --pins-min SIZE    pins-pages: and at least SIZE pinned (default 1M)\n"
+"      --memory-suspect SIZE  memory-suspect: unaccounted kernel memory and\n"
+"                         pinned pages both at least SIZE (default 1G)\n"
+"\n"
+"Memory:\n"
+"  -M, --memory           host memory breakdown (/proc/meminfo) in the summary\n"
+"      --no-pinned        do not walk socket queues with BPF (no PINNED figures)\n"
 "\n"
 "Time:\n"
 "      --settle SECONDS   one-shot: take a second sample this much later to\n"
@@ -299,7 +314,7 @@ static int parse_sort(struct skc_opts *o, const char *arg)
 	static const char *const keys[] = {
 		[SORT_RECV_Q] = "recv_q", [SORT_SEND_Q] = "send_q",
 		[SORT_MEM] = "mem", [SORT_DROPS] = "drops",
-		[SORT_SOCKETS] = "sockets",
+		[SORT_SOCKETS] = "sockets", [SORT_PINNED] = "pinned",
 	};
 	size_t i;
 
@@ -309,7 +324,7 @@ static int parse_sort(struct skc_opts *o, const char *arg)
 			return 0;
 		}
 	}
-	return options_usage_error("unknown sort key '%s' (recv_q, send_q, mem, drops, sockets)", arg);
+	return options_usage_error("unknown sort key '%s' (recv_q, send_q, mem, pinned, drops, sockets)", arg);
 }
 
 void options_init(struct skc_opts *o)
@@ -320,6 +335,9 @@ void options_init(struct skc_opts *o)
 	o->select.top = 10;
 	o->judge.residue_bytes = 1024 * 1024;
 	o->judge.rcvbuf_pct = 90;
+	o->judge.pins_ratio = 4;
+	o->judge.pins_min = 1024 * 1024;
+	o->judge.suspect_bytes = 1024ULL * 1024 * 1024;
 	o->proc_root = "/proc";
 	o->netns_dir = "/run/netns";
 	o->interval = 2;
@@ -415,6 +433,21 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 		o->judge.rcvbuf_pct = (unsigned)v;
 		break;
 	case OPT_SORT: return parse_sort(o, arg) ? SKC_EXIT_USAGE : -1;
+	case 'M': o->render.memory = true; break;
+	case OPT_NO_PINNED: o->no_pinned = true; break;
+	case OPT_PINS_RATIO:
+		if (parse_ulong(arg, 1000000, &v) < 0 || v == 0)
+			return options_usage_error("invalid ratio '%s' for --pins-ratio (1-1000000)", arg);
+		o->judge.pins_ratio = (unsigned)v;
+		break;
+	case OPT_PINS_MIN:
+		if (parse_size(arg, &o->judge.pins_min) < 0 || !o->judge.pins_min)
+			return options_usage_error("invalid size '%s' for --pins-min", arg);
+		break;
+	case OPT_MEMORY_SUSPECT:
+		if (parse_size(arg, &o->judge.suspect_bytes) < 0 || !o->judge.suspect_bytes)
+			return options_usage_error("invalid size '%s' for --memory-suspect", arg);
+		break;
 	case 'N':
 		if (parse_ulong(arg, LONG_MAX, &v) < 0)
 			return options_usage_error("invalid number '%s' for --top", arg);
@@ -448,7 +481,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	options_init(o);
 	optind = 0;	/* full getopt reset: tests parse more than once */
 	opterr = 0;	/* our own messages, with our own name */
-	while ((c = getopt_long(argc, argv, ":asbp:C:tuUxP:m:N:o:nrJwi:c:hV",
+	while ((c = getopt_long(argc, argv, ":asbp:C:tuUxP:m:N:o:nrJwi:c:MhV",
 				longopts, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return getopt_error(c, argv[optind - 1]);

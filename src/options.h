@@ -22,6 +22,9 @@ struct netns_sel {
 struct skc_judge_opts {
 	uint64_t residue_bytes;	/* residue flag: unread bytes on one socket */
 	unsigned rcvbuf_pct;	/* rcvbuf-full: receive buffer use, percent */
+	unsigned pins_ratio;	/* pins-pages: pinned >= ratio x truesize */
+	uint64_t pins_min;	/* ... and >= this many bytes */
+	uint64_t suspect_bytes;	/* memory-suspect: unaccounted and pinned */
 	double window;		/* stall window in seconds */
 };
 
@@ -49,6 +52,7 @@ struct skc_select_opts {
 struct skc_render_opts {
 	bool sockets, bytes, noheadings, raw, no_summary;
 	bool by_container;
+	bool memory;		/* -M: the whole host memory breakdown */
 	const char *columns;	/* -o argument */
 };
 
@@ -57,6 +61,7 @@ struct skc_opts {
 	struct skc_select_opts select;
 	struct skc_render_opts render;
 	/* collection */
+	bool no_pinned;		/* --no-pinned: no BPF walk */
 	struct netns_sel netns;
 	const char *netns_arg;
 	/* the run */

@@ -13,6 +13,11 @@ int render_table_check_columns(const struct skc_render_opts *o);
 void render_list_columns(FILE *out);
 int render_table(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
 void render_summary(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
+/* render_memory.c: the memory lines of the summary (-M: the breakdown) */
+void render_memory(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
+/* render_memory.c: summary.memory of the JSON document (json-c) */
+struct json_object;
+struct json_object *render_memory_json(const struct skc_host *h);
 int render_json(FILE *out, const struct skc_host *h);
 
 /* render_json.c; compact: one line (NDJSON in --watch) */

@@ -53,13 +53,21 @@ static json_object *flags_array(unsigned flags)
 	return a;
 }
 
+/* Pinned bytes, null when the sample has no pinned figures. */
+static void add_pinned(json_object *o, const struct skc_host *h, uint64_t v)
+{
+	json_object_object_add(o, "pinned", h->pinned_avail ? json_object_new_uint64(v) : NULL);
+}
+
 /* The figures of a process or container row. */
-static void add_figures(json_object *o, const struct skc_figures *f)
+static void add_figures(json_object *o, const struct skc_host *h,
+			const struct skc_figures *f)
 {
 	add_u64(o, "nsockets", f->sockets);
 	add_u64(o, "recv_q", f->recv_q);
 	add_u64(o, "send_q", f->send_q);
 	add_u64(o, "mem", f->mem);
+	add_pinned(o, h, f->pinned);
 	add_u64(o, "drops", f->drops);
 	add_u64(o, "accept_q", f->accept_q);
 	add_u64(o, "stalled_sockets", f->stalled_sockets);
@@ -68,7 +76,7 @@ static void add_figures(json_object *o, const struct skc_figures *f)
 }
 
 /* The figures of the host and selected totals. */
-static json_object *totals_obj(const struct skc_figures *t)
+static json_object *totals_obj(const struct skc_host *h, const struct skc_figures *t)
 {
 	json_object *o = json_object_new_object();
 	json_object *s = json_object_new_object();
@@ -81,6 +89,7 @@ static json_object *totals_obj(const struct skc_figures *t)
 	add_u64(o, "recv_q", t->recv_q);
 	add_u64(o, "send_q", t->send_q);
 	add_u64(o, "mem", t->mem);
+	add_pinned(o, h, t->pinned);
 	add_u64(o, "drops", t->drops);
 	add_u64(o, "accept_q", t->accept_q);
 	add_u64(o, "flagged_sockets", t->flagged_sockets);
@@ -117,6 +126,7 @@ static json_object *namespaces_array(const struct skc_host *h)
 		add_u64(o, "sockets", ns->fig.sockets);	/* old name, one release */
 		add_u64(o, "recv_q", ns->fig.recv_q);
 		add_u64(o, "mem", ns->fig.mem);
+		add_pinned(o, h, ns->fig.pinned);
 		if (ns->error)
 			add_bytes(o, "error", ns->error, strlen(ns->error));
 		json_object_array_add(a, o);
@@ -166,7 +176,7 @@ static json_object *containers_array(const struct skc_host *h)
 		add_str(o, "pod", r->c->pod);
 		add_str(o, "qos", r->c->qos);
 		add_u64(o, "nprocs", r->nprocs);
-		add_figures(o, &r->fig);
+		add_figures(o, h, &r->fig);
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -174,7 +184,7 @@ static json_object *containers_array(const struct skc_host *h)
 
 static json_object *summary_obj(const struct skc_host *h)
 {
-	json_object *o = totals_obj(&h->total);
+	json_object *o = totals_obj(h, &h->total);
 	json_object *p = json_object_new_object();
 	json_object *w = json_object_new_array();
 	size_t i;
@@ -187,7 +197,8 @@ static json_object *summary_obj(const struct skc_host *h)
 	add_u64(p, "vanished", h->procs.vanished);
 	add_u64(p, "listed", h->nranked);
 	json_object_object_add(o, "processes", p);
-	json_object_object_add(o, "selected", totals_obj(&h->selected));
+	json_object_object_add(o, "selected", totals_obj(h, &h->selected));
+	json_object_object_add(o, "memory", render_memory_json(h));
 	if (h->sockstat.valid) {
 		json_object *k = json_object_new_object();
 
@@ -282,6 +293,10 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 		add_u64(o, "pending_bytes", s->pending_bytes);
 	}
 	add_u64(o, "mem", s->mem);
+	add_pinned(o, h, s->pinned);
+	if (h->pinned_avail)
+		json_object_object_add(o, "pinned_capped",
+				       json_object_new_boolean(s->pinned_capped));
 	add_u64(o, "drops", s->drops);
 	add_u64(o, "uid", s->uid);
 	add_u64(o, "netns", s->netns);
@@ -339,7 +354,7 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p)
 	json_object_object_add(j, "container", container_obj(&p->cont, p->cgroup));
 	if (p->cgroup_id)
 		add_u64(j, "cgroup_id", p->cgroup_id);
-	add_figures(j, &p->fig);
+	add_figures(j, h, &p->fig);
 	add_u64(j, "unmatched_fds", p->unmatched);
 	json_object_object_add(j, "leaked", leaks_array(p));
 	return j;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "escape.h"
+#include "meminfo.h"
 #include "render.h"
 #include "util.h"
 
@@ -100,6 +101,33 @@ static void host_metrics(FILE *out, const struct skc_host *h)
 	      "Unix time of the last sample.", h->time);
 }
 
+/* Host memory parts (they add up to total) and socket memory; pinned
+ * series only when the sample has pinned figures. */
+static void memory_metrics(FILE *out, const struct skc_host *h)
+{
+	const struct skc_memory *m = &h->memory;
+	unsigned i;
+
+	header(out, "skcheck_memory_bytes", "gauge",
+	       "Host memory by part (/proc/meminfo breakdown, see skcheck(8) MEMORY; the parts add up to total).");
+	if (m->valid) {
+		fprintf(out, "skcheck_memory_bytes{part=\"total\"} %llu\n",
+			(unsigned long long)m->total);
+		for (i = 0; i < SKC_MEM_PARTS; i++)
+			fprintf(out, "skcheck_memory_bytes{part=\"%s\"} %lld\n",
+				meminfo_part_name(i), (long long)m->part[i]);
+	}
+	fprintf(out, "skcheck_memory_bytes{part=\"socket_truesize\"} %llu\n",
+		(unsigned long long)m->truesize);
+	fprintf(out, "skcheck_memory_bytes{part=\"sockstat\"} %llu\n",
+		(unsigned long long)m->sockstat_bytes);
+	if (m->pinned_valid)
+		fprintf(out, "skcheck_memory_bytes{part=\"socket_pinned\"} %llu\n",
+			(unsigned long long)m->pinned);
+	gauge(out, "skcheck_memory_suspect",
+	      "1 when the host is flagged memory-suspect.", m->suspect ? 1 : 0);
+}
+
 static void proc_labels(FILE *out, const struct skc_proc *p)
 {
 	fprintf(out, "{pid=\"%d\",comm=\"", (int)p->pid);
@@ -140,6 +168,15 @@ static void proc_metrics(FILE *out, const struct skc_host *h)
 			fprintf(out, "} %llu\n", v);
 		}
 	}
+	if (h->pinned_avail) {
+		header(out, "skcheck_process_pinned_bytes", "gauge",
+		       "Memory of the pages the process's socket queues pin (BPF).");
+		for (i = 0; i < h->nranked; i++) {
+			fputs("skcheck_process_pinned_bytes", out);
+			proc_labels(out, h->ranked[i]);
+			fprintf(out, "} %llu\n", (unsigned long long)h->ranked[i]->fig.pinned);
+		}
+	}
 	header(out, "skcheck_process_flag", "gauge",
 	       "1 for each flag set on the process (see skcheck(8) FLAGS).");
 	for (i = 0; i < h->nranked; i++) {
@@ -157,6 +194,7 @@ int render_prometheus(FILE *out, const struct skc_host *h)
 {
 	proto_metrics(out, h);
 	host_metrics(out, h);
+	memory_metrics(out, h);
 	proc_metrics(out, h);
 	return ferror(out) ? -EIO : 0;
 }

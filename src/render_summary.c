@@ -45,6 +45,7 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_render
 			ss->sockets_used, ss->tcp_inuse, ss->tcp_orphan,
 			ss->tcp_tw, ss->tcp_alloc, ss->tcp_mem, ss->udp_inuse,
 			ss->udp_mem);
+	render_memory(out, h, o);
 	if (h->tracked)
 		fprintf(out, "stalled: %llu sockets holding %s (window %.3gs)%s\n",
 			(unsigned long long)h->total.stalled_sockets,

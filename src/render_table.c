@@ -18,7 +18,7 @@ enum {
 	COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS, COL_FLAGS, COL_FD,
 	COL_PROTO, COL_STATE, COL_LOCAL, COL_PEER, COL_INODE, COL_NETNS,
 	COL_CONTAINER, COL_POD, COL_QOS, COL_RUNTIME, COL_PROCS, COL_STALLED,
-	COL_SINCE, COL_LEAKED, COL_NCOLS
+	COL_SINCE, COL_LEAKED, COL_PINNED, COL_NCOLS
 };
 
 struct colinfo {
@@ -39,7 +39,7 @@ static const struct colinfo columns[COL_NCOLS] = {
 	[COL_SENDQ] = { "SEND-Q", 7, SCOLS_FL_RIGHT, "data not yet sent or not yet acknowledged" },
 	[COL_MEM] = { "MEM", 6, SCOLS_FL_RIGHT, "socket buffer memory charged to the socket(s)" },
 	[COL_DROPS] = { "DROPS", 5, SCOLS_FL_RIGHT, "packets dropped by the socket(s)" },
-	[COL_FLAGS] = { "FLAGS", 12, 0, "residue, rcvbuf-full, drops, accept-full, stalled, tx-stalled, accept-stalled, leaked" },
+	[COL_FLAGS] = { "FLAGS", 12, 0, "residue, rcvbuf-full, drops, accept-full, stalled, tx-stalled, accept-stalled, leaked, pins-pages" },
 	[COL_FD] = { "FD", 4, SCOLS_FL_RIGHT, "file descriptor (socket rows)" },
 	[COL_PROTO] = { "PROTO", 5, 0, "tcp, udp, udplite, u_str, u_dgr, u_seq" },
 	[COL_STATE] = { "STATE", 6, 0, "socket state, as ss names it" },
@@ -55,6 +55,7 @@ static const struct colinfo columns[COL_NCOLS] = {
 	[COL_STALLED] = { "STALLED", 7, SCOLS_FL_RIGHT, "stalled sockets (process rows)" },
 	[COL_SINCE] = { "SINCE", 6, SCOLS_FL_RIGHT, "how long the socket has been stalled" },
 	[COL_LEAKED] = { "LEAKED", 6, SCOLS_FL_RIGHT, "closed TCP sockets the process still holds open" },
+	[COL_PINNED] = { "PINNED", 6, SCOLS_FL_RIGHT, "memory of the pages the queued skbs pin (BPF; - when unavailable)" },
 };
 
 static const int default_cols[] = {
@@ -94,8 +95,12 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 	size_t i, n = 0;
 
 	if (o->by_container) {
-		memcpy(out, default_cont_cols, sizeof(default_cont_cols));
-		return ARRAY_SIZE(default_cont_cols);
+		for (i = 0; i < ARRAY_SIZE(default_cont_cols); i++) {
+			out[n++] = default_cont_cols[i];
+			if (default_cont_cols[i] == COL_MEM && h && h->pinned_avail)
+				out[n++] = COL_PINNED;
+		}
+		return n;
 	}
 	for (i = 0; h && i < h->nranked && !cont; i++)
 		cont = h->ranked[i]->cont.id[0] || h->ranked[i]->cont.pod[0];
@@ -107,6 +112,8 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 				out[n++] = COL_SINCE;
 		}
 		out[n++] = def[i];
+		if (def[i] == COL_MEM && h && h->pinned_avail)
+			out[n++] = COL_PINNED;
 		if (def[i] != COL_COMM)
 			continue;
 		if (h && h->nets.n > 1)
@@ -177,13 +184,31 @@ static void size_cell(char *buf, size_t len, uint64_t v, const struct skc_render
 	format_size(buf, len, v, o->bytes);
 }
 
+/* PINNED: "-" when the figures are unavailable; ">=" marks a lower
+ * bound (a queue longer than the BPF walk goes). */
+static void pinned_cell(char *buf, size_t len, const struct skc_host *h,
+			uint64_t v, bool capped, const struct skc_render_opts *o)
+{
+	if (!h->pinned_avail) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (capped && len > 2) {
+		memcpy(buf, ">=", 2);
+		size_cell(buf + 2, len - 2, v, o);
+		return;
+	}
+	size_cell(buf, len, v, o);
+}
+
 /* The figure columns of process and container rows. */
-static char *figures_cell(int col, const struct skc_figures *f,
-			  const struct skc_render_opts *o)
+static char *figures_cell(int col, const struct skc_host *h,
+			  const struct skc_figures *f, const struct skc_render_opts *o)
 {
 	char buf[128];
 
 	switch (col) {
+	case COL_PINNED: pinned_cell(buf, sizeof(buf), h, f->pinned, false, o); break;
 	case COL_SOCKETS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->sockets); break;
 	case COL_ACCEPTQ: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->accept_q); break;
 	case COL_RECVQ: size_cell(buf, sizeof(buf), f->recv_q, o); break;
@@ -215,7 +240,7 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 	case COL_CMDLINE: return xstrdup(p->cmdline);
 	case COL_UID: snprintf(buf, sizeof(buf), "%u", (unsigned)p->uid); break;
 	case COL_LEAKED: snprintf(buf, sizeof(buf), "%zu", p->nleaks); break;
-	default: return figures_cell(col, &p->fig, o);
+	default: return figures_cell(col, h, &p->fig, o);
 	}
 	return xstrdup(buf);
 }
@@ -245,6 +270,9 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 		break;
 	case COL_SENDQ: size_cell(buf, sizeof(buf), s->send_q, o); break;
 	case COL_MEM: size_cell(buf, sizeof(buf), s->mem, o); break;
+	case COL_PINNED:
+		pinned_cell(buf, sizeof(buf), h, s->pinned, s->pinned_capped, o);
+		break;
 	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->drops); break;
 	case COL_FLAGS: format_flags(buf, sizeof(buf), s->flags); break;
 	case COL_SINCE:
@@ -290,7 +318,7 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 	return 0;
 }
 
-static char *cont_cell(int col, const struct skc_cont_row *r,
+static char *cont_cell(int col, const struct skc_host *h, const struct skc_cont_row *r,
 		       const struct skc_render_opts *o)
 {
 	const struct skc_container *c = r->c;
@@ -304,13 +332,14 @@ static char *cont_cell(int col, const struct skc_cont_row *r,
 	case COL_QOS: return xstrdup(c->qos);
 	case COL_RUNTIME: return xstrdup(c->runtime);
 	case COL_PROCS: snprintf(buf, sizeof(buf), "%u", r->nprocs); break;
-	default: return figures_cell(col, &r->fig, o);
+	default: return figures_cell(col, h, &r->fig, o);
 	}
 	return xstrdup(buf);
 }
 
-static int add_cont_row(struct libscols_table *tb, const struct skc_cont_row *r,
-			const int *cols, size_t ncols, const struct skc_render_opts *o)
+static int add_cont_row(struct libscols_table *tb, const struct skc_host *h,
+			const struct skc_cont_row *r, const int *cols, size_t ncols,
+			const struct skc_render_opts *o)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 	size_t i;
@@ -318,7 +347,7 @@ static int add_cont_row(struct libscols_table *tb, const struct skc_cont_row *r,
 	if (!ln)
 		return -ENOMEM;
 	for (i = 0; i < ncols; i++) {
-		char *v = cont_cell(cols[i], r, o);
+		char *v = cont_cell(cols[i], h, r, o);
 
 		if (v && scols_line_refer_data(ln, i, v) < 0)
 			free(v);
@@ -353,7 +382,7 @@ int render_table(FILE *out, const struct skc_host *h, const struct skc_render_op
 	}
 	if (o->by_container) {
 		for (i = 0; i < h->nranked_conts && !ret; i++)
-			ret = add_cont_row(tb, h->ranked_conts[i], cols, ncols, o);
+			ret = add_cont_row(tb, h, h->ranked_conts[i], cols, ncols, o);
 		if (!ret && h->nranked_conts)
 			ret = scols_print_table(tb);
 		goto out;

@@ -11,6 +11,10 @@
 
 void rollup_host(struct skc_host *h, const struct skc_select_opts *o);
 
+/* After rollup_host: pins-pages on process and container sums, the host
+ * memory figures and memory-suspect (rollup_mem.c). */
+void rollup_memory(struct skc_host *h, const struct skc_judge_opts *o);
+
 /* Container rows (rollup_cont.c), called by rollup_host. */
 void rollup_containers(struct skc_host *h, const struct skc_select_opts *o);
 

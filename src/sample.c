@@ -22,6 +22,7 @@ void sample_judge(struct skc_host *h, const struct skc_opts *o,
 	if (tr)
 		track_update(tr, h, mono);
 	rollup_host(h, &o->select);
+	rollup_memory(h, &o->judge);
 }
 
 int sample_take(struct skc_host *h, const struct skc_opts *o,
@@ -66,6 +67,8 @@ bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)
 {
 	size_t i;
 
+	if (h->memory.suspect)
+		return true;
 	if (o->render.by_container) {
 		for (i = 0; i < h->nranked_conts; i++)
 			if (h->ranked_conts[i]->fig.flags)

@@ -7,11 +7,13 @@
 
 #include "sockstat.h"
 
-void sockstat_parse(FILE *f, struct skc_sockstat *ss)
+/* sockstat and sockstat6 share one line format; TCP and UDP mem are
+ * global pages (tcp_memory_allocated), so only sockstat has them. */
+void sockstat6_parse(FILE *f, struct skc_sockstat *ss)
 {
 	char line[256];
+	long inuse, frag;
 
-	memset(ss, 0, sizeof(*ss));
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "sockets: used %ld", &ss->sockets_used) == 1)
 			ss->valid = true;
@@ -22,9 +24,22 @@ void sockstat_parse(FILE *f, struct skc_sockstat *ss)
 		else if (sscanf(line, "UDP: inuse %ld mem %ld", &ss->udp_inuse,
 				&ss->udp_mem) == 2)
 			ss->valid = true;
+		else if (sscanf(line, "FRAG: inuse %ld memory %ld", &inuse, &frag) == 2 ||
+			 sscanf(line, "FRAG6: inuse %ld memory %ld", &inuse, &frag) == 2)
+			ss->frag_memory += frag;
+		else if (sscanf(line, "TCP6: inuse %ld", &inuse) == 1)
+			ss->tcp6_inuse = inuse;
+		else if (sscanf(line, "UDP6: inuse %ld", &inuse) == 1)
+			ss->udp6_inuse = inuse;
 		else
 			sscanf(line, "UDPLITE: inuse %ld", &ss->udplite_inuse);
 	}
+}
+
+void sockstat_parse(FILE *f, struct skc_sockstat *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	sockstat6_parse(f, ss);
 }
 
 /* /proc/net/netstat pairs a header line with a value line per group. */
@@ -70,9 +85,19 @@ static void sockstat_cb(FILE *f, void *arg)
 	sockstat_parse(f, arg);
 }
 
+static void sockstat6_cb(FILE *f, void *arg)
+{
+	sockstat6_parse(f, arg);
+}
+
 int sockstat_read(const char *proc_root, struct skc_sockstat *ss)
 {
-	return read_proc_file(proc_root, "net/sockstat", sockstat_cb, ss);
+	int ret = read_proc_file(proc_root, "net/sockstat", sockstat_cb, ss);
+
+	/* no sockstat6 without IPv6: nothing to add then */
+	if (ret == 0)
+		read_proc_file(proc_root, "net/sockstat6", sockstat6_cb, ss);
+	return ret;
 }
 
 struct listen_counters {

@@ -64,7 +64,9 @@ elif ! command -v valgrind >/dev/null 2>&1; then
 else
 	vlog=$SK_TMP/valgrind.log
 	rc=0
+	# tests/valgrind.supp: libbpf's own uninitialised bpf(2) fields
 	valgrind --leak-check=full --error-exitcode=9 --log-file="$vlog" \
+		--suppressions="$SK_TESTS_DIR/valgrind.supp" \
 		"$SKCHECK" --settle 0 --watch -i 0.05 -c 20 -J -a -s -p "$pid" >"$SK_TMP/vg.out" 2>&1 || rc=$?
 	grep -E 'definitely lost|ERROR SUMMARY|no leaks are possible' "$vlog"
 	[ "$rc" != 9 ] || fail "valgrind found errors: $(grep -A 30 -m 1 -E 'Invalid|uninitialised|definitely lost in' "$vlog")"

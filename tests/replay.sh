@@ -70,6 +70,9 @@ cat >"$tmp/proc/net/netstat" <<'NS'
 TcpExt: SyncookiesSent ListenOverflows ListenDrops
 TcpExt: 0 2 2
 NS
+# host memory: a recorded /proc/meminfo and /proc/zoneinfo (tests/data/README)
+cp "$data/meminfo/6.18-pair-meminfo" "$tmp/proc/meminfo"
+cp "$data/meminfo/6.18-pair-zoneinfo" "$tmp/proc/zoneinfo"
 
 run() {
 	LC_ALL=C COLUMNS=160 SKCHECK_PROC_ROOT="$tmp/proc" SKCHECK_NL_REPLAY="$tmp/rec" \

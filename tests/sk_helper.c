@@ -17,6 +17,25 @@
  *                              listening or connected (not leaked)
  *   bindtodev=IFNAME           an idle UDP socket bound to 0.0.0.0:0 and to
  *                              device IFNAME (SO_BINDTODEVICE)
+ *   pinpages=N[,FRAG]          N loopback TCP pairs whose receivers hold 1
+ *                              unread byte each, each byte's skb the last
+ *                              reference to its own page fragment: TCP
+ *                              sendmsg copies into the task's page_frag (an
+ *                              order-3, 32 KiB page: skb_page_frag_refill),
+ *                              so 1 byte to pair i, then FRAG-1 bytes
+ *                              (default 32767) to a drain pair that is read
+ *                              at once, fill the fragment; the next byte
+ *                              needs a new page.  Prints "pinpages n=N
+ *                              frag=FRAG first_inode=I last_inode=J"
+ *                              ("pinpages.drain" is the drain pair)
+ *   unacked=N                  loopback TCP pair; N bytes are sent without
+ *                              waiting for them to arrive, and the helper
+ *                              waits until the sender's queue (SIOCOUTQ)
+ *                              stops changing: with the test dropping
+ *                              data packets (nft), the bytes stay in the
+ *                              sender's retransmit queue.  Prints
+ *                              "unacked.tx inode= fd= outq=" and
+ *                              "unacked.rx inode= fd= inq="
  *
  * Specs with activity (for stall tests). The activity runs in a thread of
  * this process (so every socket stays owned by this pid only) and starts
@@ -112,6 +131,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -397,6 +417,111 @@ static void spec_tcp(const char *spec, const char *args, int family)
 	to_client = stream_fill(s, c, v[1]);
 	print_inet(prefix, "rx", s, to_server);
 	print_inet(prefix, "tx", c, to_client);
+}
+
+/* Read exactly n bytes from fd (blocking). */
+static void read_exact(int fd, size_t n)
+{
+	while (n) {
+		ssize_t r = recv(fd, chunk, n < CHUNK ? n : CHUNK, 0);
+
+		if (r <= 0)
+			fail("drain: %s", r ? strerror(errno) : "unexpected EOF");
+		n -= (size_t)r;
+	}
+}
+
+static void raise_nofile(size_t need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		fail_errno("getrlimit");
+	if (rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max < need)
+		fail("pinpages: needs %zu fds, hard limit %llu", need,
+		     (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		fail_errno("setrlimit");
+}
+
+static void spec_pinpages(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	int n = parse_nums(spec, args, v, 1, 2);
+	size_t frag = n == 2 ? v[1] : 32768, rest;
+	unsigned long first = 0, last = 0;
+	int dtx, drx, lst, c, s;
+	unsigned int port;
+
+	if (!v[0] || frag < 2 || frag > CHUNK)
+		fail("%s: need N > 0 and 2 <= FRAG <= %d", spec, CHUNK);
+	raise_nofile(2 * v[0] + 64);
+	tcp_pair(AF_INET, 4 * frag, &dtx, &drx);
+	printf("pinpages.drain inode=%lu fd=%d\n", inode_of(drx), drx);
+	lst = xsocket(AF_INET, SOCK_STREAM);
+	port = bind_loopback(lst, AF_INET);
+	if (listen(lst, 128))
+		fail_errno("listen");
+	for (unsigned long long i = 0; i < v[0]; i++) {
+		c = xsocket(AF_INET, SOCK_STREAM);
+		connect_loopback(c, AF_INET, port);
+		s = accept(lst, NULL, NULL);
+		if (s < 0)
+			fail_errno("accept");
+		if (send(c, chunk, 1, MSG_NOSIGNAL) != 1)
+			fail_errno("send(1 byte)");
+		/* the rest of the fragment goes to the drain pair, whose
+		 * reader frees its references at once */
+		for (rest = frag - 1; rest; ) {
+			ssize_t r = send(dtx, chunk, rest, MSG_NOSIGNAL);
+
+			if (r <= 0)
+				fail_errno("send(drain)");
+			rest -= (size_t)r;
+		}
+		read_exact(drx, frag - 1);
+		if (!first)
+			first = inode_of(s);
+		last = inode_of(s);
+	}
+	close(lst);
+	printf("pinpages n=%llu frag=%zu first_inode=%lu last_inode=%lu\n",
+	       v[0], frag, first, last);
+}
+
+static void spec_unacked(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	size_t sent = 0;
+	long long last_change;
+	int c, s, outq = -1, prev;
+
+	parse_nums(spec, args, v, 1, 1);
+	tcp_pair(AF_INET, 2 * v[0] + 262144, &c, &s);
+	while (sent < v[0]) {
+		size_t len = v[0] - sent < CHUNK ? v[0] - sent : CHUNK;
+		ssize_t r = send(c, chunk, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (r < 0)
+			fail_errno("send");
+		sent += (size_t)r;
+	}
+	last_change = now_ms();
+	while (now_ms() - last_change < SETTLE_MS) {
+		sleep_ms(20);
+		prev = outq;
+		outq = ioctl_int(c, SIOCOUTQ, "ioctl(SIOCOUTQ)");
+		if (outq != prev)
+			last_change = now_ms();
+	}
+	printf("unacked.tx inode=%lu fd=%d outq=%d sent=%zu\n", inode_of(c), c, outq, sent);
+	printf("unacked.rx inode=%lu fd=%d inq=%d\n", inode_of(s), s,
+	       ioctl_int(s, SIOCINQ, "ioctl(SIOCINQ)"));
 }
 
 static void get_meminfo(int fd, uint32_t mem[SK_MEMINFO_VARS])
@@ -1384,6 +1509,10 @@ static void run_spec(const char *spec)
 		spec_leak();
 	} else if (IS("bound") && !eq) {
 		spec_bound();
+	} else if (IS("unacked") && eq) {
+		spec_unacked(spec, args);
+	} else if (IS("pinpages") && eq) {
+		spec_pinpages(spec, args);
 	} else if (IS("bindtodev") && eq) {
 		spec_bindtodev(args);
 	} else {

@@ -447,6 +447,155 @@ static void test_pipeline(void **state)
 	free_run(&r);
 }
 
+/* The pins-pages rule on one socket: both thresholds, settable. */
+static void test_pins_pages_rule(void **state)
+{
+	struct skc_opts o;
+	struct skc_sock s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 1, 0);
+
+	(void)state;
+	assert_int_equal(fx_parse(&o, NULL), -1);
+	fx_skmem(&s, 1000, 1000000, 0, 0, 0);
+	s.pinned = 2 << 20;
+	judge_socket(&s, &o.judge);
+	assert_true(s.flags & SKC_F_PINS_PAGES);
+	s.pinned = (1 << 20) - 1;		/* below --pins-min 1M */
+	judge_socket(&s, &o.judge);
+	assert_false(s.flags & SKC_F_PINS_PAGES);
+	s.pinned = 1 << 20;
+	judge_socket(&s, &o.judge);
+	assert_true(s.flags & SKC_F_PINS_PAGES);
+	fx_skmem(&s, 600000, 1000000, 0, 0, 0);	/* 2 MiB < 4 x 600000 */
+	s.pinned = 2 << 20;
+	judge_socket(&s, &o.judge);
+	assert_false(s.flags & SKC_F_PINS_PAGES);
+	options_free(&o);
+
+	assert_int_equal(fx_parse(&o, "--pins-ratio", "2", "--pins-min", "512K", NULL), -1);
+	judge_socket(&s, &o.judge);
+	assert_true(s.flags & SKC_F_PINS_PAGES);
+	s.pinned = 512 * 1024 - 1;
+	fx_skmem(&s, 0, 1000000, 0, 0, 0);
+	judge_socket(&s, &o.judge);
+	assert_false(s.flags & SKC_F_PINS_PAGES);
+	/* nothing pinned is never pins-pages, whatever the thresholds */
+	assert_false(judge_pins_pages(0, 0, &o.judge));
+	options_free(&o);
+	assert_int_equal(fx_parse(&o, "--pins-ratio", "0", NULL), 2);
+	assert_int_equal(fx_parse(&o, "--pins-min", "0", NULL), 2);
+	assert_int_equal(fx_parse(&o, "--memory-suspect", "x", NULL), 2);
+}
+
+/* build_host, join, pinned bytes on sockets, then judge..rollup */
+static void run_pinned(struct run *r, uint64_t shared, uint64_t unx, uint64_t udp,
+		       int64_t unaccounted, const char *arg1, const char *arg2)
+{
+	assert_int_equal(fx_parse(&r->o, arg1, arg2, NULL), -1);
+	build_host(&r->h);
+	join_host(&r->h);
+	r->h.pinned_avail = shared || unx || udp;
+	r->h.socks.v[socktab_find(&r->h.socks, I_SHARED)].pinned = shared;
+	r->h.socks.v[socktab_find(&r->h.socks, I_UNIX)].pinned = unx;
+	r->h.socks.v[socktab_find(&r->h.socks, I_UDP)].pinned = udp;
+	r->h.memory.valid = true;
+	r->h.memory.part[SKC_MEM_UNACCOUNTED] = unaccounted;
+	sample_judge(&r->h, &r->o, NULL, 0);
+}
+
+/* Pinned bytes roll up like MEM: per process (a shared socket once per
+ * process), per host once; the rule also applies to a process's sums;
+ * --sort pinned ranks by them; memory-suspect needs both figures. */
+static void test_pinned_rollup(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* each below 1M: no socket flag; the UNIX one has no peer */
+	run_pinned(&r, 700 * 1024, 700 * 1024, 0, 2LL << 30, "--sort", "pinned");
+	assert_false(find(&r.h, I_SHARED, 0)->flags & SKC_F_PINS_PAGES);
+	assert_false(find(&r.h, I_UNIX, 0)->flags & SKC_F_PINS_PAGES);
+	/* alpha holds both: 1400K >= 1M and >= 4 x 6000 */
+	assert_int_equal(r.h.procs.v[P_ALPHA].fig.pinned, 1400 * 1024);
+	assert_true(r.h.procs.v[P_ALPHA].fig.flags & SKC_F_PINS_PAGES);
+	/* beta holds only the shared one */
+	assert_int_equal(r.h.procs.v[P_BETA].fig.pinned, 700 * 1024);
+	assert_false(r.h.procs.v[P_BETA].fig.flags & SKC_F_PINS_PAGES);
+	assert_int_equal(r.h.total.pinned, 1400 * 1024);
+	assert_int_equal(ranked_pid(&r.h, 0), 100);
+	assert_int_equal(ranked_pid(&r.h, 1), 200);
+	/* host: 2 GiB unaccounted but 1.4M pinned: not suspect at 1G */
+	assert_true(r.h.memory.pinned_valid);
+	assert_int_equal(r.h.memory.pinned, 1400 * 1024);
+	assert_int_equal(r.h.memory.truesize, r.h.total.mem);
+	assert_false(r.h.memory.suspect);
+	free_run(&r);
+
+	run_pinned(&r, 0, 0, 3 << 20, 2 << 20, "--memory-suspect", "1M");
+	assert_true(r.h.memory.suspect);
+	free_run(&r);
+
+	/* the same figures without pinned figures: never suspect */
+	run_pinned(&r, 0, 0, 0, 2 << 20, "--memory-suspect", "1M");
+	assert_false(r.h.memory.suspect);
+	assert_false(r.h.memory.pinned_valid);
+	free_run(&r);
+}
+
+/* UNIX pages move to the sender (the receiver's peer), whatever the
+ * order of the two in the table, and both ways at once. */
+static void unix_pair(struct skc_host *h, uint64_t a_pinned, uint64_t b_pinned,
+		      bool b_first)
+{
+	struct skc_sock *a, *b;
+
+	host_init(h);
+	if (b_first) {
+		b = fx_sock(h, SKC_UNIX, ST_ESTABLISHED, 2002, 0, 0);
+		b->unix_peer = 2001;
+		b->pinned = b_pinned;
+	}
+	a = fx_sock(h, SKC_UNIX, ST_ESTABLISHED, 2001, 0, 0);
+	a->unix_peer = 2002;
+	a->pinned = a_pinned;
+	if (!b_first) {
+		b = fx_sock(h, SKC_UNIX, ST_ESTABLISHED, 2002, 0, 0);
+		b->unix_peer = 2001;
+		b->pinned = b_pinned;
+	}
+	h->pinned_avail = true;
+	socktab_index(&h->socks);
+}
+
+static uint64_t pinned_of(const struct skc_host *h, uint64_t inode)
+{
+	return h->socks.v[socktab_find(&h->socks, inode)].pinned;
+}
+
+static void test_unix_pins(void **state)
+{
+	struct skc_opts o;
+	struct skc_host h;
+	int first;
+
+	(void)state;
+	assert_int_equal(fx_parse(&o, NULL), -1);
+	for (first = 0; first < 2; first++) {
+		unix_pair(&h, 100000, 0, first);
+		sample_judge(&h, &o, NULL, 0);
+		assert_int_equal(pinned_of(&h, 2001), 0);
+		assert_int_equal(pinned_of(&h, 2002), 100000);
+		assert_int_equal(h.total.pinned, 100000);
+		host_free(&h);
+
+		unix_pair(&h, 10000, 20000, first);
+		sample_judge(&h, &o, NULL, 0);
+		assert_int_equal(pinned_of(&h, 2001), 20000);
+		assert_int_equal(pinned_of(&h, 2002), 10000);
+		host_free(&h);
+	}
+	options_free(&o);
+}
+
 static void test_top_and_all(void **state)
 {
 	struct run r;
@@ -586,6 +735,9 @@ int main(void)
 		cmocka_unit_test(test_listener),
 		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_pipeline),
+		cmocka_unit_test(test_pins_pages_rule),
+		cmocka_unit_test(test_pinned_rollup),
+		cmocka_unit_test(test_unix_pins),
 		cmocka_unit_test(test_top_and_all),
 		cmocka_unit_test(test_sort_keys),
 		cmocka_unit_test(test_filters),

@@ -7,10 +7,11 @@ set -eu
 cd "$(dirname "$0")/.."
 
 DEPS="build-essential autoconf automake libtool pkg-config libmnl-dev
-libnl-3-dev libnl-route-3-dev libsmartcols-dev libjson-c-dev"
+libnl-3-dev libnl-route-3-dev libsmartcols-dev libjson-c-dev
+clang bpftool libbpf-dev"
 # what the live tests drive or compare against
 TEST_DEPS="libcmocka-dev jq iproute2 util-linux procps strace valgrind
-curl prometheus prometheus-node-exporter libcap2-bin"
+curl prometheus prometheus-node-exporter libcap2-bin nftables"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -39,7 +40,9 @@ run)
 	;;
 test)
 	deps $DEPS $TEST_DEPS
-	build --enable-werror
+	# the BPF part is required here: a test suite that silently lost it
+	# would pass without ever checking pinned pages
+	build --enable-werror --enable-bpf
 	if ! make -j"$(nproc)" check; then
 		cat test-suite.log 2>/dev/null || true
 		exit 1

@@ -1,0 +1,18 @@
+/* One record per socket whose queues reference pages: what
+ * pinned.bpf.c writes to the iterator's seq_file and bpf_pinned.c reads.
+ * Plain fixed-size fields only: the BPF side and user space share it. */
+#ifndef SKC_PINNED_REC_H
+#define SKC_PINNED_REC_H
+
+#define PINNED_REC_CAPPED 1	/* a queue was longer than max_skbs */
+#define PINNED_REC_MAP_FULL 2	/* a page could not be remembered */
+
+struct pinned_rec {
+	__u64 cookie;		/* sock_gen_cookie, as sock_diag reports it */
+	__u64 ino;		/* socket inode, 0 without a file */
+	__u64 pinned;		/* bytes of the pages first seen on this socket */
+	__u32 skbs;		/* skbs walked */
+	__u32 flags;		/* PINNED_REC_* */
+};
+
+#endif

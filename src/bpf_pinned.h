@@ -1,0 +1,31 @@
+/* collect: the pages socket queues pin, from the BPF iterators of
+ * bpf/pinned.bpf.c (libbpf skeleton).  Optional: without BPF support in
+ * the build, privileges (CAP_BPF + CAP_PERFMON) or kernel BTF, every
+ * call is a no-op and h->pinned_why says why once. */
+#ifndef SKC_BPF_PINNED_H
+#define SKC_BPF_PINNED_H
+
+#include <stdbool.h>
+
+#include "model.h"
+
+/* Start a sample: forget the last sample's records; the programs are
+ * loaded on first use (pinned_collect_ns) and kept for the life of the
+ * process.  off: NULL, or why not to walk at all this sample (--no-pinned,
+ * replayed dumps), which becomes h->pinned_why.  Sets h->pinned_avail
+ * or h->pinned_why. */
+void pinned_begin(struct skc_host *h, const char *off);
+
+/* Walk the sockets of the network namespace this thread is in now
+ * (iterators see the namespace that creates them: bpf_iter_init_seq_net).
+ * Call once per dumped namespace, inside it, right after its dump: the
+ * dump's sockets are h->socks.v[from..n), and kinds of socket (TCP, UDP,
+ * UNIX) with nothing queued there are not walked.  A failure makes the
+ * sample's pinned figures unavailable (h->pinned_why). */
+void pinned_collect_ns(struct skc_host *h, size_t from);
+
+/* Credit the records to h's sockets (by inode, else by cookie) and
+ * empty the page map for the next sample. */
+void pinned_end(struct skc_host *h);
+
+#endif
