@@ -216,7 +216,7 @@ struct skc_sockstat {
 	long tcp6_inuse, udp6_inuse;	/* sockstat6 */
 };
 
-/* Host memory (meminfo.c, judge_mem.c), bytes.  The parts add up to
+/* Host memory (meminfo.c, rollup_mem.c), bytes.  The parts add up to
  * total; SKC_MEM_UNACCOUNTED is the remainder no counter names. */
 enum skc_mem_part {
 	SKC_MEM_FREE, SKC_MEM_FREE_PCP, SKC_MEM_ANON, SKC_MEM_FILE, SKC_MEM_SHMEM,
@@ -231,7 +231,7 @@ struct skc_memory {
 	uint64_t total, available;
 	int64_t part[SKC_MEM_PARTS];	/* unaccounted < 0: counters overlap */
 	uint64_t applications, kernel;	/* anon+file+shmem; named kernel parts */
-	/* judge_mem.c */
+	/* rollup_mem.c */
 	uint64_t sockstat_bytes;	/* TCP + UDP + FRAG mem of sockstat */
 	uint64_t truesize, pinned;	/* every socket once */
 	uint64_t unread[SKC_PROTO_MAX];	/* RECV-Q by protocol */
