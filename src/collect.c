@@ -15,6 +15,7 @@
 #include "collect.h"
 #include "diag.h"
 #include "links.h"
+#include "mptcp.h"
 #include "netns.h"
 #include "proccache.h"
 #include "procscan.h"
@@ -44,7 +45,7 @@ static int collect_netns(struct skc_host *h, uint64_t netns,
 	/* the summary counts every protocol, so dump them all; protocol
 	 * filters apply when processes are listed */
 	struct diag_opts dopts = { .protos = SKC_PROTO_ALL, .record_dir = o->record_dir,
-				   .replay_dir = o->replay_dir };
+				   .replay_dir = o->replay_dir, .proc_root = o->proc_root };
 	struct mnl_socket *nl = NULL;
 	struct skc_err nerr = { 0, "" };
 	size_t from = h->socks.n;
@@ -181,6 +182,44 @@ skip:
 	return 0;
 }
 
+int collect_ns_fd(struct skc_host *h, struct skc_netns *ns, int nsfd,
+		  const struct skc_opts *o, struct skc_err *err)
+{
+	struct skc_err why = { 0, "" };
+	int selffd, ret;
+
+	selffd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (selffd < 0)
+		return 0;
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		ns->error = xstrdup(strerror(errno));
+		ns->state = SKC_NS_FAILED;
+		h->partial = true;
+		host_warn(h, "netns %llu (found through a socket): %s",
+			  (unsigned long long)ns->ino, ns->error);
+		close(selffd);
+		return 0;
+	}
+	ret = collect_netns(h, ns->ino, o, &why);
+	if (leave_ns(selffd, err) < 0) {
+		close(selffd);
+		return -ENOTRECOVERABLE;
+	}
+	close(selffd);
+	if (ret < 0) {
+		ns->error = xstrdup(why.msg);
+		ns->state = SKC_NS_FAILED;
+		h->partial = true;
+		host_warn(h, "netns %llu: %s", (unsigned long long)ns->ino, why.msg);
+		return 0;
+	}
+	if (ns->state == SKC_NS_PENDING)
+		ns->state = SKC_NS_COMPLETE;	/* diag marks INCOMPLETE */
+	else
+		h->partial = true;
+	return 0;
+}
+
 static bool any_scanned(const struct skc_host *h)
 {
 	size_t i;
@@ -307,6 +346,7 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 		return ret;
 	if (meminfo_read(o->proc_root, &h->memory) < 0)
 		host_warn(h, "cannot read %s/meminfo", o->proc_root);
+	mptcp_link(&h->socks);
 	if (sockstat_read(o->proc_root, &h->sockstat) < 0)
 		host_warn(h, "cannot read %s/net/sockstat", o->proc_root);
 	/* ListenOverflows feeds a counter and its events: unknown is 0 */
@@ -414,20 +454,33 @@ static int drop_bound(struct skc_host *h, const struct skc_opts *o,
 	return ret;
 }
 
+/* Could an unmatched fd be a leak?  Only if the dump of its socket's
+ * own namespace is complete: when SIOCGSKNS told us which namespace
+ * (sockns.c), that one; otherwise every namespace must be. */
+static bool leak_checkable(const struct skc_host *h, const struct skc_sockfd *f,
+			   bool all_dumped)
+{
+	long k;
+
+	if (!f->netns)
+		return all_dumped;
+	k = netns_find(&h->nets, f->netns);
+	return k >= 0 && h->nets.v[k].state == SKC_NS_COMPLETE;
+}
+
 int collect_leaks(struct skc_host *h, const struct skc_opts *o,
 		  struct skc_err *err)
 {
 	size_t i, j, n = 0;
-
 	/* a socket of a namespace we did not dump would look leaked */
-	if (o->netns.kind != NETNS_ALL || !all_namespaces_dumped(h))
-		return 0;
-	h->leaks_checked = true;
+	bool all = o->netns.kind == NETNS_ALL && all_namespaces_dumped(h);
+
+	h->leaks_checked = all;
 	for (i = 0; i < h->procs.n; i++) {
 		struct skc_proc *p = &h->procs.v[i];
 
 		for (j = 0; j < p->nfds && p->unmatched; j++)
-			if (p->fds[j].sock < 0)
+			if (p->fds[j].sock < 0 && leak_checkable(h, &p->fds[j], all))
 				check_fd(p, o->proc_root, p->fds[j].fd, p->fds[j].inode);
 		n += p->nleaks;
 	}

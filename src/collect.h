@@ -19,6 +19,12 @@ struct proccache;
 int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 		 struct proccache *cache, struct skc_err *err);
 
+/* Dump the namespace nsfd refers to (an open namespace file, e.g. from
+ * SIOCGSKNS) into h, recorded in ns (dumped, or error set), and come
+ * back.  0, or -ENOTRECOVERABLE (err set) when returning failed. */
+int collect_ns_fd(struct skc_host *h, struct skc_netns *ns, int nsfd,
+		  const struct skc_opts *o, struct skc_err *err);
+
 /* After join: name the socket fds no dump knew (getxattr
  * system.sockprotoname) and keep the TCP ones that are not merely bound
  * as leaked.  0, or -ENOTRECOVERABLE (err set) when returning from a

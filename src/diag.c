@@ -28,6 +28,11 @@ static const struct dump_spec dumps[] = {
 	{ AF_INET, SKC_UDP }, { AF_INET6, SKC_UDP },
 	{ AF_INET, SKC_UDPLITE }, { AF_INET6, SKC_UDPLITE },
 	{ AF_UNIX, SKC_UNIX },
+	{ AF_INET, SKC_RAW }, { AF_INET6, SKC_RAW },
+	{ AF_INET, SKC_MPTCP }, { AF_INET6, SKC_MPTCP },
+	{ AF_INET, SKC_SCTP }, { AF_INET6, SKC_SCTP },
+	{ AF_PACKET, SKC_PACKET }, { AF_NETLINK, SKC_NETLINK },
+	{ AF_VSOCK, SKC_VSOCK },
 };
 
 static int attr_cb(const struct nlattr *attr, void *data)
@@ -49,6 +54,11 @@ int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen,
 	return mnl_attr_parse(nlh, (unsigned)hdrlen, attr_cb, (void *)a) < 0 ? -1 : 0;
 }
 
+int diag_parse_nested(const struct nlattr *nest, const struct diag_attrs *a)
+{
+	return mnl_attr_parse_nested(nest, attr_cb, (void *)a) < 0 ? -1 : 0;
+}
+
 void diag_read_skmem(struct skc_sock *s, const struct nlattr *attr)
 {
 	size_t len = mnl_attr_get_payload_len(attr);
@@ -66,6 +76,29 @@ static void record_path(char *path, size_t len, const char *dir,
 	snprintf(path, len, "%s/%llu-%s%s.nl", dir,
 		 (unsigned long long)netns, proto_name(d->proto),
 		 d->family == AF_INET ? "4" : d->family == AF_INET6 ? "6" : "");
+}
+
+/* The parser and the request of one dump. */
+static mnl_cb_t parser_for(const struct dump_spec *d)
+{
+	switch (d->family) {
+	case AF_UNIX: return diag_unix_parse;
+	case AF_PACKET: return diag_packet_parse;
+	case AF_NETLINK: return diag_netlink_parse;
+	case AF_VSOCK: return diag_vsock_parse;
+	}
+	return diag_inet_parse;
+}
+
+static struct nlmsghdr *request_for(char *req, const struct dump_spec *d)
+{
+	switch (d->family) {
+	case AF_UNIX: return diag_unix_request(req);
+	case AF_PACKET: return diag_packet_request(req);
+	case AF_NETLINK: return diag_netlink_request(req);
+	case AF_VSOCK: return diag_vsock_request(req);
+	}
+	return diag_inet_request(req, d->family, d->proto, 0);
 }
 
 static int open_record(const char *dir, uint64_t netns,
@@ -86,7 +119,7 @@ static int dump_one(struct mnl_socket *nl, uint64_t netns,
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct diag_ctx ctx = { .t = &h->socks, .netns = netns, .proto = (uint8_t)d->proto };
 	size_t mark = h->socks.n;
-	mnl_cb_t cb = d->family == AF_UNIX ? diag_unix_parse : diag_inet_parse;
+	mnl_cb_t cb = parser_for(d);
 	int tries, ret = -EINTR;
 
 	if (o->replay_dir) {
@@ -100,23 +133,53 @@ static int dump_one(struct mnl_socket *nl, uint64_t netns,
 
 		socktab_truncate(&h->socks, mark);
 		ctx.bad = 0;
-		if (d->family == AF_UNIX) {
-			nlh = diag_unix_request(req);
-			ret = nl_dump(nl, nlh, diag_unix_parse, &ctx, rec, err);
-		} else {
-			nlh = diag_inet_request(req, d->family, d->proto, 0);
-			ret = nl_dump(nl, nlh, diag_inet_parse, &ctx, rec, err);
-		}
+		nlh = request_for(req, d);
+		ret = nl_dump(nl, nlh, cb, &ctx, rec, err);
 		if (rec >= 0)
 			close(rec);
 	}
 	if (ret == -EINTR)
 		err_set(err, ret, "dump interrupted %d times in a row", DUMP_RETRIES);
 out:
+	if (ret == 0 && d->family == AF_NETLINK)
+		diag_netlink_dedup(&h->socks, mark);
 	if (ctx.bad)
 		host_warn(h, "%u malformed %s messages skipped", ctx.bad,
 			  proto_name(d->proto));
 	return ret;
+}
+
+/* A kernel without raw_diag: read /proc/net/raw (raw6) instead. */
+static int raw_fallback(uint64_t netns, const struct dump_spec *d,
+			const struct diag_opts *o, struct skc_host *h,
+			struct skc_err *err)
+{
+	unsigned bad = 0;
+	size_t mark = h->socks.n;
+	int ret;
+
+	if (o->replay_dir)
+		return -ENOENT;	/* a replay has what was recorded, no more */
+	ret = diag_raw_procfs(o->proc_root ? o->proc_root : "/proc",
+			      d->family, netns, &h->socks, &bad);
+	if (ret < 0) {
+		socktab_truncate(&h->socks, mark);
+		return err_set(err, ret, "no raw_diag, and /proc/net/raw%s: %s",
+			       d->family == AF_INET6 ? "6" : "", strerror(-ret));
+	}
+	if (bad)
+		host_warn(h, "%u malformed lines of /proc/net/raw%s skipped", bad,
+			  d->family == AF_INET6 ? "6" : "");
+	h->family_src[SKC_RAW] = "procfs";
+	return 0;
+}
+
+/* No sock_diag handler for this family (not built, module not
+ * loaded), or no IPv6 / UDP-Lite: not a failure, and said in -J. */
+static bool not_offered(int ret)
+{
+	return ret == -ENOENT || ret == -EAFNOSUPPORT || ret == -EPROTONOSUPPORT ||
+	       ret == -EOPNOTSUPP;
 }
 
 static void mark_incomplete(struct skc_host *h, uint64_t netns)
@@ -143,14 +206,19 @@ int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		if (!(o->protos & SKC_PROTO_BIT(d->proto)))
 			continue;
 		ret = dump_one(nl, netns, d, o, h, err);
+		if (ret == -ENOENT && d->proto == SKC_RAW)
+			ret = raw_fallback(netns, d, o, h, err);
+		else if (ret == 0)
+			h->family_src[d->proto] = "sock_diag";
 		if (ret == 0) {
 			ok++;
 			continue;
 		}
-		/* a kernel without UDP-Lite or IPv6 diag: not a failure */
-		if (ret == -ENOENT || ret == -EAFNOSUPPORT ||
-		    ret == -EPROTONOSUPPORT)
+		if (not_offered(ret)) {
+			if (!h->family_src[d->proto])
+				h->family_src[d->proto] = "unavailable";
 			continue;
+		}
 		mark_incomplete(h, netns);
 		host_warn(h, "netns %llu: %s%s dump failed: %s",
 			  (unsigned long long)netns, proto_name(d->proto),

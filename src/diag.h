@@ -38,6 +38,8 @@ struct diag_attrs {
  * malformed. */
 int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen,
 		     const struct diag_attrs *a);
+/* The same for the attributes nested in nest. */
+int diag_parse_nested(const struct nlattr *nest, const struct diag_attrs *a);
 
 /* SK_MEMINFO (inet and unix alike): copy what fits into s->skmem, which
  * is zeroed beyond what an older kernel sends. */
@@ -45,24 +47,49 @@ void diag_read_skmem(struct skc_sock *s, const struct nlattr *attr);
 
 int diag_inet_parse(const struct nlmsghdr *nlh, void *data);
 int diag_unix_parse(const struct nlmsghdr *nlh, void *data);
+int diag_packet_parse(const struct nlmsghdr *nlh, void *data);
+int diag_netlink_parse(const struct nlmsghdr *nlh, void *data);
+int diag_vsock_parse(const struct nlmsghdr *nlh, void *data);
+/* The netlink dump lists a socket bound to multicast groups twice (once
+ * from the port hash, once from the group list: __netlink_diag_dump on
+ * 6.18): keep one entry per cookie among t->v[from..]. */
+void diag_netlink_dedup(struct skc_socktab *t, size_t from);
+
+
+
+/* One line of /proc/net/raw (family AF_INET) or raw6 into t.
+ * 0 or -EINVAL (malformed: nothing added).  Exposed for tests. */
+int diag_raw_parse_line(const char *line, int family, uint64_t netns,
+			struct skc_socktab *t);
+/* Every raw socket of the current namespace from
+ * proc_root/thread-self/net/raw or raw6 (for kernels without
+ * raw_diag); malformed lines are counted in *bad.  0 or -errno. */
+int diag_raw_procfs(const char *proc_root, int family, uint64_t netns,
+		    struct skc_socktab *t, unsigned *bad);
 
 /* Build a dump request into buf (at least MNL_SOCKET_BUFFER_SIZE);
  * states 0 means the default state mask. */
 struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto,
 				   uint32_t states);
 struct nlmsghdr *diag_unix_request(char *buf);
+struct nlmsghdr *diag_packet_request(char *buf);
+struct nlmsghdr *diag_netlink_request(char *buf);
+struct nlmsghdr *diag_vsock_request(char *buf);
 
 struct diag_opts {
 	unsigned protos;	/* SKC_PROTO_BIT mask */
 	const char *record_dir;	/* test hook: save raw dumps here */
 	const char *replay_dir;	/* test hook: read dumps from here, not nl */
+	const char *proc_root;	/* for /proc/net/raw without raw_diag */
 };
 
 /* Dump every selected protocol through nl (unused with a replay_dir)
  * into h->socks, tagging each
  * socket with netns.  Interrupted dumps are retried; a dump that keeps
- * failing marks the host partial and adds a warning.  Returns 0, or
- * -errno when not even one dump worked (err set). */
+ * failing marks the host partial and adds a warning.  A family the
+ * kernel has no sock_diag handler for (ENOENT) is skipped quietly (raw
+ * falls back to /proc/net/raw); h->family_src says what served each.
+ * Returns 0, or -errno when not even one dump worked (err set). */
 int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		 const struct diag_opts *o, struct skc_host *h,
 		 struct skc_err *err);

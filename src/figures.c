@@ -29,11 +29,14 @@ void figures_add(struct skc_figures *f, const struct skc_sock *s)
 	assert(s->proto < SKC_PROTO_MAX);
 	f->sockets++;
 	f->by_proto[s->proto]++;
-	if (s->listener < 0)
+	/* the same for memory: a queued connection's is its listener's
+	 * (pending_mem) */
+	if (s->listener < 0) {
 		f->recv_q += sock_unread(s);
+		f->mem += s->mem + s->pending_mem;
+	}
 	f->pending_bytes += s->pending_bytes;
 	f->send_q += s->send_q;
-	f->mem += s->mem;
 	f->pinned += s->pinned;
 	f->drops += s->drops;
 	f->accept_q += s->accept_q;

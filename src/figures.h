@@ -17,7 +17,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum skc_proto { SKC_TCP, SKC_UDP, SKC_UDPLITE, SKC_UNIX, SKC_PROTO_MAX };
+enum skc_proto {
+	SKC_TCP, SKC_UDP, SKC_UDPLITE, SKC_UNIX,
+	SKC_RAW, SKC_PACKET, SKC_NETLINK, SKC_MPTCP, SKC_SCTP, SKC_VSOCK,
+	SKC_PROTO_MAX
+};
 
 /* Ranking keys (--sort). */
 enum skc_sort { SORT_RECV_Q, SORT_SEND_Q, SORT_MEM, SORT_DROPS, SORT_SOCKETS,

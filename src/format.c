@@ -51,12 +51,17 @@ const char *format_type(const struct skc_sock *s)
 	case SOCK_STREAM: return "stream";
 	case SOCK_DGRAM: return "dgram";
 	case SOCK_SEQPACKET: return "seqpacket";
+	case SOCK_RAW: return "raw";
 	}
 	return "other";
 }
 
 const char *format_netid(const struct skc_sock *s)
 {
+	if (s->proto == SKC_PACKET)
+		return s->type == SOCK_DGRAM ? "p_dgr" : "p_raw";
+	if (s->proto == SKC_NETLINK)
+		return "nl";
 	if (s->proto != SKC_UNIX)
 		return proto_name(s->proto);
 	switch (s->type) {
@@ -85,6 +90,66 @@ static void format_inet(char *buf, size_t len, uint8_t family,
 		snprintf(buf, len, "[%s]%s:%u", a, dev, ep->port);
 	else
 		snprintf(buf, len, "%s%s:%u", a, dev, ep->port);
+}
+
+/* NETLINK_* protocol names as ss prints them (include/uapi/linux/netlink.h). */
+static const char *netlink_proto(uint32_t p, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[0] = "rtnl", [2] = "usersock", [4] = "tcpdiag", [6] = "xfrm", [7] = "selinux",
+		[9] = "audit", [10] = "fiblookup", [11] = "connector",
+		[12] = "nft", [15] = "uevent", [16] = "genl",
+		[18] = "scsitrans", [19] = "ecryptfs", [20] = "rdma",
+		[21] = "crypto", [22] = "smc",
+	};
+
+	if (p < sizeof(names) / sizeof(names[0]) && names[p])
+		return names[p];
+	snprintf(buf, len, "%u", p);
+	return buf;
+}
+
+/* Sockets that have no UNIX or IP address: packet "IFACE:0xETHERTYPE"
+ * ("*" for every interface), netlink "PROTO:PORTID", vsock "CID:PORT",
+ * raw "ADDR:IPPROTO".  Returns false for the others. */
+static bool format_other(char *buf, size_t len, const struct skc_sock *s,
+			 bool local)
+{
+	char tmp[16];
+
+	switch (s->proto) {
+	case SKC_PACKET:
+		if (!local)
+			snprintf(buf, len, "*");
+		else if (s->ifname[0])
+			snprintf(buf, len, "%s:0x%04x", s->ifname, s->sproto);
+		else if (s->ifindex)
+			snprintf(buf, len, "%u:0x%04x", s->ifindex, s->sproto);
+		else
+			snprintf(buf, len, "*:0x%04x", s->sproto);
+		return true;
+	case SKC_NETLINK:
+		if (local)
+			snprintf(buf, len, "%s:%u",
+				 netlink_proto(s->sproto, tmp, sizeof(tmp)), s->portid);
+		else if (s->peer_portid)
+			snprintf(buf, len, "%u", s->peer_portid);
+		else
+			snprintf(buf, len, "*");
+		return true;
+	case SKC_VSOCK:
+		snprintf(buf, len, "%u:%u", local ? s->cid : s->peer_cid,
+			 local ? s->portid : s->peer_portid);
+		return true;
+	case SKC_RAW: {
+		struct skc_endpoint ep = local ? s->local : s->peer;
+
+		ep.port = local ? (uint16_t)s->sproto : 0;
+		format_inet(buf, len, s->family, &ep, "");
+		return true;
+	}
+	}
+	return false;
 }
 
 void format_where(char *buf, size_t len, const struct skc_where *w)
@@ -116,18 +181,32 @@ void format_local(char *buf, size_t len, const struct skc_sock *s)
 {
 	struct skc_where w;
 
+	if (format_other(buf, len, s, true))
+		return;
 	sock_where(s, &w);
 	format_where(buf, len, &w);
 }
 
 void format_peer(char *buf, size_t len, const struct skc_sock *s)
 {
+	if (format_other(buf, len, s, false))
+		return;
 	if (s->family != AF_UNIX)
 		format_inet(buf, len, s->family, &s->peer, "");
 	else if (s->unix_peer)
 		snprintf(buf, len, "peer:%u", s->unix_peer);
 	else
 		snprintf(buf, len, "*");
+}
+
+void format_fd(char *buf, size_t len, int fd)
+{
+	if (SKC_FD_IS_RING(fd))
+		snprintf(buf, len, "%d:ring[%d]", SKC_FD_RING_FD(fd), SKC_FD_RING_SLOT(fd));
+	else if (fd < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%d", fd);
 }
 
 void format_flags(char *buf, size_t len, unsigned flags)

@@ -20,7 +20,9 @@ const char *format_netid(const struct skc_sock *s);
 const char *format_type(const struct skc_sock *s);
 /* "127.0.0.1:80", "[::1]:80", "*:80", "127.0.0.1%eth0:80"; UNIX: the
  * path as raw bytes (escape before printing), "@name" for abstract, "*"
- * unnamed; peer: "peer:<ino>". */
+ * unnamed; peer: "peer:<ino>".  Raw: "ADDR:IPPROTO"; packet:
+ * "IFACE:0xETHERTYPE" ("*" any); netlink: "PROTO:PORTID", peer its
+ * destination port id or "*"; vsock: "CID:PORT". */
 void format_local(char *buf, size_t len, const struct skc_sock *s);
 void format_peer(char *buf, size_t len, const struct skc_sock *s);
 /* The same as format_local, from a copy (events). */
@@ -29,6 +31,9 @@ void format_where(char *buf, size_t len, const struct skc_where *w);
 void format_time(char *buf, size_t len, double t);
 /* "42s", "3m07s", "2h05m" (rounded to the second). */
 void format_duration(char *buf, size_t len, double secs);
+/* A socket's fd as shown: "7", "-" (no process), "7:ring[0]" (slot 0
+ * of the io_uring whose fd is 7; SKC_FD_RING). */
+void format_fd(char *buf, size_t len, int fd);
 /* Comma-separated flag names, "" when none. */
 void format_flags(char *buf, size_t len, unsigned flags);
 

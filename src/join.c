@@ -74,10 +74,49 @@ static bool listener_matches(const struct skc_sock *l, const struct skc_sock *c,
 		      c->family == AF_INET ? 4 : 16) == 0;
 }
 
-static long find_listener(const struct skc_socktab *t, const uint32_t *ls,
+/* A child's listener among several with its address and port (a
+ * SO_REUSEPORT group).  sock_diag does not say which accept queue holds
+ * the child, only each listener's queue length: a member whose queue is
+ * empty holds none of them.  One non-empty member: it.  Several: every
+ * non-empty one is marked pending_ambiguous, and the first takes the
+ * children (the group's bytes stay in one row, not split by a guess). */
+static long pick_member(struct skc_socktab *t, const uint32_t *ls, size_t from,
+			size_t n, const struct skc_sock *c, bool exact)
+{
+	long first = -1, queued = -1;
+	unsigned nqueued = 0;
+	size_t i;
+
+	for (i = from; i < n; i++) {
+		struct skc_sock *l = &t->v[ls[i]];
+
+		if (l->netns != c->netns || l->local.port != c->local.port)
+			break;
+		if (!listener_matches(l, c, exact))
+			continue;
+		if (first < 0)
+			first = (long)ls[i];
+		if (l->rqueue && nqueued++ == 0)
+			queued = (long)ls[i];
+	}
+	if (nqueued < 2)
+		return queued >= 0 ? queued : first;
+	for (i = from; i < n; i++) {
+		struct skc_sock *l = &t->v[ls[i]];
+
+		if (l->netns != c->netns || l->local.port != c->local.port)
+			break;
+		if (listener_matches(l, c, exact) && l->rqueue)
+			l->pending_ambiguous = true;
+	}
+	return queued;
+}
+
+static long find_listener(struct skc_socktab *t, const uint32_t *ls,
 			  size_t n, const struct skc_sock *c)
 {
-	size_t lo = 0, hi = n, i;
+	size_t lo = 0, hi = n;
+	long k;
 	int pass;
 
 	while (lo < hi) {	/* first listener with key >= child's */
@@ -92,14 +131,9 @@ static long find_listener(const struct skc_socktab *t, const uint32_t *ls,
 	}
 	/* a listener on the child's own address wins over a wildcard one */
 	for (pass = 1; pass >= 0; pass--) {
-		for (i = lo; i < n; i++) {
-			const struct skc_sock *l = &t->v[ls[i]];
-
-			if (l->netns != c->netns || l->local.port != c->local.port)
-				break;
-			if (listener_matches(l, c, pass))
-				return (long)ls[i];
-		}
+		k = pick_member(t, ls, lo, n, c, pass);
+		if (k >= 0)
+			return k;
 	}
 	return -1;
 }
@@ -113,7 +147,8 @@ static void join_pending(struct skc_host *h)
 	size_t i, n = 0, cap = 0;
 
 	for (i = 0; i < t->n; i++) {
-		if (t->v[i].proto != SKC_TCP || t->v[i].state != TCP_LISTEN)
+		if (t->v[i].proto != SKC_TCP || t->v[i].state != TCP_LISTEN ||
+		    t->v[i].subflow)
 			continue;
 		grow_array((void **)&ls, &cap, n + 1, sizeof(*ls));
 		ls[n++] = (uint32_t)i;
@@ -124,7 +159,7 @@ static void join_pending(struct skc_host *h)
 	for (i = 0; i < t->n; i++) {
 		struct skc_sock *c = &t->v[i];
 
-		if (c->proto != SKC_TCP || c->inode ||
+		if (c->proto != SKC_TCP || c->inode || c->subflow ||
 		    (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT))
 			continue;
 		c->listener = (int32_t)find_listener(t, ls, n, c);
@@ -139,6 +174,7 @@ void join_reset(struct skc_host *h)
 	for (i = 0; i < h->socks.n; i++) {
 		h->socks.v[i].nowners = 0;
 		h->socks.v[i].listener = -1;
+		h->socks.v[i].pending_ambiguous = false;
 	}
 	for (i = 0; i < h->procs.n; i++)
 		h->procs.v[i].unmatched = 0;

@@ -26,6 +26,7 @@ void proctab_free(struct skc_proctab *pt)
 		free(pt->v[i].leaks);
 		free(pt->v[i].listed);
 		free(pt->v[i].fds);
+		free(pt->v[i].rings);
 	}
 	free(pt->v);
 	memset(pt, 0, sizeof(*pt));
@@ -65,6 +66,12 @@ void host_free(struct skc_host *h)
 	free(h->conts);
 	free(h->ranked_conts);
 	free(h->pinned_why);
+	for (i = 0; i < h->nunowned; i++) {
+		free(h->unowned[i].cmdline);
+		free(h->unowned[i].fds);
+		free(h->unowned[i].listed);
+	}
+	free(h->unowned);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -86,6 +93,9 @@ const char *proto_name(unsigned proto)
 	static const char *const names[SKC_PROTO_MAX] = {
 		[SKC_TCP] = "tcp", [SKC_UDP] = "udp",
 		[SKC_UDPLITE] = "udplite", [SKC_UNIX] = "unix",
+		[SKC_RAW] = "raw", [SKC_PACKET] = "packet",
+		[SKC_NETLINK] = "netlink", [SKC_MPTCP] = "mptcp",
+		[SKC_SCTP] = "sctp", [SKC_VSOCK] = "vsock",
 	};
 
 	return proto < SKC_PROTO_MAX ? names[proto] : "?";
@@ -127,9 +137,12 @@ const char *end_reason_name(enum skc_end_reason r)
 
 bool sock_is_listener(const struct skc_sock *s)
 {
-	/* TCP_LISTEN for TCP and for UNIX (unix_diag reuses it) */
+	/* TCP_LISTEN for TCP and for UNIX (unix_diag reuses it); an MPTCP
+	 * listener reports its first subflow's accept queue
+	 * (mptcp_diag_get_info), SCTP its own (sctp_diag_get_info) */
 	return s->state == SKC_ST_LISTEN &&
-	       (s->proto == SKC_TCP || s->proto == SKC_UNIX);
+	       (s->proto == SKC_TCP || s->proto == SKC_UNIX ||
+		s->proto == SKC_MPTCP || s->proto == SKC_SCTP);
 }
 
 bool sock_has_queue(const struct skc_sock *s)

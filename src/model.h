@@ -61,7 +61,8 @@ struct skc_sock {
 	uint64_t cookie;
 	uint64_t netns;		/* inode of the network namespace */
 	uint8_t proto;		/* enum skc_proto */
-	uint8_t family;		/* AF_INET, AF_INET6, AF_UNIX */
+	uint8_t family;		/* AF_INET, AF_INET6, AF_UNIX, AF_PACKET,
+				 * AF_NETLINK, AF_VSOCK */
 	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	uint8_t state;		/* kernel TCP_* numbering (UNIX uses the same) */
 	uint32_t rqueue, wqueue;	/* raw Recv-Q / Send-Q from the kernel */
@@ -72,6 +73,13 @@ struct skc_sock {
 	char *unix_path;	/* raw bytes, abstract names start with NUL */
 	uint32_t unix_path_len;
 	uint32_t unix_peer;	/* peer inode, 0 if none */
+	uint32_t sproto;	/* raw: IP protocol; packet: ethertype (host
+				 * order); netlink: NETLINK_* protocol */
+	uint32_t portid, peer_portid;	/* netlink port ids; vsock ports */
+	uint32_t cid, peer_cid;	/* vsock context ids */
+	uint32_t mptcp_token;	/* MPTCP socket, or subflow: its MPTCP
+				 * connection's local token (0: unknown) */
+	bool subflow;		/* TCP subflow of an MPTCP socket (no fd) */
 	bool has_skmem, has_tcpi, has_cgroup;
 	uint32_t skmem[SK_MEMINFO_VARS];
 	uint64_t bytes_received, bytes_acked;	/* tcp_info */
@@ -81,11 +89,17 @@ struct skc_sock {
 	struct skc_owner *owners;
 	uint32_t nowners, owners_cap;
 	int32_t listener;	/* pending child: index of its listener, else -1 */
+	int32_t parent;		/* MPTCP subflow: index of its MPTCP socket, else -1 */
+	bool pending_ambiguous;	/* listener of a SO_REUSEPORT group in which
+				 * several members have queued connections:
+				 * which waits where is unknown (join.c) */
+	uint32_t nsubflows;	/* MPTCP socket: subflows joined to it */
 
 	/* judge */
 	uint64_t recv_q;	/* unread bytes (0 for listeners) */
 	uint64_t send_q;
 	uint64_t pending_bytes;	/* listeners: unread bytes of queued children */
+	uint64_t pending_mem;	/* listeners: memory of queued children */
 	uint32_t accept_q, accept_max;	/* listeners only */
 	uint64_t mem;
 	uint64_t drops;
@@ -109,11 +123,21 @@ struct skc_socktab {
 	size_t nslots;
 };
 
+/* A socket held only as a registered (fixed) file of an io_uring ring
+ * is owned through the ring's fd and slot, encoded in a negative fd
+ * (-1 means "no fd"): ring fds below 32768 and slots below 65536. */
+#define SKC_FD_RING(ring, slot) (-2 - ((int)(ring) << 16 | (int)(slot)))
+#define SKC_FD_IS_RING(fd) ((fd) <= -2)
+#define SKC_FD_RING_FD(fd) ((-2 - (fd)) >> 16)
+#define SKC_FD_RING_SLOT(fd) ((-2 - (fd)) & 0xffff)
+
 struct skc_sockfd {
-	int fd;
+	int fd;			/* or SKC_FD_RING(ring fd, slot) */
 	int32_t sock;		/* join: index into skc_socktab.v, or -1 */
 	bool matched;		/* the last join found the inode */
 	uint64_t inode;
+	uint64_t netns;		/* unmatched fds: the socket's namespace
+				 * (SIOCGSKNS, sockns.c), 0 unknown */
 };
 
 /* Where a socket is bound, copied out of it for what outlives it
@@ -153,6 +177,8 @@ struct skc_proc {
 	struct skc_container cont;
 	struct skc_sockfd *fds;
 	size_t nfds, fds_cap;
+	int *rings;		/* io_uring fds (anon_inode:[io_uring]) */
+	size_t nrings, rings_cap;
 	uint64_t dir_ino;	/* /proc/PID inode: tells a reused pid apart */
 	long nfd_total;		/* open fds of any kind (stat of fd/) */
 	bool reused;		/* fds carried over from the last sample */
@@ -198,6 +224,10 @@ struct skc_netns {
 	char *path;		/* what setns() opens */
 	pid_t pid;		/* a process living there, 0 if none */
 	enum skc_ns_state state;
+	bool via_socket;	/* found only through a socket in it
+				 * (SIOCGSKNS): no process lives there */
+	pid_t via_pid;		/* that socket's holder and fd */
+	int via_fd;
 	char *error;		/* why it was not dumped, or NULL */
 	struct skc_figures fig;	/* judge: its sockets */
 };
@@ -283,6 +313,10 @@ struct skc_host {
 	bool leaks_checked;	/* every namespace was dumped */
 	bool pinned_avail;	/* pinned figures were collected */
 	char *pinned_why;	/* why not, when not */
+	/* how each family was dumped: "sock_diag", "procfs" (raw without
+	 * raw_diag), "unavailable" (the kernel offers neither), NULL: not
+	 * tried.  Static strings. */
+	const char *family_src[SKC_PROTO_MAX];
 	char **warnings;
 	size_t nwarnings, warnings_cap;
 
@@ -299,6 +333,12 @@ struct skc_host {
 	/* processes with anything queued or flagged (figures_any; not the
 	 * residue flag, which is a threshold), with any flag */
 	unsigned procs_queued, procs_flagged;
+	/* sockets no process holds, one process-like row per namespace
+	 * (pid 0, fds -1; rollup_unowned.c); listed ones have selected set */
+	struct skc_proc *unowned;
+	size_t nunowned, unowned_cap;
+	struct skc_figures unowned_total;
+	bool unowned_known;	/* every process's fds could be read */
 
 	/* track: the sample this model is, and what changed since the last */
 	double time;		/* wall clock of the sample */

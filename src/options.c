@@ -79,7 +79,8 @@ static void usage(void)
 "  -u, --udp              UDP sockets\n"
 "  -U, --udplite          UDP-Lite sockets\n"
 "  -x, --unix             UNIX sockets\n"
-"      --proto LIST       protocols, comma-separated: tcp,udp,udplite,unix\n"
+"      --proto LIST       protocols, comma-separated: tcp,udp,udplite,unix,\n"
+"                         raw,packet,netlink,mptcp,sctp,vsock\n"
 "  -P, --port PORT        only inet sockets with this local or peer port\n"
 "  -m, --min-bytes SIZE   only processes with at least SIZE unread bytes\n"
 "      --netns SEL        network namespaces: all (default), current, NAME,\n"
@@ -300,7 +301,8 @@ static int add_protos(unsigned *mask, const char *arg)
 		for (p = 0; p < SKC_PROTO_MAX && strcmp(tok, proto_name(p)); p++)
 			;
 		if (p == SKC_PROTO_MAX) {
-			ret = options_usage_error("unknown protocol '%s' (tcp, udp, udplite, unix)", tok);
+			ret = options_usage_error("unknown protocol '%s' (tcp, udp, udplite, unix, raw, "
+						  "packet, netlink, mptcp, sctp, vsock)", tok);
 			break;
 		}
 		*mask |= SKC_PROTO_BIT(p);

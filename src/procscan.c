@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "iouring.h"
 #include "procscan.h"
 #include "util.h"
 
@@ -133,9 +134,33 @@ static void read_cgroup(int pdir, struct skc_proc *p)
 static void add_fd(struct skc_proc *p, int fd, uint64_t inode)
 {
 	grow_array((void **)&p->fds, &p->fds_cap, p->nfds + 1, sizeof(*p->fds));
+	memset(&p->fds[p->nfds], 0, sizeof(p->fds[0]));
 	p->fds[p->nfds].fd = fd;
 	p->fds[p->nfds].inode = inode;
 	p->nfds++;
+}
+
+/* An io_uring ring: the sockets registered in it are the process's too,
+ * owned through the ring's fd and slot (iouring.c). */
+static void add_ring(int pdir, struct skc_proc *p, int fd)
+{
+	const size_t size = 1 << 20;	/* a table of ~30,000 files */
+	struct iouring_file files[1024];
+	char path[32], *text;
+	ssize_t len;
+	size_t i, n;
+
+	grow_array((void **)&p->rings, &p->rings_cap, p->nrings + 1, sizeof(*p->rings));
+	p->rings[p->nrings++] = fd;
+	snprintf(path, sizeof(path), "fdinfo/%d", fd);
+	text = xmalloc(size);
+	len = read_at(pdir, path, text, size - 1);
+	text[len > 0 ? len : 0] = '\0';
+	n = iouring_parse(text, files, sizeof(files) / sizeof(files[0]));
+	free(text);
+	for (i = 0; i < n; i++)
+		if (fd < 32768 && files[i].slot < 65536)
+			add_fd(p, SKC_FD_RING(fd, files[i].slot), files[i].inode);
 }
 
 /* Returns 0, or -errno when the fd directory could not be listed. */
@@ -172,6 +197,8 @@ static int scan_fds(int pdir, struct skc_proc *p)
 		ino = procscan_socket_inode(link, (size_t)n);
 		if (ino)
 			add_fd(p, atoi(de->d_name), ino);
+		else if (n == 21 && memcmp(link, "anon_inode:[io_uring]", 21) == 0)
+			add_ring(pdir, p, atoi(de->d_name));
 	}
 	closedir(d);
 	return 0;
@@ -251,6 +278,7 @@ int procscan_rescan_fds(const char *proc_root, struct skc_proc *p)
 	if (pdir < 0)
 		return -errno;
 	p->nfds = 0;
+	p->nrings = 0;
 	p->reused = false;
 	ret = scan_fds(pdir, p);
 	close(pdir);

@@ -22,6 +22,19 @@ static void add_str(json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
+/* "fd": the number; null for a socket no process holds ("unowned");
+ * for an io_uring fixed file the ring's fd plus "io_uring_slot". */
+static void add_fd(json_object *o, int fd)
+{
+	if (SKC_FD_IS_RING(fd)) {
+		json_object_object_add(o, "fd", json_object_new_int(SKC_FD_RING_FD(fd)));
+		json_object_object_add(o, "io_uring_slot",
+				       json_object_new_int(SKC_FD_RING_SLOT(fd)));
+	} else {
+		json_object_object_add(o, "fd", fd >= 0 ? json_object_new_int(fd) : NULL);
+	}
+}
+
 /* Untrusted bytes: escaped so the document is valid UTF-8 whatever the
  * kernel or the process handed us. */
 static void add_bytes(json_object *o, const char *k, const char *v, size_t len)
@@ -122,6 +135,13 @@ static json_object *namespaces_array(const struct skc_host *h)
 		json_object_object_add(o, "current",
 			json_object_new_boolean(ns->ino == h->netns));
 		json_object_object_add(o, "scanned", json_object_new_boolean(netns_scanned(ns)));
+		/* how it was found: a process in it, its /run/netns name, or
+		 * only a socket some process holds (SIOCGSKNS) */
+		add_str(o, "found_via", ns->via_socket ? "socket" : ns->name ? "name" : "process");
+		if (ns->via_socket) {
+			json_object_object_add(o, "via_pid", json_object_new_int(ns->via_pid));
+			json_object_object_add(o, "via_fd", json_object_new_int(ns->via_fd));
+		}
 		add_u64(o, "nsockets", ns->fig.sockets);
 		add_u64(o, "sockets", ns->fig.sockets);	/* old name, one release */
 		add_u64(o, "recv_q", ns->fig.recv_q);
@@ -182,6 +202,55 @@ static json_object *containers_array(const struct skc_host *h)
 	return a;
 }
 
+/* How each family was dumped; see family_src in model.h. */
+static json_object *families_obj(const struct skc_host *h)
+{
+	json_object *o = json_object_new_object();
+	unsigned i;
+
+	for (i = 0; i < SKC_PROTO_MAX; i++)
+		json_object_object_add(o, proto_name(i), h->family_src[i] ?
+			json_object_new_string(h->family_src[i]) : NULL);
+	return o;
+}
+
+static const char *family_name(const struct skc_sock *s)
+{
+	switch (s->family) {
+	case AF_UNIX: return "unix";
+	case AF_INET: return "inet";
+	case AF_INET6: return "inet6";
+	case AF_PACKET: return "packet";
+	case AF_NETLINK: return "netlink";
+	case AF_VSOCK: return "vsock";
+	}
+	return "other";
+}
+
+/* Family-specific identity: raw IP protocol, packet ethertype and
+ * interface, netlink protocol and port ids, MPTCP token. */
+static void add_family_keys(json_object *o, const struct skc_sock *s)
+{
+	switch (s->proto) {
+	case SKC_RAW:
+		add_u64(o, "ip_proto", s->sproto);
+		break;
+	case SKC_PACKET:
+		add_u64(o, "ethertype", s->sproto);
+		add_u64(o, "ifindex", s->ifindex);
+		break;
+	case SKC_NETLINK:
+		add_u64(o, "nl_proto", s->sproto);
+		add_u64(o, "portid", s->portid);
+		add_u64(o, "peer_portid", s->peer_portid);
+		break;
+	case SKC_MPTCP:
+		add_u64(o, "mptcp_token", s->mptcp_token);
+		add_u64(o, "subflows", s->nsubflows);
+		break;
+	}
+}
+
 static json_object *summary_obj(const struct skc_host *h)
 {
 	json_object *o = totals_obj(h, &h->total);
@@ -199,6 +268,10 @@ static json_object *summary_obj(const struct skc_host *h)
 	json_object_object_add(o, "processes", p);
 	json_object_object_add(o, "selected", totals_obj(h, &h->selected));
 	json_object_object_add(o, "memory", render_memory_json(h));
+	/* sockets no process holds (every one, listed or not); null when
+	 * some process could not be inspected, so we cannot tell */
+	json_object_object_add(o, "unowned", h->unowned_known ?
+				totals_obj(h, &h->unowned_total) : NULL);
 	if (h->sockstat.valid) {
 		json_object *k = json_object_new_object();
 
@@ -213,6 +286,7 @@ static json_object *summary_obj(const struct skc_host *h)
 		json_object_object_add(o, "sockstat", k);
 	}
 	json_object_object_add(o, "namespaces", namespaces_array(h));
+	json_object_object_add(o, "families", families_obj(h));
 	json_object_object_add(o, "time", time_str(h->time));
 	add_u64(o, "tick", h->tick);
 	json_object_object_add(o, "duration", json_object_new_double(h->duration));
@@ -254,7 +328,7 @@ static json_object *owners_array(const struct skc_host *h, const struct skc_sock
 
 		json_object_object_add(o, "pid",
 			json_object_new_int(h->procs.v[s->owners[k].proc].pid));
-		json_object_object_add(o, "fd", json_object_new_int(s->owners[k].fd));
+		add_fd(o, s->owners[k].fd);
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -268,29 +342,34 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	add_u64(o, "inode", s->inode);
 	add_u64(o, "cookie", s->cookie);
 	add_str(o, "proto", proto_name(s->proto));
-	add_str(o, "family", s->family == AF_UNIX ? "unix" :
-			     s->family == AF_INET ? "inet" : "inet6");
+	add_str(o, "family", family_name(s));
 	add_str(o, "type", format_type(s));
 	add_str(o, "state", format_state(s));
 	format_local(buf, sizeof(buf), s);
 	add_bytes(o, "local", buf, strlen(buf));
 	format_peer(buf, sizeof(buf), s);
 	add_str(o, "peer", buf);
+	add_family_keys(o, s);
 	if (s->family == AF_UNIX) {
 		add_u64(o, "unix_peer", s->unix_peer);
-	} else {
+	} else if (s->family == AF_INET || s->family == AF_INET6) {
 		add_u64(o, "local_port", s->local.port);
 		add_u64(o, "peer_port", s->peer.port);
 		if (s->ifname[0])
 			add_bytes(o, "dev", s->ifname, strlen(s->ifname));
 	}
-	json_object_object_add(o, "fd", json_object_new_int(fd));
+	add_fd(o, fd);
 	add_u64(o, "recv_q", s->recv_q);
 	add_u64(o, "send_q", s->send_q);
 	if (sock_is_listener(s)) {
 		add_u64(o, "accept_q", s->accept_q);
 		add_u64(o, "accept_max", s->accept_max);
-		add_u64(o, "pending_bytes", s->pending_bytes);
+		/* unknown for UNIX: embryo connections are not dumped */
+		json_object_object_add(o, "pending_bytes", s->proto == SKC_UNIX ? NULL :
+				       json_object_new_uint64(s->pending_bytes));
+		add_u64(o, "pending_mem", s->pending_mem);
+		json_object_object_add(o, "pending_ambiguous",
+				       json_object_new_boolean(s->pending_ambiguous));
 	}
 	add_u64(o, "mem", s->mem);
 	add_pinned(o, h, s->pinned);
@@ -391,6 +470,23 @@ static void put_proc(FILE *out, const struct skc_host *h,
 	fputs("]}", out);
 }
 
+/* The sockets of the listed "(no process)" rows, one array for all
+ * namespaces (each socket says its netns). */
+static void put_unowned(FILE *out, const struct skc_host *h)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < h->nunowned; i++) {
+		const struct skc_proc *p = &h->unowned[i];
+
+		for (j = 0; p->selected && j < p->nlisted; j++) {
+			if (k++)
+				fputc(',', out);
+			put_value(out, sock_obj(h, &h->socks.v[p->listed[j].sock], -1));
+		}
+	}
+}
+
 static json_object *event_obj(const struct skc_event *ev)
 {
 	json_object *o = json_object_new_object();
@@ -454,7 +550,9 @@ int render_json_doc(FILE *out, const struct skc_host *h, bool compact)
 			fprintf(out, ",%s", nl);
 		put_proc(out, h, h->ranked[i]);
 	}
-	fprintf(out, "%s],%s\"containers\":", i ? nl : "", nl);
+	fprintf(out, "%s],%s\"unowned\":[", i ? nl : "", nl);
+	put_unowned(out, h);
+	fprintf(out, "],%s\"containers\":", nl);
 	put_value(out, containers_array(h));
 	fprintf(out, ",%s\"events\":", nl);
 	put_value(out, events_array(h));

@@ -30,12 +30,18 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_render
 	char a[32], b[32], c[32];
 	size_t i;
 
-	fprintf(out, "sockets: %llu (tcp %llu, udp %llu, udplite %llu, unix %llu)\n",
+	fprintf(out, "sockets: %llu (tcp %llu, udp %llu, udplite %llu, unix %llu",
 		(unsigned long long)t->sockets,
 		(unsigned long long)t->by_proto[SKC_TCP],
 		(unsigned long long)t->by_proto[SKC_UDP],
 		(unsigned long long)t->by_proto[SKC_UDPLITE],
 		(unsigned long long)t->by_proto[SKC_UNIX]);
+	/* the other families only when there are some */
+	for (i = SKC_UNIX + 1; i < SKC_PROTO_MAX; i++)
+		if (t->by_proto[i])
+			fprintf(out, ", %s %llu", proto_name((unsigned)i),
+				(unsigned long long)t->by_proto[i]);
+	fputs(")\n", out);
 	fprintf(out, "queued: recv %s, send %s; socket memory %s; accept backlog %llu; drops %llu\n",
 		sz(a, sizeof(a), t->recv_q, o), sz(b, sizeof(b), t->send_q, o),
 		sz(c, sizeof(c), t->mem, o), (unsigned long long)t->accept_q,
@@ -70,11 +76,16 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_render
 				name ? " (" : "", name ? name : "", name ? ")" : "");
 			free(name);
 			if (netns_scanned(ns))
-				fprintf(out, "%llu sockets, recv %s, memory %s%s\n",
+				fprintf(out, "%llu sockets, recv %s, memory %s%s",
 					(unsigned long long)ns->fig.sockets,
 					sz(a, sizeof(a), ns->fig.recv_q, o),
 					sz(b, sizeof(b), ns->fig.mem, o),
 					ns->ino == h->netns ? " (current)" : "");
+			if (netns_scanned(ns) && ns->via_socket)
+				fprintf(out, " (no process in it: found through pid %d fd %d)\n",
+					(int)ns->via_pid, ns->via_fd);
+			else if (netns_scanned(ns))
+				fputc('\n', out);
 			else
 				print_escaped(out, "not scanned: ", ns->error ? ns->error : "unknown");
 		}

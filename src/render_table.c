@@ -233,7 +233,11 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 	case COL_POD: return xstrdup(p->cont.pod);
 	case COL_QOS: return xstrdup(p->cont.qos);
 	case COL_RUNTIME: return xstrdup(p->cont.runtime);
-	case COL_PID: snprintf(buf, sizeof(buf), "%d", (int)p->pid); break;
+	case COL_PID:	/* "(no process)" rows have none */
+		if (!p->pid)
+			return xstrdup("-");
+		snprintf(buf, sizeof(buf), "%d", (int)p->pid);
+		break;
 	/* untrusted bytes go in raw: libsmartcols writes anything that is
 	 * not printable in the locale (and the backslash) as \xNN */
 	case COL_COMM: return xstrdup(p->comm);
@@ -252,7 +256,7 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 
 	switch (col) {
 	case COL_NETNS: return xstrdup(netns_label(&h->nets, s->netns, buf, sizeof(buf)));
-	case COL_FD: snprintf(buf, sizeof(buf), "%d", fd); break;
+	case COL_FD: format_fd(buf, sizeof(buf), fd); break;
 	case COL_PROTO: return xstrdup(format_netid(s));
 	case COL_STATE: return xstrdup(format_state(s));
 	case COL_LOCAL: format_local(buf, sizeof(buf), s); break;
@@ -266,10 +270,17 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 	case COL_RECVQ:
 		/* a listener's own Recv-Q is a connection count, shown in
 		 * ACCEPTQ; here it shows the bytes its queued children hold */
+		/* the kernel does not dump embryo UNIX connections: a UNIX
+		 * listener's pending bytes are unknown, not 0 */
+		if (sock_is_listener(s) && s->proto == SKC_UNIX)
+			return xstrdup("-");
 		size_cell(buf, sizeof(buf), s->recv_q + s->pending_bytes, o);
+		/* a reuseport group's queued bytes, on one of its members */
+		if (s->pending_ambiguous)
+			strcat(buf, "?");
 		break;
 	case COL_SENDQ: size_cell(buf, sizeof(buf), s->send_q, o); break;
-	case COL_MEM: size_cell(buf, sizeof(buf), s->mem, o); break;
+	case COL_MEM: size_cell(buf, sizeof(buf), s->mem + s->pending_mem, o); break;
 	case COL_PINNED:
 		pinned_cell(buf, sizeof(buf), h, s->pinned, s->pinned_capped, o);
 		break;
@@ -360,7 +371,7 @@ int render_table(FILE *out, const struct skc_host *h, const struct skc_render_op
 	struct libscols_table *tb = scols_new_table();
 	int cols[64], ret = 0;
 	const char *bad;
-	size_t badlen, i, ncols;
+	size_t badlen, i, ncols, listed = 0;
 
 	if (!tb)
 		return -ENOMEM;
@@ -389,7 +400,13 @@ int render_table(FILE *out, const struct skc_host *h, const struct skc_render_op
 	}
 	for (i = 0; i < h->nranked && !ret; i++)
 		ret = add_proc_rows(tb, h, h->ranked[i], cols, ncols, o);
-	if (!ret && h->nranked)
+	/* then one "(no process)" row per namespace, when listed */
+	for (i = 0; i < h->nunowned && !ret; i++)
+		if (h->unowned[i].selected) {
+			ret = add_proc_rows(tb, h, &h->unowned[i], cols, ncols, o);
+			listed++;
+		}
+	if (!ret && (h->nranked || listed))
 		ret = scols_print_table(tb);
 out:
 	scols_unref_table(tb);

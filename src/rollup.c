@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "netns.h"
 #include "rollup.h"
@@ -16,7 +17,8 @@ static bool sock_matches(const struct skc_sock *s, const struct skc_select_opts 
 	if (!(o->protos & SKC_PROTO_BIT(s->proto)))
 		return false;
 	if (o->port >= 0)
-		return s->proto != SKC_UNIX &&
+		return (s->family == AF_INET || s->family == AF_INET6) &&
+		       s->proto != SKC_RAW &&
 		       (s->local.port == o->port || s->peer.port == o->port);
 	return true;
 }
@@ -67,6 +69,8 @@ static void host_totals(struct skc_host *h)
 	for (i = 0; i < h->socks.n; i++) {
 		const struct skc_sock *s = &h->socks.v[i];
 
+		if (s->subflow)
+			continue;	/* part of its MPTCP socket */
 		figures_add(&h->total, s);
 		figures_add(&h->protos[s->proto], s);
 		/* sockets arrive grouped by namespace: remember the last one */
@@ -201,6 +205,10 @@ static void selected_totals(struct skc_host *h)
 			}
 		}
 	}
+	/* listed "(no process)" rows */
+	for (i = 0; i < h->nunowned; i++)
+		for (k = 0; h->unowned[i].selected && k < h->unowned[i].nfds; k++)
+			figures_add(&h->selected, &t->v[h->unowned[i].fds[k].sock]);
 }
 
 /* Events follow the selection: with --pid or --comm, only events of
@@ -309,6 +317,9 @@ static void list_sockets(struct skc_host *h, const struct skc_select_opts *o)
 
 	for (i = 0; i < h->nranked; i++)
 		list_proc_sockets(h, h->ranked[i], o);
+	for (i = 0; i < h->nunowned; i++)
+		if (h->unowned[i].selected)
+			list_proc_sockets(h, &h->unowned[i], o);
 }
 
 void rollup_host(struct skc_host *h, const struct skc_select_opts *o)
@@ -318,6 +329,7 @@ void rollup_host(struct skc_host *h, const struct skc_select_opts *o)
 	rollup_procs(h);
 	rollup_leaks(h);
 	rank_procs(h, o);
+	rollup_unowned(h, o);
 	selected_totals(h);
 	rollup_containers(h, o);
 	filter_events(h, o);

@@ -14,6 +14,10 @@ void rollup_host(struct skc_host *h, const struct skc_select_opts *o);
 /* After rollup_host: pins-pages on process and container sums, the host
  * memory figures and memory-suspect (rollup_mem.c). */
 void rollup_memory(struct skc_host *h, const struct skc_judge_opts *o);
+/* The "(no process)" row of each namespace (rollup_unowned.c), called
+ * by rollup_host; rollup_unowned_free releases them. */
+void rollup_unowned(struct skc_host *h, const struct skc_select_opts *o);
+void rollup_unowned_free(struct skc_host *h);
 
 /* Container rows (rollup_cont.c), called by rollup_host. */
 void rollup_containers(struct skc_host *h, const struct skc_select_opts *o);

@@ -11,6 +11,7 @@
 #include "proccache.h"
 #include "rollup.h"
 #include "sample.h"
+#include "sockns.h"
 #include "stop.h"
 #include "track.h"
 #include "util.h"
@@ -51,6 +52,16 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 	}
 	if (stop_requested())
 		goto stopped;
+	/* sockets in namespaces no process lives in (SIOCGSKNS) */
+	if (!light && o->netns.kind == NETNS_ALL) {
+		ret = sockns_discover(h, o, err);
+		if (ret < 0)
+			return ret;
+		if (ret > 0) {
+			join_reset(h);
+			join_host(h);
+		}
+	}
 	if (!light) {
 		ret = collect_leaks(h, o, err);
 		if (ret < 0)
@@ -77,6 +88,9 @@ bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)
 	}
 	for (i = 0; i < h->nranked; i++)
 		if (h->ranked[i]->fig.flags)
+			return true;
+	for (i = 0; i < h->nunowned; i++)
+		if (h->unowned[i].selected && h->unowned[i].fig.flags)
 			return true;
 	return false;
 }

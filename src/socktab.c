@@ -17,6 +17,7 @@ struct skc_sock *socktab_add(struct skc_socktab *t)
 	s = &t->v[t->n++];
 	memset(s, 0, sizeof(*s));
 	s->listener = -1;
+	s->parent = -1;
 	s->cgroup_match = -1;
 	return s;
 }
@@ -59,7 +60,9 @@ void socktab_index(struct skc_socktab *t)
 	for (i = 0; i < t->n; i++) {
 		size_t h, step;
 
-		if (!t->v[i].inode)
+		/* an MPTCP subflow shares its MPTCP socket's inode: the
+		 * fd is the MPTCP socket's (mptcp.h) */
+		if (!t->v[i].inode || t->v[i].subflow)
 			continue;
 		h = hash_inode(t->v[i].inode) & mask;
 		for (step = 0; t->slots[h] && step < t->nslots; step++)

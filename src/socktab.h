@@ -9,7 +9,8 @@
 struct skc_sock *socktab_add(struct skc_socktab *t);
 /* Drop sockets added after the table held n (an interrupted dump). */
 void socktab_truncate(struct skc_socktab *t, size_t n);
-/* Build the inode index; call once collection is complete. */
+/* Build the inode index (MPTCP subflows left out); call once
+ * collection is complete. */
 void socktab_index(struct skc_socktab *t);
 /* Index of the socket with this inode, or -1. */
 long socktab_find(const struct skc_socktab *t, uint64_t inode);

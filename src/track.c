@@ -287,10 +287,13 @@ static struct stall_input rx_input(const struct skc_sock *s,
 	return in;
 }
 
-/* Send side (TCP with tcp_info): tcpi_bytes_acked moved. */
+/* Send side (TCP with tcp_info): tcpi_bytes_acked moved.  MPTCP:
+ * bytes_acked holds mptcpi_snd_una (diag_inet.c), which moves as
+ * exactly. */
 static bool tx_applies(const struct skc_sock *s)
 {
-	return rx_applies(s) && s->proto == SKC_TCP && s->has_tcpi;
+	return rx_applies(s) &&
+	       ((s->proto == SKC_TCP && s->has_tcpi) || s->proto == SKC_MPTCP);
 }
 
 static struct stall_input tx_input(const struct skc_sock *s,

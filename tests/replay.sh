@@ -104,7 +104,7 @@ check() {
 	fi
 }
 p=".processes[] | select(.pid == $PID)"
-check "helper: sockets recv_q send_q mem drops" "19 160362 11010 170484 25" \
+check "helper: sockets recv_q send_q mem drops" "19 160362 11010 173148 25" \
 	"$p | \"\(.nsockets) \(.recv_q) \(.send_q) \(.mem) \(.drops)\""
 check "helper: flags" "drops,accept-full" "$p | .flags | join(\",\")"
 check "host: sockets (queued connections included)" 21 ".summary.sockets.total"

@@ -36,6 +36,40 @@
  *                              sender's retransmit queue.  Prints
  *                              "unacked.tx inode= fd= outq=" and
  *                              "unacked.rx inode= fd= inq="
+ *   packet=K,SIZE[,RCVBUF]     AF_PACKET socket on lo (ethertype 0x88b5, the
+ *                              second spec 0x88b6) with K unread frames of
+ *                              SIZE bytes ("packet.rx ... rmem= drops=
+ *                              frames="), "packet.tx" the sender
+ *   netlink=K,SIZE[,RCVBUF]    NETLINK_USERSOCK listener in its own multicast
+ *                              group with K broadcast messages of SIZE bytes
+ *                              unread; beyond RCVBUF they are dropped
+ *                              (ENOBUFS, drops=)
+ *   raw=K,SIZE[,RCVBUF]        raw IPv4 socket (protocol 253, the second spec
+ *                              254) with K unread packets of SIZE payload
+ *                              bytes from 127.0.0.1
+ *   mptcp=N                    loopback MPTCP connection, N unread bytes on the
+ *                              accepted end ("mptcp.rx unread=" from SIOCINQ)
+ *   iouring=N                  loopback TCP pair, N unread bytes on a reader
+ *                              held only as fixed file 0 of an io_uring ring
+ *                              ("iouring.rx inode= ring_fd= slot=0 unread=")
+ *   reuseport=CONNS,BYTES,DRAIN  SO_REUSEPORT group on 127.0.0.1:8443: worker
+ *                              B (here) never accepts; worker A drains every
+ *                              connection in a child process (DRAIN 1) or
+ *                              never accepts either, here (DRAIN 0); CONNS
+ *                              clients send BYTES each ("reuseport.b ...
+ *                              acceptq= pending_bytes=", "reuseport.a ... pid=")
+ *   unix-listen=CONNS,BYTES    abstract UNIX stream listener nobody accepts
+ *                              from; CONNS clients wrote BYTES each
+ *   orphan=N                   like txblock, then the sender is closed with its
+ *                              data unsent: an orphan in FIN-WAIT-1 that no fd
+ *                              holds ("orphan.tx port= peer_port= unsent=")
+ *   mptcp-txblock=N            MPTCP connection whose reader never reads; the
+ *                              writer is blocked on the full window
+ *                              ("mptcp-txblock.tx ... sendq=": SIOCOUTQ)
+ *   hiddenns=N                 (root) sockets in a new network namespace that
+ *                              this process left again (setns back): listener
+ *                              on 127.0.0.1:7777, a connection with N unread
+ *                              bytes ("hiddenns.rx ... netns=INODE")
  *
  * Specs with activity (for stall tests). The activity runs in a thread of
  * this process (so every socket stays owned by this pid only) and starts
@@ -137,6 +171,11 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sched.h>
+#include <net/if.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/io_uring.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1078,21 +1117,22 @@ static void spec_udpflood(const char *spec, const char *args)
  * (tcp_collapse), so settle until neither queue has moved for
  * TXBLOCK_SETTLE_MS, well past it.
  */
-static void spec_txblock(const char *spec, const char *args)
+/* A loopback pair whose sender (*c) has written up to n bytes, more than
+ * the receiver (*s) takes: Send-Q stays > 0 behind a zero window. */
+static size_t txblock_pair(const char *spec, size_t n, int *cp, int *sp,
+			   int *outqp, int *inqp)
 {
-	unsigned long long v[MAX_ARGS];
 	size_t sent = 0;
 	int c, s, outq = -1, inq = -1;
 	long long start, last_change;
 
-	parse_nums(spec, args, v, 1, 1);
-	tcp_pair_sized(AF_INET, 65536, 262144, 262144, 2 * v[0] + 262144, &c, &s);
+	tcp_pair_sized(AF_INET, 65536, 262144, 262144, 2 * n + 262144, &c, &s);
 	start = last_change = now_ms();
 	for (;;) {
 		int prev_outq = outq, prev_inq = inq;
 		size_t prev_sent = sent;
 
-		sent += send_some(c, v[0] - sent);
+		sent += send_some(c, n - sent);
 		sleep_ms(10);
 		outq = ioctl_int(c, SIOCOUTQ, "ioctl(SIOCOUTQ)");
 		inq = ioctl_int(s, SIOCINQ, "ioctl(SIOCINQ)");
@@ -1105,9 +1145,224 @@ static void spec_txblock(const char *spec, const char *args)
 	}
 	if (outq <= 0)
 		fail("%s: all %zu bytes fit in the receiver; use a larger N", spec, sent);
+	*cp = c;
+	*sp = s;
+	*outqp = outq;
+	*inqp = inq;
+	return sent;
+}
+
+static void spec_txblock(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	int c, s, outq, inq;
+	size_t sent;
+
+	parse_nums(spec, args, v, 1, 1);
+	sent = txblock_pair(spec, v[0], &c, &s, &outq, &inq);
 	printf("txblock.tx inode=%lu fd=%d port=%u peer_port=%u sent=%zu sendq=%d\n",
 	       inode_of(c), c, port_of(c, 0), port_of(c, 1), sent, outq);
 	printf("txblock.rx inode=%lu fd=%d port=%u peer_port=%u unread=%d\n",
+	       inode_of(s), s, port_of(s, 0), port_of(s, 1), inq);
+}
+
+/*
+ * orphan=N: like txblock, then the sender closes its socket with the
+ * unsent data still queued. The kernel keeps it, with no fd, in
+ * FIN-WAIT-1 (tcp_close queues a FIN behind the data: one more sequence
+ * number in Send-Q), probing the zero window; "orphan.tx" names it by
+ * its ports (inode 0 once closed), "orphan.rx" is the receiver.
+ */
+/* iouring=N: a loopback TCP pair whose reader (N unread bytes) is
+ * registered as fixed file 0 of an io_uring ring and then closed: the
+ * ring alone keeps it open.  "iouring.rx inode= ring_fd= slot=0 unread=". */
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425
+#endif
+#ifndef SYS_io_uring_register
+#define SYS_io_uring_register 427
+#endif
+static void spec_iouring(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	struct io_uring_params params;
+	unsigned long ino;
+	size_t queued;
+	int c, s, ring;
+
+	parse_nums(spec, args, v, 1, 1);
+	tcp_pair(AF_INET, 2 * v[0] + 262144, &c, &s);
+	queued = stream_fill(c, s, v[0]);
+	memset(&params, 0, sizeof(params));
+	ring = (int)syscall(SYS_io_uring_setup, 4, &params);
+	if (ring < 0)
+		fail_errno("io_uring_setup");
+	if (syscall(SYS_io_uring_register, ring, IORING_REGISTER_FILES, &s, 1) < 0)
+		fail_errno("io_uring_register(IORING_REGISTER_FILES)");
+	ino = inode_of(s);
+	close(s);
+	printf("iouring.rx inode=%lu ring_fd=%d slot=0 unread=%zu\n", ino, ring, queued);
+	print_inet("iouring", "tx", c, 0);
+}
+
+/* The healthy reuseport worker: accept, read the client's bytes (the
+ * client keeps its end open), close, until the parent goes (PDEATHSIG)
+ * or the test ends. */
+static void reuseport_drain(int lst, size_t bytes)
+{
+	char buf[CHUNK];
+
+	for (;;) {
+		int c = accept(lst, NULL, NULL);
+		size_t got = 0;
+		ssize_t r;
+
+		if (c < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		while (got < bytes && (r = read(c, buf, sizeof(buf))) > 0)
+			got += (size_t)r;
+		close(c);
+	}
+}
+
+/* A client the draining worker served: it read everything and closed,
+ * so the client sees end of file. */
+static int served_by_drainer(int fd)
+{
+	char b;
+
+	return recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/*
+ * reuseport=CONNS,BYTES,DRAIN: the issue's SO_REUSEPORT group on
+ * 127.0.0.1:8443: worker B (this process) then worker A each bind it with
+ * SO_REUSEPORT and listen(64); B never accepts. With DRAIN 1, A is a child
+ * process that accepts, reads everything and closes; with DRAIN 0, A
+ * stays here and never accepts either. CONNS clients each send BYTES.
+ * "reuseport.b ... acceptq= pending_bytes=" is what waits on B (pending:
+ * bytes delivered to connections A did not serve).
+ */
+static void spec_reuseport(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	struct listen_client *cl;
+	int b, a, one = 1;
+	union addr ad;
+	socklen_t alen = loopback_addr(AF_INET, 8443, &ad);
+	unsigned int qlen = 0;
+	size_t pending = 0;
+	long long start, last_change;
+	pid_t child = 0;
+
+	parse_nums(spec, args, v, 3, 3);
+	if (v[0] > MAX_CONNS)
+		fail("%s: at most %d connections", spec, MAX_CONNS);
+	b = xsocket(AF_INET, SOCK_STREAM);
+	a = xsocket(AF_INET, SOCK_STREAM);
+	if (setsockopt(b, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    setsockopt(a, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
+		fail_errno("setsockopt(SO_REUSEPORT)");
+	if (bind(b, &ad.sa, alen) || listen(b, 64))
+		fail_errno("bind/listen B on 127.0.0.1:8443");
+	if (bind(a, &ad.sa, alen) || listen(a, 64))
+		fail_errno("bind/listen A on 127.0.0.1:8443");
+	if (v[2]) {
+		pid_t parent = getpid();
+
+		fflush(stdout);
+		child = fork();
+		if (child < 0)
+			fail_errno("fork");
+		if (child == 0) {
+			if (dup2(a, 3) < 0)
+				_exit(1);
+			close_range(4, ~0U, 0);
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+				_exit(0);
+			reuseport_drain(3, v[1]);
+		}
+		if (nchildren == MAX_CHILDREN)
+			fail("at most %d children", MAX_CHILDREN);
+		children[nchildren++] = child;
+		printf("child pid=%d\n", (int)child);
+		printf("reuseport.a inode=%lu fd=3 pid=%d\n", inode_of(a), (int)child);
+		close(a);
+	} else {
+		printf("reuseport.a inode=%lu fd=%d pid=%d\n", inode_of(a), a, (int)getpid());
+	}
+	cl = calloc(v[0] ? v[0] : 1, sizeof(*cl));
+	if (!cl)
+		fail("out of memory");
+	for (unsigned long long i = 0; i < v[0]; i++)
+		listen_client_start(&cl[i], 8443, v[1]);
+	start = last_change = now_ms();
+	do {
+		unsigned int prev_qlen = qlen;
+		size_t prev_pending = pending;
+
+		sleep_ms(20);
+		qlen = accept_queue_len(b);
+		pending = 0;
+		for (unsigned long long i = 0; i < v[0]; i++)
+			if (!served_by_drainer(cl[i].fd))
+				pending += listen_client_delivered(&cl[i]);
+		if (qlen != prev_qlen || pending != prev_pending)
+			last_change = now_ms();
+	} while (now_ms() - last_change < SETTLE_MS && now_ms() - start < 4000);
+	printf("reuseport.b inode=%lu fd=%d acceptq=%u pending_bytes=%zu\n",
+	       inode_of(b), b, qlen, pending);
+	free(cl);	/* the client fds stay open */
+}
+
+/* unix-listen=CONNS,BYTES: an abstract UNIX stream listener nobody
+ * accepts from, with CONNS clients that each wrote BYTES.  The kernel
+ * dumps only the listener (its Recv-Q: CONNS); the bytes sit in embryo
+ * sockets that unix_diag does not show. */
+static void spec_unix_listen(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	union addr a;
+	char name[64];
+	socklen_t len;
+	int l = xsocket(AF_UNIX, SOCK_STREAM);
+
+	parse_nums(spec, args, v, 2, 2);
+	if (v[0] < 1 || v[0] > 64 || v[1] > CHUNK)
+		fail("%s: 1..64 connections of at most %d bytes", spec, CHUNK);
+	snprintf(name, sizeof(name), "@skh-listen-%d", (int)getpid());
+	len = unix_addr(name, &a);
+	if (bind(l, &a.sa, len) || listen(l, 128))
+		fail_errno("bind/listen(AF_UNIX)");
+	for (unsigned long long i = 0; i < v[0]; i++) {
+		int c = xsocket(AF_UNIX, SOCK_STREAM);
+
+		if (connect(c, &a.sa, len))
+			fail_errno("connect(AF_UNIX)");
+		if (v[1] && send(c, chunk, v[1], MSG_NOSIGNAL) != (ssize_t)v[1])
+			fail_errno("send(AF_UNIX)");
+	}
+	printf("unixlisten inode=%lu fd=%d conns=%llu bytes=%llu\n", inode_of(l), l,
+	       v[0], v[0] * v[1]);
+}
+
+static void spec_orphan(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	int c, s, outq, inq;
+	unsigned int port, peer;
+
+	parse_nums(spec, args, v, 1, 1);
+	txblock_pair(spec, v[0], &c, &s, &outq, &inq);
+	port = port_of(c, 0);
+	peer = port_of(c, 1);
+	if (close(c))
+		fail_errno("close(orphan)");
+	printf("orphan.tx port=%u peer_port=%u unsent=%d\n", port, peer, outq);
+	printf("orphan.rx inode=%lu fd=%d port=%u peer_port=%u unread=%d\n",
 	       inode_of(s), s, port_of(s, 0), port_of(s, 1), inq);
 }
 
@@ -1469,6 +1724,324 @@ static void spec_churn(const char *spec, const char *args)
 	}
 }
 
+/* --- families beyond TCP/UDP/UNIX ---------------------------------- */
+
+/* Wait until SO_MEMINFO of fd stops changing (loopback delivery is
+ * asynchronous: softirq), then leave it in mem. */
+static void settle_meminfo(int fd, const char *what, uint32_t mem[SK_MEMINFO_VARS])
+{
+	uint32_t prev[SK_MEMINFO_VARS];
+	long long start, last_change;
+
+	get_meminfo(fd, mem);
+	start = last_change = now_ms();
+	while (now_ms() - last_change < SETTLE_MS) {
+		if (now_ms() - start > ARRIVAL_TIMEOUT_MS)
+			fail("%s receive queue did not settle", what);
+		sleep_ms(10);
+		memcpy(prev, mem, sizeof(prev));
+		get_meminfo(fd, mem);
+		if (memcmp(prev, mem, sizeof(prev)))
+			last_change = now_ms();
+	}
+}
+
+static void print_mem(const char *label, int fd, const uint32_t mem[SK_MEMINFO_VARS])
+{
+	printf("%s inode=%lu fd=%d rmem=%u rcvbuf=%u wmem=%u drops=%u", label,
+	       inode_of(fd), fd, mem[SK_MEMINFO_RMEM_ALLOC], mem[SK_MEMINFO_RCVBUF],
+	       mem[SK_MEMINFO_WMEM_ALLOC], mem[SK_MEMINFO_DROPS]);
+}
+
+/* packet=K,SIZE[,RCVBUF]: an AF_PACKET (SOCK_DGRAM) socket bound to lo
+ * for the local experimental ethertype 0x88b5 receives the K frames a
+ * second packet socket sends on lo (loopback hands each back to
+ * netif_rx), and never reads them. */
+static void spec_packet(const char *spec, const char *args)
+{
+	static int seq;
+	/* 0x88b5 and 0x88b6: IEEE local experimental ethertypes, one per
+	 * spec so that no receiver sees another spec's frames */
+	int ethertype = 0x88b5 + seq++;
+	unsigned long long v[MAX_ARGS];
+	uint32_t mem[SK_MEMINFO_VARS];
+	int n = parse_nums(spec, args, v, 2, 3);
+	int rx = socket(AF_PACKET, SOCK_DGRAM, htons(ethertype));
+	int tx = socket(AF_PACKET, SOCK_DGRAM, 0);
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET,
+				  .sll_protocol = htons(ethertype) };
+
+	if (seq > 2)
+		fail("%s: at most 2 packet specs", spec);
+	if (rx < 0 || tx < 0)
+		fail_errno("socket(AF_PACKET)");
+	if (v[1] < 1 || v[1] > 1400)
+		fail("%s: frame size must be 1..1400", spec);
+	ll.sll_ifindex = (int)if_nametoindex("lo");
+	if (!ll.sll_ifindex)
+		fail_errno("if_nametoindex(lo)");
+	if (n == 3)
+		set_buf(rx, SO_RCVBUFFORCE, SO_RCVBUF, v[2]);
+	if (bind(rx, (struct sockaddr *)&ll, sizeof(ll)))
+		fail_errno("bind(AF_PACKET)");
+	ll.sll_halen = 6;	/* to 00:00:00:00:00:00, lo's address */
+	for (unsigned long long i = 0; i < v[0]; i++)
+		if (sendto(tx, chunk, v[1], 0, (struct sockaddr *)&ll, sizeof(ll)) != (ssize_t)v[1])
+			fail_errno("sendto(AF_PACKET)");
+	settle_meminfo(rx, spec, mem);
+	print_mem("packet.rx", rx, mem);
+	printf(" ifindex=%d ethertype=%d frames=%llu\n", ll.sll_ifindex, ethertype,
+	       v[0] - mem[SK_MEMINFO_DROPS]);
+	printf("packet.tx inode=%lu fd=%d\n", inode_of(tx), tx);
+}
+
+/* netlink=K,SIZE[,RCVBUF]: a NETLINK_USERSOCK socket in multicast group
+ * 1 that never reads; a second one broadcasts K messages of SIZE bytes
+ * to the group.  What does not fit the rcvbuf is lost the way a slow
+ * route or uevent listener loses it: ENOBUFS and sk_drops
+ * (netlink_overrun). */
+static void spec_netlink(const char *spec, const char *args)
+{
+	static unsigned int group = 1;	/* one group per spec */
+	unsigned long long v[MAX_ARGS];
+	uint32_t mem[SK_MEMINFO_VARS];
+	int n = parse_nums(spec, args, v, 2, 3);
+	int rx = socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+	int tx = socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = group };
+	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_groups = group };
+	socklen_t alen = sizeof(a);
+	char msg[CHUNK];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)msg;
+
+	group <<= 1;
+	if (!group)
+		fail("%s: too many netlink specs", spec);
+	if (rx < 0 || tx < 0)
+		fail_errno("socket(AF_NETLINK)");
+	if (v[1] < NLMSG_HDRLEN || v[1] > 8192)
+		fail("%s: message size must be %d..8192", spec, NLMSG_HDRLEN);
+	if (n == 3)
+		set_buf(rx, SO_RCVBUFFORCE, SO_RCVBUF, v[2]);
+	if (bind(rx, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(rx, (struct sockaddr *)&a, &alen))
+		fail_errno("bind(AF_NETLINK)");
+	memset(msg, 0, sizeof(msg));
+	nlh->nlmsg_len = (uint32_t)v[1];
+	nlh->nlmsg_type = NLMSG_MIN_TYPE;
+	/* the group gets it (netlink_broadcast); the unicast to port 0
+	 * that follows finds no kernel socket for NETLINK_USERSOCK and
+	 * fails with ECONNREFUSED, which is expected */
+	for (unsigned long long i = 0; i < v[0]; i++)
+		if (sendto(tx, msg, v[1], 0, (struct sockaddr *)&dst, sizeof(dst)) != (ssize_t)v[1] &&
+		    errno != ECONNREFUSED)
+			fail_errno("sendto(AF_NETLINK)");
+	settle_meminfo(rx, spec, mem);
+	print_mem("netlink.rx", rx, mem);
+	printf(" portid=%u messages=%llu\n", a.nl_pid, v[0] - mem[SK_MEMINFO_DROPS]);
+	printf("netlink.tx inode=%lu fd=%d\n", inode_of(tx), tx);
+}
+
+/* raw=K,SIZE[,RCVBUF]: a raw IPv4 socket for protocol 253 (reserved for
+ * experiments) receives K packets of SIZE payload bytes sent to
+ * 127.0.0.1 through an IPPROTO_RAW socket (IP_HDRINCL), which itself
+ * receives nothing. */
+static void spec_raw(const char *spec, const char *args)
+{
+	static int seq;
+	int proto = 253 + seq++;	/* 253, 254: for experiments (RFC 3692) */
+	unsigned long long v[MAX_ARGS];
+	uint32_t mem[SK_MEMINFO_VARS];
+	int n = parse_nums(spec, args, v, 2, 3);
+	int rx = socket(AF_INET, SOCK_RAW, proto);
+	int tx = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	unsigned char pkt[20 + 1400];
+
+	if (seq > 2)
+		fail("%s: at most 2 raw specs", spec);
+	if (rx < 0 || tx < 0)
+		fail_errno("socket(SOCK_RAW)");
+	if (v[1] < 1 || v[1] > 1400)
+		fail("%s: payload size must be 1..1400", spec);
+	if (n == 3)
+		set_buf(rx, SO_RCVBUFFORCE, SO_RCVBUF, v[2]);
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = 0x45;		/* IPv4, 5 words; length, id, checksum by the kernel */
+	pkt[8] = 64;		/* TTL */
+	pkt[9] = (unsigned char)proto;
+	memcpy(pkt + 12, &to.sin_addr, 4);
+	memcpy(pkt + 16, &to.sin_addr, 4);
+	for (unsigned long long i = 0; i < v[0]; i++)
+		if (sendto(tx, pkt, 20 + v[1], 0, (struct sockaddr *)&to, sizeof(to)) !=
+		    (ssize_t)(20 + v[1]))
+			fail_errno("sendto(IPPROTO_RAW)");
+	settle_meminfo(rx, spec, mem);
+	print_mem("raw.rx", rx, mem);
+	printf(" ip_proto=%d packets=%llu\n", proto, v[0] - mem[SK_MEMINFO_DROPS]);
+	printf("raw.tx inode=%lu fd=%d\n", inode_of(tx), tx);
+}
+
+/* mptcp=N: a loopback MPTCP connection; the accepted end holds N unread
+ * bytes (SIOCINQ at the MPTCP level: mptcp_ioctl), "mptcp.tx" is the
+ * connecting end, "mptcp.listen" the listener. */
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+static void spec_mptcp(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	uint32_t mem[SK_MEMINFO_VARS];
+	int l = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+	int c = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+	unsigned int port;
+	size_t sent = 0;
+	long long start;
+	int s, inq = 0;
+
+	parse_nums(spec, args, v, 1, 1);
+	if (l < 0 || c < 0)
+		fail_errno("socket(IPPROTO_MPTCP)");
+	set_buf(l, SO_RCVBUFFORCE, SO_RCVBUF, 2 * v[0] + 262144);
+	port = bind_loopback(l, AF_INET);
+	if (listen(l, 8))
+		fail_errno("listen(mptcp)");
+	connect_loopback(c, AF_INET, port);
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		fail_errno("accept(mptcp)");
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	start = now_ms();
+	while (sent < v[0] || inq < (int)v[0]) {
+		if (sent < v[0]) {
+			ssize_t w = send(c, chunk, v[0] - sent < CHUNK ? v[0] - sent : CHUNK,
+					 MSG_NOSIGNAL);
+			if (w > 0)
+				sent += (size_t)w;
+			else if (errno != EAGAIN)
+				fail_errno("send(mptcp)");
+		}
+		if (ioctl(s, SIOCINQ, &inq))
+			fail_errno("ioctl(mptcp, SIOCINQ)");
+		if (now_ms() - start > ARRIVAL_TIMEOUT_MS)
+			fail("%s: only %d of %llu bytes arrived", spec, inq, v[0]);
+		if (inq < (int)v[0])
+			sleep_ms(5);
+	}
+	settle_meminfo(s, spec, mem);
+	printf("mptcp.rx inode=%lu fd=%d port=%u unread=%d rmem=%u\n", inode_of(s), s,
+	       port, inq, mem[SK_MEMINFO_RMEM_ALLOC]);
+	printf("mptcp.tx inode=%lu fd=%d port=%u\n", inode_of(c), c, port_of(c, 0));
+	printf("mptcp.listen inode=%lu fd=%d port=%u\n", inode_of(l), l, port);
+}
+
+/* mptcp-txblock=N: an MPTCP connection whose accepted end (small rcvbuf)
+ * never reads; the connecting end writes up to N bytes until the window
+ * is full.  "mptcp-txblock.tx ... sendq=" is SIOCOUTQ at the MPTCP level
+ * (write_seq - snd_una: mptcp_ioctl), once it stopped moving. */
+static void spec_mptcp_txblock(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	int l = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+	int c = socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+	unsigned int port;
+	size_t sent = 0;
+	long long start, last_change;
+	int s, outq = -1;
+
+	parse_nums(spec, args, v, 1, 1);
+	if (l < 0 || c < 0)
+		fail_errno("socket(IPPROTO_MPTCP)");
+	set_buf(l, SO_RCVBUFFORCE, SO_RCVBUF, 65536);
+	set_buf(c, SO_SNDBUFFORCE, SO_SNDBUF, 2 * v[0] + 262144);
+	port = bind_loopback(l, AF_INET);
+	if (listen(l, 8))
+		fail_errno("listen(mptcp)");
+	connect_loopback(c, AF_INET, port);
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		fail_errno("accept(mptcp)");
+	close(l);
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	start = last_change = now_ms();
+	for (;;) {
+		int prev = outq;
+		size_t prev_sent = sent;
+
+		sent += send_some(c, v[0] - sent);
+		sleep_ms(10);
+		outq = ioctl_int(c, SIOCOUTQ, "ioctl(mptcp, SIOCOUTQ)");
+		if (outq != prev || sent != prev_sent)
+			last_change = now_ms();
+		else if (now_ms() - last_change >= TXBLOCK_SETTLE_MS)
+			break;
+		if (now_ms() - start > 2 * ARRIVAL_TIMEOUT_MS)
+			fail("%s: queues did not settle", spec);
+	}
+	if (outq <= 0)
+		fail("%s: all %zu bytes fit in the receiver; use a larger N", spec, sent);
+	printf("mptcp-txblock.tx inode=%lu fd=%d sent=%zu sendq=%d\n", inode_of(c), c, sent, outq);
+	printf("mptcp-txblock.rx inode=%lu fd=%d\n", inode_of(s), s);
+}
+
+/* hiddenns=N (root): the issue's daemon that goes into a new network
+ * namespace, listens on 127.0.0.1:7777 there, connects, accepts, sends
+ * N bytes to itself and setns()es back.  Its three sockets are then the
+ * only thing keeping that namespace alive: no process lives in it and
+ * it has no name.  "hiddenns.rx" holds the N unread bytes. */
+static void spec_hiddenns(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	struct ifreq ifr;
+	struct stat st;
+	int self, l, c, s, one = 1;
+	size_t queued;
+
+	parse_nums(spec, args, v, 1, 1);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		fail_errno("open(/proc/thread-self/ns/net)");
+	if (unshare(CLONE_NEWNET))
+		fail_errno("unshare(CLONE_NEWNET)");
+	l = xsocket(AF_INET, SOCK_DGRAM);
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(l, SIOCGIFFLAGS, &ifr))
+		fail_errno("SIOCGIFFLAGS(lo)");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(l, SIOCSIFFLAGS, &ifr))
+		fail_errno("SIOCSIFFLAGS(lo)");
+	close(l);
+	if (stat("/proc/thread-self/ns/net", &st))
+		fail_errno("stat(netns)");
+	l = xsocket(AF_INET, SOCK_STREAM);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	{
+		union addr a;
+		socklen_t len = loopback_addr(AF_INET, 7777, &a);
+
+		if (bind(l, &a.sa, len) || listen(l, 8))
+			fail_errno("bind/listen 127.0.0.1:7777");
+	}
+	c = xsocket(AF_INET, SOCK_STREAM);
+	set_buf(l, SO_RCVBUFFORCE, SO_RCVBUF, 2 * v[0] + 262144);
+	connect_loopback(c, AF_INET, 7777);
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		fail_errno("accept");
+	queued = stream_fill(c, s, v[0]);
+	if (setns(self, CLONE_NEWNET))
+		fail_errno("setns back");
+	close(self);
+	printf("hiddenns.rx inode=%lu fd=%d netns=%lu unread=%zu\n", inode_of(s), s,
+	       (unsigned long)st.st_ino, queued);
+	printf("hiddenns.tx inode=%lu fd=%d netns=%lu\n", inode_of(c), c,
+	       (unsigned long)st.st_ino);
+	printf("hiddenns.listen inode=%lu fd=%d netns=%lu\n", inode_of(l), l,
+	       (unsigned long)st.st_ino);
+}
+
 static void run_spec(const char *spec)
 {
 	const char *eq = strchr(spec, '=');
@@ -1515,6 +2088,26 @@ static void run_spec(const char *spec)
 		spec_pinpages(spec, args);
 	} else if (IS("bindtodev") && eq) {
 		spec_bindtodev(args);
+	} else if (IS("packet") && eq) {
+		spec_packet(spec, args);
+	} else if (IS("netlink") && eq) {
+		spec_netlink(spec, args);
+	} else if (IS("raw") && eq) {
+		spec_raw(spec, args);
+	} else if (IS("mptcp") && eq) {
+		spec_mptcp(spec, args);
+	} else if (IS("iouring") && eq) {
+		spec_iouring(spec, args);
+	} else if (IS("reuseport") && eq) {
+		spec_reuseport(spec, args);
+	} else if (IS("unix-listen") && eq) {
+		spec_unix_listen(spec, args);
+	} else if (IS("orphan") && eq) {
+		spec_orphan(spec, args);
+	} else if (IS("mptcp-txblock") && eq) {
+		spec_mptcp_txblock(spec, args);
+	} else if (IS("hiddenns") && eq) {
+		spec_hiddenns(spec, args);
 	} else {
 		fail("unknown spec '%s'", spec);
 	}

@@ -867,7 +867,11 @@ static void test_pipeline_recorded(void **state)
 	assert_int_equal(p->fig.sockets, 19);
 	assert_int_equal(p->fig.recv_q, 160362);
 	assert_int_equal(p->fig.send_q, 11010);
-	assert_int_equal(p->fig.mem, 170484);
+	/* and the memory of the connections queued on its listener */
+	assert_true(l->pending_mem > 0);
+	assert_int_equal(l->pending_mem, child_by_peer(&h.socks, 44468)->mem +
+					 child_by_peer(&h.socks, 44472)->mem);
+	assert_int_equal(p->fig.mem, 170484 + l->pending_mem);
 	assert_int_equal(p->fig.drops, 25);
 	assert_int_equal(p->fig.accept_q, 2);
 	assert_int_equal(p->fig.flags, SKC_F_ACCEPT_FULL | SKC_F_DROPS);

@@ -411,7 +411,9 @@ static void test_pipeline(void **state)
 	assert_int_equal(beta->fig.sockets, 2);
 	assert_int_equal(beta->fig.recv_q, 5700);
 	assert_int_equal(beta->fig.accept_q, 3);
-	assert_int_equal(beta->fig.mem, 6000);
+	/* the shared socket's 6000 and its queued child's 1000 */
+	assert_int_equal(l->pending_mem, 1000);
+	assert_int_equal(beta->fig.mem, 6000 + 1000);
 	assert_int_equal(beta->fig.flags, SKC_F_ACCEPT_FULL);
 	assert_int_equal(gamma->fig.sockets, 0);
 	assert_int_equal(gamma->fig.recv_q, 0);
@@ -440,9 +442,25 @@ static void test_pipeline(void **state)
 	assert_int_equal(r.h.procs_flagged, 2);
 	assert_false(gamma->selected);
 
-	/* listed processes' sockets, the shared one once, pending bytes in */
-	assert_int_equal(r.h.selected.sockets, 4);
-	assert_int_equal(r.h.selected.recv_q, 5000 + 700 + 2000000 + 10);
+	/* no fd holds the orphan nor the stray child: one "(no process)"
+	 * row for their namespace, listed (it has residue) */
+	assert_int_equal(r.h.nunowned, 1);
+	assert_true(r.h.unowned_known);
+	assert_int_equal(r.h.unowned[0].fig.sockets, 2);
+	assert_int_equal(r.h.unowned[0].fig.recv_q, 50 + 1);
+	assert_int_equal(r.h.unowned[0].pid, 0);
+	assert_true(r.h.unowned[0].selected);
+	assert_int_equal(r.h.unowned_total.sockets, 2);
+	assert_int_equal(r.h.unowned_total.recv_q, 51);
+	/* the host totals are the rows': processes (shared socket once,
+	 * queued child in its listener) and the unowned row */
+	assert_int_equal(r.h.total.recv_q, alpha->fig.recv_q + beta->fig.recv_q - 5000 +
+			 delta->fig.recv_q + r.h.unowned[0].fig.recv_q);
+
+	/* listed processes' sockets, the shared one once, pending bytes
+	 * in, and the listed unowned row's */
+	assert_int_equal(r.h.selected.sockets, 4 + 2);
+	assert_int_equal(r.h.selected.recv_q, 5000 + 700 + 2000000 + 10 + 51);
 	assert_int_equal(r.h.selected.accept_q, 3);
 	free_run(&r);
 }
@@ -606,8 +624,10 @@ static void test_top_and_all(void **state)
 	assert_int_equal(ranked_pid(&r.h, 0), 400);
 	assert_true(r.h.procs.v[P_DELTA].selected);
 	assert_false(r.h.procs.v[P_BETA].selected);
-	assert_int_equal(r.h.selected.sockets, 1);
-	assert_int_equal(r.h.selected.recv_q, 2000000);
+	/* --top counts processes; the "(no process)" row (2 sockets,
+	 * 51 bytes) is listed besides */
+	assert_int_equal(r.h.selected.sockets, 1 + 2);
+	assert_int_equal(r.h.selected.recv_q, 2000000 + 51);
 	/* totals do not depend on what is listed */
 	assert_int_equal(r.h.total.sockets, 7);
 	free_run(&r);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "model.h"
+#include "iouring.h"
 #include "procscan.h"
 
 struct tree {
@@ -424,6 +425,36 @@ static void test_pid_overflow(void **state)
 		fail_msg("directory 9999999999 scanned as pid %d", (int)pid);
 }
 
+/* /proc/PID/fdinfo of an io_uring fd as Linux 6.18 prints it (copied
+ * from a ring with a registered socket and a hole at slot 1). */
+static void test_iouring_fdinfo(void **state)
+{
+	static const char text[] =
+		"pos:\t0\nflags:\t02000002\nmnt_id:\t16\nino:\t2075\n"
+		"SqMask:\t0x3\nSqHead:\t0\nSqTail:\t0\nCachedSqHead:\t0\n"
+		"CqMask:\t0x7\nCqHead:\t0\nCqTail:\t0\nCachedCqTail:\t0\n"
+		"SQEs:\t0\nCQEs:\t0\nSqThread:\t-1\nSqThreadCpu:\t-1\n"
+		"UserFiles:\t3\n    0: socket:[5524233]\n    2: socket:[77]\n"
+		"UserBufs:\t0\nPollList:\nCqOverflowList:\n";
+	static const char other[] =
+		"UserFiles:\t2\n    0: /tmp/x\n    1: socket:[9]\nUserBufs:\t0\n";
+	struct iouring_file f[4];
+
+	(void)state;
+	assert_int_equal(iouring_parse(text, f, 4), 2);
+	assert_int_equal(f[0].slot, 0);
+	assert_int_equal(f[0].inode, 5524233);
+	assert_int_equal(f[1].slot, 2);
+	assert_int_equal(f[1].inode, 77);
+	/* a regular file in the table is skipped, the socket after it kept */
+	assert_int_equal(iouring_parse(other, f, 4), 1);
+	assert_int_equal(f[0].slot, 1);
+	assert_int_equal(f[0].inode, 9);
+	/* at most max; no table at all */
+	assert_int_equal(iouring_parse(text, f, 1), 1);
+	assert_int_equal(iouring_parse("pos:\t0\n", f, 4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_socket_inode),
 		cmocka_unit_test(test_socket_inode_overflow),
 		cmocka_unit_test(test_join_cmdline),
+		cmocka_unit_test(test_iouring_fdinfo),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tree, teardown_tree);

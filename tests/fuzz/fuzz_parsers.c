@@ -1,5 +1,5 @@
 /* libFuzzer target: arbitrary bytes as a sock_diag reply stream, through
- * the real inet and unix parsers and the dump-ending logic, then the
+ * the real inet, unix, packet, netlink and vsock parsers and the dump-ending logic, then the
  * renderers' formatting of whatever sockets came out.  Seed corpus:
  * the recorded dumps in tests/data (from a real kernel).  Build and run:
  *   make fuzz            (needs clang with libFuzzer)
@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "diag.h"
 #include "escape.h"
@@ -23,9 +24,13 @@ static int either_cb(const struct nlmsghdr *nlh, void *arg)
 	struct diag_ctx *ctx = arg;
 
 	/* the first payload byte is the family: pick the parser by it */
-	if (mnl_nlmsg_get_payload_len(nlh) >= 1 &&
-	    *(const uint8_t *)mnl_nlmsg_get_payload(nlh) == AF_UNIX)
-		return diag_unix_parse(nlh, ctx);
+	if (mnl_nlmsg_get_payload_len(nlh) >= 1)
+		switch (*(const uint8_t *)mnl_nlmsg_get_payload(nlh)) {
+		case AF_UNIX: return diag_unix_parse(nlh, ctx);
+		case AF_PACKET: return diag_packet_parse(nlh, ctx);
+		case AF_NETLINK: return diag_netlink_parse(nlh, ctx);
+		case AF_VSOCK: return diag_vsock_parse(nlh, ctx);
+		}
 	return diag_inet_parse(nlh, ctx);
 }
 
@@ -39,7 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* mnl wants aligned, writable-looking memory like a recv buffer */
 	memcpy(copy, data, size);
+	/* the last byte picks the inet flavour: MPTCP's INFO is mptcp_info */
+	ctx.proto = size && (data[size - 1] & 1) ? SKC_MPTCP : SKC_TCP;
 	nl_dump_process(copy, size, 0, 0, either_cb, &ctx, &err);
+	diag_netlink_dedup(&t, 0);
 	for (i = 0; i < t.n; i++) {
 		char buf[FMT_ADDR_MAX];
 		char *e;
