@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct skc_socktab t = { 0 };
 	struct diag_ctx ctx = { .t = &t, .netns = 1, .proto = SKC_TCP };
-	struct nl_err err = { "" };
+	struct skc_err err = { 0, "" };
 	void *copy = malloc(size ? size : 1);
 	size_t i;
 
