@@ -48,6 +48,9 @@ struct walk {
 	__u32 skbs;		/* walked in this queue */
 	__u32 total_skbs;
 	__u32 flags;
+	__u64 rx_head;		/* see pinned_rec.h */
+	__u32 rx_qlen;
+	__u32 rx_known;
 };
 
 struct {
@@ -244,13 +247,32 @@ static __always_inline struct walk *walk_begin(void)
 	return w;
 }
 
+/* The head of the queue a reader dequeues from next: first (UDP's
+ * reader_queue) when it holds skbs, else second; and both lengths. */
+static __always_inline void note_rx(struct sk_buff_head *first,
+				    struct sk_buff_head *second)
+{
+	struct walk *w = walk_state();
+	__u32 n1 = first ? BPF_CORE_READ(first, qlen) : 0;
+	__u32 n2 = BPF_CORE_READ(second, qlen);
+
+	if (!w)
+		return;
+	w->rx_qlen = n1 + n2;
+	w->rx_head = (__u64)(n1 ? BPF_CORE_READ(first, next) : BPF_CORE_READ(second, next));
+	w->rx_known = 1;
+}
+
 static __always_inline int emit(struct seq_file *seq, struct sock *sk)
 {
 	struct walk *w = walk_state();
 	struct pinned_rec rec = {};
 
-	if (!w || (!w->pinned && !w->flags))
+	if (!w || (!w->pinned && !w->flags && !w->rx_known))
 		return 0;
+	rec.rx_head = w->rx_head;
+	rec.rx_qlen = w->rx_qlen;
+	rec.rx_known = w->rx_known;
 	rec.cookie = bpf_get_socket_cookie(sk);
 	rec.ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	rec.pinned = w->pinned;
@@ -316,6 +338,12 @@ int pinned_udp(struct bpf_iter__udp *ctx)
 		return 0;
 	if (!walk_begin())
 		return 0;
+	/* udp_recvmsg dequeues from reader_queue (4.13 on), refilled by
+	 * splicing the whole receive queue into it when empty */
+	if (bpf_core_field_exists(up->reader_queue))
+		note_rx(&up->reader_queue, &sk->sk_receive_queue);
+	else
+		note_rx(NULL, &sk->sk_receive_queue);
 	walk_queue(&sk->sk_receive_queue);
 	/* datagrams already moved for the reader (udp_recvmsg, 4.13 on) */
 	if (bpf_core_field_exists(up->reader_queue))
@@ -334,6 +362,7 @@ int pinned_unix(struct bpf_iter__unix *ctx)
 	sk = (struct sock *)u;
 	if (!sk->sk_receive_queue.qlen || !walk_begin())
 		return 0;
+	note_rx(NULL, &sk->sk_receive_queue);
 	walk_queue(&sk->sk_receive_queue);
 	return emit(ctx->meta->seq, sk);
 }

@@ -13,6 +13,12 @@ struct pinned_rec {
 	__u64 pinned;		/* bytes of the pages first seen on this socket */
 	__u32 skbs;		/* skbs walked */
 	__u32 flags;		/* PINNED_REC_* */
+	/* UDP and UNIX: the receive queue's first skb (its address: an
+	 * identity, never dereferenced) and length in skbs, so the tracker
+	 * can tell a reader that dequeued from one that did not */
+	__u64 rx_head;
+	__u32 rx_qlen;
+	__u32 rx_known;		/* rx_head and rx_qlen were read */
 };
 
 #endif

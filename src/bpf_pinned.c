@@ -305,6 +305,11 @@ void pinned_end(struct skc_host *h)
 			continue;
 		s->pinned = r->pinned;
 		s->pinned_capped = r->flags != 0;
+		if (r->rx_known && s->proto != SKC_TCP) {
+			s->has_rx_head = true;
+			s->rx_head = r->rx_head;
+			s->rx_qlen = r->rx_qlen;
+		}
 	}
 }
 

@@ -238,7 +238,8 @@ static void set_partial(struct skc_host *h)
 
 	for (i = 0; i < h->nets.n; i++)
 		if (!netns_sockets_known(&h->nets.v[i]))
-			h->partial = true;
+			host_set_partial(h, h->nets.v[i].state == SKC_NS_INCOMPLETE
+					    ? SKC_PARTIAL_DUMP : SKC_PARTIAL_NETNS);
 }
 
 static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
@@ -336,8 +337,9 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 			       strerror(-ret));
 	if (netns_select(&h->nets, &h->procs, &o->netns) < 0)
 		return err_set(err, -ENOENT, "no such network namespace: %s", o->netns_arg);
-	pinned_begin(h, light ? "not collected (light sample)" :
-		     o->no_pinned ? "pinned pages not collected (--no-pinned)" :
+	/* the light sample walks queues too: the head skbs it records are
+	 * what proves a datagram reader stopped (track.c) */
+	pinned_begin(h, o->no_pinned ? "pinned pages not collected (--no-pinned)" :
 		     o->replay_dir ? "pinned pages not collected (replayed dumps)" : NULL);
 	ret = collect_namespaces(h, o, err);
 	/* also on failure: it empties the page map for the next sample */

@@ -189,7 +189,7 @@ static void mark_incomplete(struct skc_host *h, uint64_t netns)
 	if (k >= 0)
 		h->nets.v[k].state = SKC_NS_INCOMPLETE;
 	else
-		h->partial = true;	/* a host model without namespaces */
+		host_set_partial(h, SKC_PARTIAL_DUMP);	/* a model without namespaces */
 }
 
 int diag_collect(struct mnl_socket *nl, uint64_t netns,

@@ -99,6 +99,12 @@ static void read_tcp_info(struct skc_sock *s, const struct nlattr *attr)
 		s->bytes_acked = ti.tcpi_bytes_acked;
 		s->has_tcpi = true;
 	}
+	if (len >= offsetof(struct tcp_info, tcpi_last_ack_recv)) {
+		s->last_data_recv = ti.tcpi_last_data_recv;
+		s->last_data_sent = ti.tcpi_last_data_sent;
+		s->unacked = ti.tcpi_unacked;
+		s->has_tcp_times = true;
+	}
 }
 
 /* MPTCP: the connection token (which its subflows carry too) and the

@@ -41,8 +41,9 @@ void figures_add(struct skc_figures *f, const struct skc_sock *s)
 	f->drops += s->drops;
 	f->accept_q += s->accept_q;
 	f->flags |= s->flags;
-	if (s->flags)
+	if (s->flags & SKC_F_VERDICTS)
 		f->flagged_sockets++;
+	f->close_wait += s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT;
 	if (s->flags & SKC_F_ANY_STALL) {
 		f->stalled_sockets++;
 		f->stalled_bytes += sock_stalled_bytes(s);
@@ -61,6 +62,8 @@ uint64_t figures_key(const struct skc_figures *f, enum skc_sort k)
 	case SORT_PINNED: return f->pinned;
 	case SORT_DROPS: return f->drops;
 	case SORT_SOCKETS: return f->sockets;
+	case SORT_CLOSE_WAIT: return f->close_wait;
+	case SORT_LEAKED: return f->leaked;
 	case SORT_RECV_Q: break;
 	}
 	return f->recv_q;

@@ -25,7 +25,7 @@ enum skc_proto {
 
 /* Ranking keys (--sort). */
 enum skc_sort { SORT_RECV_Q, SORT_SEND_Q, SORT_MEM, SORT_DROPS, SORT_SOCKETS,
-		SORT_PINNED };
+		SORT_PINNED, SORT_CLOSE_WAIT, SORT_LEAKED };
 
 struct skc_sock;
 
@@ -46,6 +46,10 @@ struct skc_figures {
 	uint64_t stalled_bytes;		/* what they hold back */
 	uint64_t cgroup_checked;	/* sockets with a cgroup cross-check */
 	uint64_t cgroup_mismatches;
+	uint64_t close_wait;		/* TCP sockets in CLOSE-WAIT */
+	uint64_t leaked;		/* leaked socket fds: not a socket's
+					 * figure, set by rollup from the
+					 * processes' descriptors */
 	unsigned flags;			/* union of the sockets' SKC_F_* */
 };
 

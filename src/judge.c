@@ -16,7 +16,34 @@ static uint64_t sk(const struct skc_sock *s, int i)
 	return s->has_skmem ? s->skmem[i] : 0;
 }
 
+/* A received FIN takes one sequence number, so until the application
+ * reads the end of the stream TCP's Recv-Q (rcv_nxt - copied_seq:
+ * tcp_diag_get_info) counts it: a CLOSE-WAIT socket with no data shows
+ * Recv-Q 1.  Once read, copied_seq passes it (tcp_recvmsg_locked). */
+static uint32_t fin_in_recv_q(const struct skc_sock *s)
+{
+	if (s->proto != SKC_TCP || !s->rqueue)
+		return 0;
+	return s->state == SKC_ST_CLOSE_WAIT || s->state == SKC_ST_LAST_ACK ||
+	       s->state == SKC_ST_CLOSING;
+}
+
+/* How long queued data has waited, from tcp_info's clocks. */
+static void judge_ages(struct skc_sock *s)
+{
+	s->unread_age = s->unsent_age = -1;
+	if (s->proto != SKC_TCP || !s->has_tcp_times || sock_is_listener(s))
+		return;
+	if (s->recv_q)
+		s->unread_age = s->last_data_recv / 1000.0;
+	/* in SYN-SENT nothing was sent yet (lsndtime is 0: the clock is
+	 * meaningless); unsent-only data (zero window) has no known age */
+	if (s->send_q && s->unacked && s->state != SKC_ST_SYN_SENT)
+		s->unsent_age = s->last_data_sent / 1000.0;
+}
+
 void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
+
 {
 	uint64_t wmem;
 
@@ -31,7 +58,7 @@ void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 		if (s->accept_q > s->accept_max)	/* sk_acceptq_is_full */
 			s->flags |= SKC_F_ACCEPT_FULL;
 	} else {
-		s->recv_q = s->rqueue;
+		s->recv_q = s->rqueue - fin_in_recv_q(s);
 		s->send_q = s->wqueue;
 	}
 	/* UNIX data is charged to the sender (skb_set_owner_w in
@@ -42,6 +69,7 @@ void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 		wmem = sk(s, SK_MEMINFO_WMEM_ALLOC);
 	s->mem = sk(s, SK_MEMINFO_RMEM_ALLOC) + wmem;
 	s->drops = sk(s, SK_MEMINFO_DROPS);
+	judge_ages(s);
 
 	if (s->recv_q + s->pending_bytes >= o->residue_bytes)
 		s->flags |= SKC_F_RESIDUE;
@@ -110,6 +138,32 @@ static void cgroup_cross_check(struct skc_host *h, struct skc_sock *s)
 		s->cgroup_match = p->cgroup_id == s->cgroup_id;
 }
 
+static bool unix_dgram(const struct skc_sock *s)
+{
+	return s->proto == SKC_UNIX && s->type == SOCK_DGRAM;
+}
+
+/* A UNIX datagram queue is charged to its senders (unix_dgram_sendmsg:
+ * skb_set_owner_w): give each receiver the wmem_alloc of the senders
+ * connected to it, the progress signal the tracker reads. */
+static void add_peer_wmem(struct skc_socktab *t)
+{
+	size_t i;
+
+	if (!t->slots)
+		socktab_index(t);
+	for (i = 0; i < t->n; i++) {
+		const struct skc_sock *s = &t->v[i];
+		long r;
+
+		if (!unix_dgram(s) || !s->unix_peer)
+			continue;
+		r = socktab_find(t, s->unix_peer);
+		if (r >= 0 && unix_dgram(&t->v[r]))
+			t->v[r].peer_wmem += sk(s, SK_MEMINFO_WMEM_ALLOC);
+	}
+}
+
 void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 {
 	struct skc_socktab *t = &h->socks;
@@ -122,8 +176,10 @@ void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 	for (i = 0; i < t->n; i++) {
 		assert(t->v[i].listener < (int32_t)t->n);
 		if (t->v[i].listener >= 0)
-			t->v[t->v[i].listener].pending_bytes += t->v[i].rqueue;
+			t->v[t->v[i].listener].pending_bytes +=
+				t->v[i].rqueue - fin_in_recv_q(&t->v[i]);
 	}
+	add_peer_wmem(t);
 	for (i = 0; i < t->n; i++) {
 		struct skc_sock *s = &t->v[i];
 

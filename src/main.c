@@ -7,9 +7,11 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "escape.h"
 #include "model.h"
 #include "options.h"
 #include "render.h"
@@ -19,10 +21,94 @@
 #include "util.h"
 #include "watch.h"
 
+static void print_list(FILE *out, const char *opt, char *const *v, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	fprintf(out, " %s ", opt);
+	for (i = 0; i < n; i++) {
+		char *e = escape_bytes(v[i], strlen(v[i]));
+
+		fprintf(out, "%s%s", i ? "," : "", e);
+		free(e);
+	}
+}
+
+/* The selection options as given (escaped), each after a space. */
+static void print_selection(FILE *out, const struct skc_opts *o)
+{
+	size_t i;
+	unsigned p;
+
+	if (o->select.npids) {
+		fputs(" --pid ", out);
+		for (i = 0; i < o->select.npids; i++)
+			fprintf(out, "%s%d", i ? "," : "", (int)o->select.pids[i]);
+	}
+	print_list(out, "--comm", o->select.comms, o->select.ncomms);
+	print_list(out, "--container", o->select.containers, o->select.ncontainers);
+	print_list(out, "--pod", o->select.pods, o->select.npods);
+	if (o->select.protos != SKC_PROTO_ALL) {
+		const char *sep = "";
+
+		fputs(" --proto ", out);
+		for (p = 0; p < SKC_PROTO_MAX; p++)
+			if (o->select.protos & SKC_PROTO_BIT(p)) {
+				fprintf(out, "%s%s", sep, proto_name(p));
+				sep = ",";
+			}
+	}
+	if (o->select.port >= 0)
+		fprintf(out, " --port %ld", o->select.port);
+	if (o->netns.kind != NETNS_ALL && o->netns_arg) {
+		char *e = escape_bytes(o->netns_arg, strlen(o->netns_arg));
+
+		fprintf(out, " --netns %s", e);
+		free(e);
+	}
+}
+
+/* Why the table is empty, in words that never pass for "healthy" when
+ * the sample could not say so. */
+static void print_empty(FILE *out, const struct skc_host *h, const struct skc_opts *o)
+{
+	if (!h->procs_matching && options_selecting(o)) {
+		fputs("no process matches", out);
+		print_selection(out, o);
+		fputc('\n', out);
+	} else if (o->select.all || o->select.min_bytes) {
+		fputs("no process matches the filters\n", out);
+	} else if (h->partial) {
+		fputs("no visible process holds unread socket data, but the view is partial (see above)\n", out);
+	} else {
+		fputs("no process holds unread socket data (use --all to list every process)\n", out);
+	}
+}
+
+/* --top left rows out: say how many, and whether they matter. */
+static void print_cut(FILE *out, const struct skc_host *h)
+{
+	if (!h->cut_procs)
+		return;
+	fprintf(out, "%u more processes not shown (--top %zu)", h->cut_procs, h->nranked);
+	if (h->cut_queued || h->cut_flagged)
+		fprintf(out, ", %u with data queued and %u flagged among them: use --top 0 to see every one",
+			h->cut_queued, h->cut_flagged);
+	fputc('\n', out);
+}
+
 static int render(const struct skc_host *h, const struct skc_opts *o)
 {
 	int ret;
 
+	/* the summary (where the partial line lives) is not shown: say it
+	 * on standard error so the view cannot pass for complete */
+	if (h->partial && (o->render.no_summary || o->json || o->prometheus || o->render.raw)) {
+		fputs("skcheck: ", stderr);
+		render_partial(stderr, h, &o->render);
+	}
 	if (o->prometheus)
 		return o->prom_file ? render_prometheus_file(o->prom_file, h)
 				    : render_prometheus(stdout, h);
@@ -31,11 +117,15 @@ static int render(const struct skc_host *h, const struct skc_opts *o)
 	if (!o->render.no_summary)
 		render_summary(stdout, h, &o->render);
 	ret = render_table(stdout, h, &o->render);
-	if (!ret && !h->nranked && !o->render.by_container && !o->render.no_summary)
-		fputs(o->select.all ? "no process matches the filters\n"
-			     : "no process holds unread socket data (use --all to list every process)\n",
-		      stdout);
-	return ret;
+	if (ret)
+		return ret;
+	if (!o->render.by_container && !h->nranked &&
+	    (!o->render.no_summary || options_selecting(o)))
+		print_empty(o->render.no_summary ? stderr : stdout, h, o);
+	/* not under -r or -n: scripts read those rows, and only rows */
+	if (!o->render.by_container && !o->render.raw && !o->render.noheadings)
+		print_cut(stdout, h);
+	return 0;
 }
 
 /* Sleep s seconds, or less when SIGINT/SIGTERM asks us to stop. */
@@ -81,7 +171,7 @@ static int oneshot(const struct skc_opts *o)
 			strerror(-ret));
 		status = SKC_EXIT_FAILURE;
 	} else {
-		status = sample_flagged(&host, o) ? SKC_EXIT_FLAGGED : SKC_EXIT_OK;
+		status = sample_status(&host, o);
 	}
 	host_free(&host);
 	track_free(tr);

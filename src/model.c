@@ -106,6 +106,8 @@ const char *flag_name(unsigned bit_index)
 	static const char *const names[SKC_NFLAGS] = {
 		"residue", "rcvbuf-full", "drops", "accept-full", "stalled",
 		"tx-stalled", "accept-stalled", "leaked", "pins-pages",
+		"connect-stalled", "no-progress-seen", "close-wait", "many-sockets",
+		"leaked-sockets",
 	};
 
 	return bit_index < SKC_NFLAGS ? names[bit_index] : "?";
@@ -120,6 +122,8 @@ const char *event_name(enum skc_event_kind k)
 		[EV_ACCEPT_STALL_BEGIN] = "accept-stall-begin",
 		[EV_ACCEPT_STALL_END] = "accept-stall-end",
 		[EV_ACCEPT_OVERFLOW] = "accept-overflow", [EV_DROPS] = "drops",
+		[EV_CONNECT_STALL_BEGIN] = "connect-stall-begin",
+		[EV_CONNECT_STALL_END] = "connect-stall-end",
 	};
 
 	return k < EV_KINDS ? names[k] : "?";
@@ -172,4 +176,19 @@ void sock_where(const struct skc_sock *s, struct skc_where *w)
 			      (uint16_t)s->unix_path_len : sizeof(w->path);
 		memcpy(w->path, s->unix_path, w->path_len);
 	}
+}
+
+void host_set_partial(struct skc_host *h, unsigned reason)
+{
+	h->partial_why |= reason;
+	h->partial = true;
+}
+
+const char *partial_name(unsigned bit_index)
+{
+	static const char *const names[SKC_NPARTIAL] = {
+		"netns", "dump", "unattributed",
+	};
+
+	return bit_index < SKC_NPARTIAL ? names[bit_index] : "?";
 }

@@ -16,8 +16,9 @@
 /* Kernel socket states (include/net/tcp_states.h); UNIX sockets report
  * the same numbers (unix_diag), unconnected UDP and UNIX TCP_CLOSE. */
 enum skc_state {
-	SKC_ST_ESTABLISHED = 1, SKC_ST_TIME_WAIT = 6, SKC_ST_CLOSE = 7,
-	SKC_ST_LISTEN = 10, SKC_ST_NEW_SYN_RECV = 12,
+	SKC_ST_ESTABLISHED = 1, SKC_ST_SYN_SENT = 2, SKC_ST_TIME_WAIT = 6,
+	SKC_ST_CLOSE = 7, SKC_ST_CLOSE_WAIT = 8, SKC_ST_LAST_ACK = 9,
+	SKC_ST_LISTEN = 10, SKC_ST_CLOSING = 11, SKC_ST_NEW_SYN_RECV = 12,
 	SKC_ST_BOUND_INACTIVE = 13,	/* Linux 6.5+ */
 };
 #define SKC_STATE_BIT(st) (1u << (st))
@@ -34,9 +35,25 @@ enum skc_flag {
 	SKC_F_ACCEPT_STALLED = 1u << 6,
 	SKC_F_LEAKED = 1u << 7,		/* process: holds a closed TCP socket */
 	SKC_F_PINS_PAGES = 1u << 8,	/* pinned bytes far above truesize */
+	SKC_F_CONNECT_STALLED = 1u << 9,	/* SYN-SENT for the window */
+	/* a datagram queue that showed no progress for the window, where
+	 * nothing can prove the reader stopped (UDP and UNIX datagram
+	 * sockets have no consumed-bytes counter): information, it does
+	 * not flag a process (SKC_F_VERDICTS) */
+	SKC_F_NO_PROGRESS = 1u << 10,
+	/* process flags: the socket-leak checks of sysak skcheck */
+	SKC_F_CLOSE_WAIT = 1u << 11,	/* >= --close-wait sockets in CLOSE-WAIT */
+	SKC_F_MANY_SOCKETS = 1u << 12,	/* >= --many-sockets socket fds */
+	SKC_F_LEAKED_SOCKETS = 1u << 13, /* >= --leaked-sockets leaked fds */
 };
-#define SKC_NFLAGS 9
-#define SKC_F_ANY_STALL (SKC_F_STALLED | SKC_F_TX_STALLED | SKC_F_ACCEPT_STALLED)
+#define SKC_NFLAGS 14
+/* Flags judged on a process's fds as a whole, not on its sockets. */
+#define SKC_F_PROC_COUNTS (SKC_F_LEAKED | SKC_F_CLOSE_WAIT | SKC_F_MANY_SOCKETS | \
+			   SKC_F_LEAKED_SOCKETS)
+/* The flags that are verdicts: they count as flagged (exit status 1). */
+#define SKC_F_VERDICTS (((1u << SKC_NFLAGS) - 1) & ~SKC_F_NO_PROGRESS)
+#define SKC_F_ANY_STALL (SKC_F_STALLED | SKC_F_TX_STALLED | SKC_F_ACCEPT_STALLED | \
+			 SKC_F_CONNECT_STALLED)
 
 /* Container and pod of a process, from its cgroup path (cgroup.c). */
 struct skc_container {
@@ -83,6 +100,18 @@ struct skc_sock {
 	bool has_skmem, has_tcpi, has_cgroup;
 	uint32_t skmem[SK_MEMINFO_VARS];
 	uint64_t bytes_received, bytes_acked;	/* tcp_info */
+	/* tcp_info: milliseconds since data last arrived / was last sent
+	 * (tcp_get_info: now - icsk_ack.lrcvtime / tp->lsndtime), and the
+	 * segments sent but not acknowledged */
+	uint32_t last_data_recv, last_data_sent, unacked;
+	bool has_tcp_times;
+	/* The receive queue's head skb (its address, an identity only) and
+	 * length in skbs, where a BPF iterator could read them: a head that
+	 * stays while the queue is not empty proves the reader read nothing
+	 * (UDP, UNIX datagrams). */
+	uint64_t rx_head;
+	uint32_t rx_qlen;
+	bool has_rx_head;
 	uint64_t cgroup_id;
 
 	/* join */
@@ -108,6 +137,19 @@ struct skc_sock {
 	unsigned flags;
 	bool matches;		/* passes the protocol and port filters */
 	int8_t cgroup_match;	/* socket's cgroup id vs. its owner's: 1, 0, -1 unknown */
+
+	/* How long data has waited, in seconds, -1 when unknown: every
+	 * unread byte arrived at least unread_age ago (TCP, Recv-Q > 0);
+	 * every unacknowledged byte was sent at least unsent_age ago (TCP,
+	 * Send-Q > 0 with segments in flight, not SYN-SENT). */
+	double unread_age, unsent_age;
+	/* UNIX datagram receivers: wmem_alloc of the connected senders
+	 * (their memory holds this queue: unix_dgram_sendmsg charges the
+	 * sender), so a fall means the reader consumed */
+	uint64_t peer_wmem;
+	/* track: seconds this socket has been seen in CLOSE-WAIT (the peer
+	 * closed, the application did not), at least; 0 on a first look */
+	double close_wait_age;
 
 	/* track (only with two samples or more) */
 	double stall_since;	/* wall clock, of the oldest active stall */
@@ -180,6 +222,11 @@ struct skc_proc {
 	int *rings;		/* io_uring fds (anon_inode:[io_uring]) */
 	size_t nrings, rings_cap;
 	uint64_t dir_ino;	/* /proc/PID inode: tells a reused pid apart */
+	/* Why its fds could not all be read: 0, EACCES/EPERM (ptrace access
+	 * denied: proc_fd_access_allowed), or our own failure (EMFILE...).
+	 * Such a process is not inspected: it may hold sockets we miss. */
+	int fds_errno;
+	uint32_t fds_unread;	/* fds whose target could not be read */
 	long nfd_total;		/* open fds of any kind (stat of fd/) */
 	bool reused;		/* fds carried over from the last sample */
 
@@ -190,7 +237,9 @@ struct skc_proc {
 
 	/* judge (reset for a carried-over process by proc_reset_sample) */
 	struct skc_figures fig;	/* its matching sockets, each once;
-				 * fig.flags also carries SKC_F_LEAKED */
+				 * fig.flags also carries the process
+				 * flags (SKC_F_PROC_COUNTS) */
+	double close_wait_oldest;	/* seconds the oldest CLOSE-WAIT was seen */
 	bool matches;		/* passes the selection filters */
 	bool selected;		/* listed: matches, ranked within --top */
 	int32_t cont_idx;	/* index into skc_host.conts */
@@ -202,7 +251,10 @@ struct skc_proc {
 struct skc_proctab {
 	struct skc_proc *v;
 	size_t n, cap;
-	unsigned scanned, denied, vanished;
+	unsigned scanned, vanished;
+	unsigned denied;	/* fds not readable: permission denied */
+	unsigned failed;	/* fds not readable: our own failure */
+	int failed_errno;	/* the first such failure */
 };
 
 /* What one sample knows of a namespace's sockets.  The one definition
@@ -216,6 +268,17 @@ enum skc_ns_state {
 	SKC_NS_DENIED,		/* not privileged to enter it: unknown */
 	SKC_NS_VANISHED,	/* gone before we could enter it: no sockets */
 };
+
+/* Why a sample is partial: what it could not look at.  A partial
+ * sample never reads as "all clear" (exit status 4, skcheck(8)). */
+enum skc_partial {
+	SKC_PARTIAL_NETNS = 1u << 0,	/* namespaces not entered */
+	SKC_PARTIAL_DUMP = 1u << 1,	/* a dump failed in one that was */
+	/* processes whose fds were not read, and sockets with something
+	 * queued that no visible process holds (they may be theirs) */
+	SKC_PARTIAL_UNATTRIBUTED = 1u << 2,
+};
+#define SKC_NPARTIAL 3
 
 /* A network namespace that was (or could not be) dumped. */
 struct skc_netns {
@@ -281,7 +344,7 @@ struct skc_cont_row {
 enum skc_event_kind {
 	EV_STALL_BEGIN, EV_STALL_END, EV_TX_STALL_BEGIN, EV_TX_STALL_END,
 	EV_ACCEPT_STALL_BEGIN, EV_ACCEPT_STALL_END, EV_ACCEPT_OVERFLOW,
-	EV_DROPS, EV_KINDS
+	EV_DROPS, EV_CONNECT_STALL_BEGIN, EV_CONNECT_STALL_END, EV_KINDS
 };
 
 /* Why a stall ended (end_reason_name). */
@@ -309,7 +372,14 @@ struct skc_host {
 	struct skc_memory memory;
 	uint64_t netns;		/* our own namespace */
 	struct skc_netnstab nets;
-	bool partial;
+	bool partial;		/* partial_why != 0 */
+	unsigned partial_why;	/* enum skc_partial bits */
+	/* judge, when processes the selection covers were not inspected:
+	 * selected sockets that have an inode (an fd could hold them), no
+	 * visible owner, and something queued or flagged; their bytes */
+	uint64_t unattributed_socks, unattributed;
+	unsigned uninspected;	/* processes not inspected that the
+				 * selection covers */
 	bool leaks_checked;	/* every namespace was dumped */
 	bool pinned_avail;	/* pinned figures were collected */
 	char *pinned_why;	/* why not, when not */
@@ -339,6 +409,8 @@ struct skc_host {
 	size_t nunowned, unowned_cap;
 	struct skc_figures unowned_total;
 	bool unowned_known;	/* every process's fds could be read */
+	unsigned procs_matching;	/* pass the selection filters */
+	unsigned cut_procs, cut_queued, cut_flagged;	/* left out by --top */
 
 	/* track: the sample this model is, and what changed since the last */
 	double time;		/* wall clock of the sample */
@@ -367,6 +439,11 @@ void host_warn(struct skc_host *h, const char *fmt, ...)
 bool netns_sockets_known(const struct skc_netns *ns);
 /* Was ns dumped, at least in part? */
 bool netns_scanned(const struct skc_netns *ns);
+
+/* Mark h partial for reason (enum skc_partial). */
+void host_set_partial(struct skc_host *h, unsigned reason);
+/* Short name of partial reason bit i (JSON, Prometheus): "netns"... */
+const char *partial_name(unsigned bit_index);
 
 const char *proto_name(unsigned proto);
 /* A TCP or UNIX listener: its Recv-Q is the accept queue, Send-Q the

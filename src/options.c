@@ -17,7 +17,8 @@ enum {
 	OPT_PROTO = 0x100, OPT_RESIDUE, OPT_RCVBUF_PCT, OPT_SORT,
 	OPT_LIST_COLUMNS, OPT_NO_SUMMARY, OPT_NETNS, OPT_CONTAINER, OPT_POD,
 	OPT_BY, OPT_SETTLE, OPT_WINDOW, OPT_PROMETHEUS, OPT_PINS_RATIO,
-	OPT_PINS_MIN, OPT_MEMORY_SUSPECT, OPT_NO_PINNED,
+	OPT_PINS_MIN, OPT_MEMORY_SUSPECT, OPT_NO_PINNED, OPT_CLOSE_WAIT,
+	OPT_MANY_SOCKETS, OPT_LEAKED_SOCKETS,
 };
 
 static const struct option longopts[] = {
@@ -35,6 +36,9 @@ static const struct option longopts[] = {
 	{ "min-bytes", required_argument, NULL, 'm' },
 	{ "residue", required_argument, NULL, OPT_RESIDUE },
 	{ "rcvbuf-pct", required_argument, NULL, OPT_RCVBUF_PCT },
+	{ "close-wait", required_argument, NULL, OPT_CLOSE_WAIT },
+	{ "many-sockets", required_argument, NULL, OPT_MANY_SOCKETS },
+	{ "leaked-sockets", required_argument, NULL, OPT_LEAKED_SOCKETS },
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "memory", no_argument, NULL, 'M' },
 	{ "no-pinned", no_argument, NULL, OPT_NO_PINNED },
@@ -90,11 +94,15 @@ static void usage(void)
 "  -a, --all              every process and socket, not only those with data\n"
 "                         queued or a flag\n"
 "  -N, --top N            at most N processes (default 10, 0 = all)\n"
-"      --sort KEY         recv_q (default), send_q, mem, pinned, drops, sockets\n"
+"      --sort KEY         recv_q (default), send_q, mem, pinned, drops, sockets,\n"
+"                         close-wait, leaked\n"
 "\n"
 "Flag thresholds:\n"
 "      --residue SIZE     residue: unread bytes per socket (default 1M)\n"
 "      --rcvbuf-pct N     rcvbuf-full: receive buffer use in percent (default 90)\n"
+"      --close-wait N     close-wait: sockets in CLOSE-WAIT per process (default 100)\n"
+"      --many-sockets N   many-sockets: open socket fds per process (default 2000)\n"
+"      --leaked-sockets N leaked-sockets: leaked socket fds per process (default 500)\n"
 "      --pins-ratio N     pins-pages: pinned bytes at least N times truesize\n"
 "                         (default 4)\n"
 "      --pins-min SIZE    pins-pages: and at least SIZE pinned (default 1M)\n"
@@ -132,7 +140,8 @@ static void usage(void)
 "  -V, --version          display version and exit\n"
 "\n"
 "SIZE takes K, M, G, T suffixes (powers of 1024; KiB and KB also accepted).\n"
-"Exit status: 0 nothing flagged, 1 something flagged, 2 usage error, 3 failure.\n"
+"Exit status: 0 nothing flagged, 1 something flagged, 2 usage error, 3 failure,\n"
+"4 nothing flagged but the view is partial.\n"
 "See skcheck(8) for the meaning of every column and flag.\n", stdout);
 }
 
@@ -317,6 +326,7 @@ static int parse_sort(struct skc_opts *o, const char *arg)
 		[SORT_RECV_Q] = "recv_q", [SORT_SEND_Q] = "send_q",
 		[SORT_MEM] = "mem", [SORT_DROPS] = "drops",
 		[SORT_SOCKETS] = "sockets", [SORT_PINNED] = "pinned",
+		[SORT_CLOSE_WAIT] = "close-wait", [SORT_LEAKED] = "leaked",
 	};
 	size_t i;
 
@@ -326,7 +336,7 @@ static int parse_sort(struct skc_opts *o, const char *arg)
 			return 0;
 		}
 	}
-	return options_usage_error("unknown sort key '%s' (recv_q, send_q, mem, pinned, drops, sockets)", arg);
+	return options_usage_error("unknown sort key '%s' (recv_q, send_q, mem, pinned, drops, sockets, close-wait, leaked)", arg);
 }
 
 void options_init(struct skc_opts *o)
@@ -340,6 +350,9 @@ void options_init(struct skc_opts *o)
 	o->judge.pins_ratio = 4;
 	o->judge.pins_min = 1024 * 1024;
 	o->judge.suspect_bytes = 1024ULL * 1024 * 1024;
+	o->select.close_wait_max = 100;	/* sysak skcheck had no such check */
+	o->select.many_sockets_max = 2000;	/* sysak skcheck -t */
+	o->select.leaked_sockets_max = 500;	/* sysak skcheck -l */
 	o->proc_root = "/proc";
 	o->netns_dir = "/run/netns";
 	o->interval = 2;
@@ -433,6 +446,17 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 		if (parse_ulong(arg, 100, &v) < 0 || v == 0)
 			return options_usage_error("invalid percentage '%s' for --rcvbuf-pct (1-100)", arg);
 		o->judge.rcvbuf_pct = (unsigned)v;
+		break;
+	case OPT_CLOSE_WAIT:
+	case OPT_MANY_SOCKETS:
+	case OPT_LEAKED_SOCKETS:
+		if (parse_ulong(arg, UINT32_MAX, &v) < 0 || v == 0)
+			return options_usage_error("invalid count '%s' for --%s (1 or more)", arg,
+				   c == OPT_CLOSE_WAIT ? "close-wait" :
+				   c == OPT_MANY_SOCKETS ? "many-sockets" : "leaked-sockets");
+		*(c == OPT_CLOSE_WAIT ? &o->select.close_wait_max :
+		  c == OPT_MANY_SOCKETS ? &o->select.many_sockets_max :
+		  &o->select.leaked_sockets_max) = v;
 		break;
 	case OPT_SORT: return parse_sort(o, arg) ? SKC_EXIT_USAGE : -1;
 	case 'M': o->render.memory = true; break;
@@ -530,4 +554,11 @@ void options_free(struct skc_opts *o)
 		free(o->select.pods[i]);
 	free(o->select.pods);
 	free(o->select.pids);
+}
+
+bool options_selecting(const struct skc_opts *o)
+{
+	return o->select.npids || o->select.ncomms || o->select.ncontainers || o->select.npods ||
+	       o->select.protos != SKC_PROTO_ALL || o->select.port >= 0 ||
+	       o->netns.kind != NETNS_ALL;
 }

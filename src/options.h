@@ -3,6 +3,7 @@
 #define SKC_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -46,6 +47,9 @@ struct skc_select_opts {
 	bool all;		/* also rows with nothing queued or flagged */
 	enum skc_sort sort;
 	long top;		/* 0: unlimited */
+	/* process flags judged on a process's descriptors as a whole (the
+	 * leak checks of sysak skcheck): counts at which they are set */
+	unsigned long close_wait_max, many_sockets_max, leaked_sockets_max;
 };
 
 /* How the table and summary look (render_*.c). */
@@ -84,6 +88,7 @@ struct skc_opts {
 #define SKC_EXIT_FLAGGED 1
 #define SKC_EXIT_USAGE 2
 #define SKC_EXIT_FAILURE 3
+#define SKC_EXIT_PARTIAL 4	/* nothing flagged, but the view is partial */
 
 /* The defaults, as with no options (no environment hooks applied). */
 void options_init(struct skc_opts *o);
@@ -103,5 +108,9 @@ int netns_parse_sel(const char *arg, struct netns_sel *sel);
 int parse_size(const char *s, uint64_t *out);
 /* "2", "0.5", "500ms", "2s", "1m": seconds. Returns 0 or -EINVAL. */
 int parse_duration(const char *s, double *out);
+
+/* Does o narrow the processes listed (--pid, --comm, --container,
+ * --pod, --proto, --port, --netns)? */
+bool options_selecting(const struct skc_opts *o);
 
 #endif

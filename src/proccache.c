@@ -11,6 +11,7 @@
  * a while; they are never reported as residue. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,7 @@ void proccache_verify(struct proccache *c, const char *proc_root,
 		      struct skc_host *h)
 {
 	size_t i;
+	int ret;
 
 	if (!h->socks.slots)
 		socktab_index(&h->socks);
@@ -120,8 +122,11 @@ void proccache_verify(struct proccache *c, const char *proc_root,
 			continue;
 		c->reused--;
 		c->rescanned++;
-		if (procscan_rescan_fds(proc_root, p) < 0)
+		ret = procscan_rescan_fds(proc_root, p);
+		if (ret == -ENOENT || ret == -ESRCH)
 			p->nfds = 0;	/* gone: it owns nothing now */
+		else
+			procscan_count_unread(&h->procs, p);
 	}
 }
 

@@ -171,18 +171,20 @@ static int scan_fds(int pdir, struct skc_proc *p)
 	struct stat st;
 	DIR *d;
 
-	if (dfd < 0)
+	if (dfd < 0) {
+		if (errno != ENOENT && errno != ESRCH)
+			p->fds_errno = errno;
 		return -errno;
+	}
 	/* since Linux 6.2 the size of /proc/PID/fd is the open fd count;
 	 * older kernels say 0, which must not read as "unchanged" */
 	if (fstat(dfd, &st) == 0 && st.st_size > 0)
 		p->nfd_total = (long)st.st_size;
 	d = fdopendir(dfd);
 	if (!d) {
-		int err = -errno;
-
+		p->fds_errno = errno;
 		close(dfd);
-		return err;
+		return -p->fds_errno;
 	}
 	while ((de = readdir(d))) {
 		char link[64];
@@ -192,6 +194,13 @@ static int scan_fds(int pdir, struct skc_proc *p)
 		if (de->d_name[0] == '.')
 			continue;
 		n = readlinkat(dfd, de->d_name, link, sizeof(link));
+		if (n < 0 && errno != ENOENT) {
+			/* not "closed meanwhile": we could not look */
+			if (!p->fds_errno)
+				p->fds_errno = errno;
+			p->fds_unread++;
+			continue;
+		}
 		if (n <= 0 || n == (ssize_t)sizeof(link))
 			continue;	/* closed meanwhile, or not a socket */
 		ino = procscan_socket_inode(link, (size_t)n);
@@ -201,7 +210,25 @@ static int scan_fds(int pdir, struct skc_proc *p)
 			add_ring(pdir, p, atoi(de->d_name));
 	}
 	closedir(d);
-	return 0;
+	return p->fds_errno ? -p->fds_errno : 0;
+}
+
+void procscan_count_unread(struct skc_proctab *pt, const struct skc_proc *p)
+{
+	switch (p->fds_errno) {
+	case 0:
+		return;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+		/* our own limits, not the process's protection */
+		if (!pt->failed++)
+			pt->failed_errno = p->fds_errno;
+		return;
+	default:
+		/* EACCES, EPERM (ptrace access), or an fd/ we cannot list */
+		pt->denied++;
+	}
 }
 
 static pid_t parse_pid(const char *name)
@@ -250,8 +277,7 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 		pt->vanished++;
 		goto out;
 	}
-	if (ret < 0)
-		pt->denied++;
+	procscan_count_unread(pt, p);
 	if (fds) {
 		read_cmdline(pdir, p);
 		read_cgroup(pdir, p);
@@ -280,6 +306,8 @@ int procscan_rescan_fds(const char *proc_root, struct skc_proc *p)
 	p->nfds = 0;
 	p->nrings = 0;
 	p->reused = false;
+	p->fds_errno = 0;
+	p->fds_unread = 0;
 	ret = scan_fds(pdir, p);
 	close(pdir);
 	return ret;
@@ -325,6 +353,7 @@ static void move_proc(struct skc_proctab *pt, struct skc_proc *old)
 	p->reused = true;
 	proc_reset_sample(p);	/* joined and judged again for this sample */
 	/* fds[].matched stays: proccache reads it before the next join */
+	procscan_count_unread(pt, p);
 	pt->scanned++;
 }
 

@@ -18,6 +18,8 @@ void render_memory(FILE *out, const struct skc_host *h, const struct skc_render_
 /* render_memory.c: summary.memory of the JSON document (json-c) */
 struct json_object;
 struct json_object *render_memory_json(const struct skc_host *h);
+/* "partial: ..." with what the sample could not see (h->partial_why). */
+void render_partial(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
 int render_json(FILE *out, const struct skc_host *h);
 
 /* render_json.c; compact: one line (NDJSON in --watch) */

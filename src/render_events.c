@@ -45,6 +45,7 @@ void render_event_line(FILE *out, const struct skc_event *ev)
 	case EV_STALL_END:
 	case EV_TX_STALL_END:
 	case EV_ACCEPT_STALL_END:
+	case EV_CONNECT_STALL_END:
 		fprintf(out, " reason=%s after=%.1fs", end_reason_name(ev->reason),
 			ev->duration);
 		break;

@@ -85,6 +85,8 @@ static void add_figures(json_object *o, const struct skc_host *h,
 	add_u64(o, "accept_q", f->accept_q);
 	add_u64(o, "stalled_sockets", f->stalled_sockets);
 	add_u64(o, "stalled_bytes", f->stalled_bytes);
+	add_u64(o, "close_wait", f->close_wait);
+	add_u64(o, "leaked_fds", f->leaked);
 	json_object_object_add(o, "flags", flags_array(f->flags));
 }
 
@@ -251,6 +253,17 @@ static void add_family_keys(json_object *o, const struct skc_sock *s)
 	}
 }
 
+static json_object *partial_array(const struct skc_host *h)
+{
+	json_object *a = json_object_new_array();
+	unsigned i;
+
+	for (i = 0; i < SKC_NPARTIAL; i++)
+		if (h->partial_why & (1u << i))
+			json_object_array_add(a, json_object_new_string(partial_name(i)));
+	return a;
+}
+
 static json_object *summary_obj(const struct skc_host *h)
 {
 	json_object *o = totals_obj(h, &h->total);
@@ -263,6 +276,11 @@ static json_object *summary_obj(const struct skc_host *h)
 	add_u64(p, "with_residue", h->procs_queued);	/* old name, one release */
 	add_u64(p, "flagged", h->procs_flagged);
 	add_u64(p, "denied", h->procs.denied);
+	add_u64(p, "failed", h->procs.failed);
+	add_u64(p, "matching", h->procs_matching);
+	add_u64(p, "not_listed_top", h->cut_procs);
+	add_u64(p, "not_listed_top_queued", h->cut_queued);
+	add_u64(p, "not_listed_top_flagged", h->cut_flagged);
 	add_u64(p, "vanished", h->procs.vanished);
 	add_u64(p, "listed", h->nranked);
 	json_object_object_add(o, "processes", p);
@@ -297,6 +315,9 @@ static json_object *summary_obj(const struct skc_host *h)
 	json_object_object_add(o, "listen_overflow_rate",
 			       json_object_new_double(h->listen_overflow_rate));
 	json_object_object_add(o, "partial", json_object_new_boolean(h->partial));
+	json_object_object_add(o, "partial_reasons", partial_array(h));
+	add_u64(o, "unattributed_sockets", h->unattributed_socks);
+	add_u64(o, "unattributed_bytes", h->unattributed);
 	json_object_object_add(o, "leaks_checked", json_object_new_boolean(h->leaks_checked));
 	for (i = 0; i < h->nwarnings; i++)
 		json_object_array_add(w, json_str(h->warnings[i]));
@@ -376,6 +397,8 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	if (h->pinned_avail)
 		json_object_object_add(o, "pinned_capped",
 				       json_object_new_boolean(s->pinned_capped));
+	if (s->has_rx_head)
+		add_u64(o, "rx_skbs", s->rx_qlen);
 	add_u64(o, "drops", s->drops);
 	add_u64(o, "uid", s->uid);
 	add_u64(o, "netns", s->netns);
@@ -387,6 +410,15 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	if (s->has_tcpi) {
 		add_u64(o, "bytes_received", s->bytes_received);
 		add_u64(o, "bytes_acked", s->bytes_acked);
+	}
+	if (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT)
+		json_object_object_add(o, "close_wait_seconds",
+				       json_object_new_double(s->close_wait_age));
+	if (s->proto == SKC_TCP) {
+		json_object_object_add(o, "unread_age", s->unread_age < 0 ? NULL :
+				       json_object_new_double(s->unread_age));
+		json_object_object_add(o, "unsent_age", s->unsent_age < 0 ? NULL :
+				       json_object_new_double(s->unsent_age));
 	}
 	json_object_object_add(o, "flags", flags_array(s->flags));
 	if (s->flags & SKC_F_ANY_STALL) {
@@ -435,6 +467,12 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p)
 		add_u64(j, "cgroup_id", p->cgroup_id);
 	add_figures(j, h, &p->fig);
 	add_u64(j, "unmatched_fds", p->unmatched);
+	json_object_object_add(j, "inspected", json_object_new_boolean(!p->fds_errno));
+	add_u64(j, "socket_fds", p->nfds);
+	json_object_object_add(j, "close_wait_oldest",
+			       json_object_new_double(p->close_wait_oldest));
+	if (p->fds_errno)
+		json_object_object_add(j, "fds_error", json_str(strerror(p->fds_errno)));
 	json_object_object_add(j, "leaked", leaks_array(p));
 	return j;
 }

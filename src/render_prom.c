@@ -62,9 +62,28 @@ static void gauge(FILE *out, const char *name, const char *help, double v)
 	fprintf(out, "%s %.17g\n", name, v);
 }
 
+static void partial_metrics(FILE *out, const struct skc_host *h)
+{
+	unsigned i;
+
+	gauge(out, "skcheck_partial",
+	      "1 when the sample could not look at everything (see skcheck_partial_reason).",
+	      h->partial ? 1 : 0);
+	header(out, "skcheck_partial_reason", "gauge",
+	       "1 for each reason the sample is partial: netns, dump, unattributed.");
+	for (i = 0; i < SKC_NPARTIAL; i++)
+		fprintf(out, "skcheck_partial_reason{reason=\"%s\"} %d\n", partial_name(i),
+			(h->partial_why & (1u << i)) != 0);
+	gauge(out, "skcheck_unattributed_bytes",
+	      "Bytes queued on sockets no visible process holds, when processes were not inspected.",
+	      (double)h->unattributed);
+}
+
 static void host_metrics(FILE *out, const struct skc_host *h)
 {
 	size_t i;
+
+	partial_metrics(out, h);
 
 	gauge(out, "skcheck_accept_queue_connections",
 	      "Connections waiting in listeners' accept queues.", (double)h->total.accept_q);
@@ -82,6 +101,7 @@ static void host_metrics(FILE *out, const struct skc_host *h)
 	fprintf(out, "skcheck_processes{state=\"queued\"} %u\n", h->procs_queued);
 	/* the old name of "queued", kept for one release (skcheck(8)) */
 	fprintf(out, "skcheck_processes{state=\"with_residue\"} %u\n", h->procs_queued);
+	fprintf(out, "skcheck_processes{state=\"failed\"} %u\n", h->procs.failed);
 	fprintf(out, "skcheck_processes{state=\"flagged\"} %u\n", h->procs_flagged);
 	header(out, "skcheck_netns_recv_queue_bytes", "gauge",
 	       "Unread bytes per network namespace.");

@@ -23,6 +23,42 @@ static void print_escaped(FILE *out, const char *prefix, const char *text)
 	free(e);
 }
 
+static size_t count_ns(const struct skc_host *h, bool incomplete)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->nets.n; i++) {
+		const struct skc_netns *ns = &h->nets.v[i];
+
+		if (!netns_sockets_known(ns) &&
+		    (ns->state == SKC_NS_INCOMPLETE) == incomplete)
+			n++;
+	}
+	return n;
+}
+
+void render_partial(FILE *out, const struct skc_host *h, const struct skc_render_opts *o)
+{
+	const char *sep = "";
+	char a[32];
+
+	fputs("partial: ", out);
+	if (h->partial_why & SKC_PARTIAL_NETNS) {
+		fprintf(out, "%zu network namespaces not scanned", count_ns(h, false));
+		sep = "; ";
+	}
+	if (h->partial_why & SKC_PARTIAL_DUMP) {
+		fprintf(out, "%sdumps failed in %zu namespaces", sep, count_ns(h, true));
+		sep = "; ";
+	}
+	if (h->partial_why & SKC_PARTIAL_UNATTRIBUTED)
+		fprintf(out, "%s%u processes not inspected, and %llu sockets with %s queued that no visible process holds",
+			sep, h->uninspected,
+			(unsigned long long)h->unattributed_socks,
+			sz(a, sizeof(a), h->unattributed, o));
+	fputs(" (figures are incomplete)\n", out);
+}
+
 void render_summary(FILE *out, const struct skc_host *h, const struct skc_render_opts *o)
 {
 	const struct skc_figures *t = &h->total;
@@ -60,8 +96,11 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_render
 	fprintf(out, "processes: %u scanned, %u with data queued, %u flagged",
 		h->procs.scanned, h->procs_queued, h->procs_flagged);
 	if (h->procs.denied)
-		fprintf(out, "; %u not inspectable (permission denied: run as root to see their sockets)",
+		fprintf(out, "; %u not inspectable (permission denied: reading another user's or a more privileged process's fds needs root with CAP_SYS_PTRACE)",
 			h->procs.denied);
+	if (h->procs.failed)
+		fprintf(out, "; %u not inspected (skcheck's own failure: %s)",
+			h->procs.failed, strerror(h->procs.failed_errno));
 	if (h->procs.vanished)
 		fprintf(out, "; %u exited during the scan", h->procs.vanished);
 	fputc('\n', out);
@@ -91,7 +130,7 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_render
 		}
 	}
 	if (h->partial)
-		fputs("partial: some dumps failed, figures are incomplete\n", out);
+		render_partial(out, h, o);
 	for (i = 0; i < h->nwarnings; i++)
 		print_escaped(out, "warning: ", h->warnings[i]);
 	fputc('\n', out);

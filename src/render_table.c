@@ -2,6 +2,7 @@
  * column table below drives -o, --list-columns, headings and raw mode. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ enum {
 	COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS, COL_FLAGS, COL_FD,
 	COL_PROTO, COL_STATE, COL_LOCAL, COL_PEER, COL_INODE, COL_NETNS,
 	COL_CONTAINER, COL_POD, COL_QOS, COL_RUNTIME, COL_PROCS, COL_STALLED,
-	COL_SINCE, COL_LEAKED, COL_PINNED, COL_NCOLS
+	COL_SINCE, COL_LEAKED, COL_PINNED, COL_WAITING, COL_CLOSE_WAIT, COL_NCOLS
 };
 
 struct colinfo {
@@ -39,7 +40,7 @@ static const struct colinfo columns[COL_NCOLS] = {
 	[COL_SENDQ] = { "SEND-Q", 7, SCOLS_FL_RIGHT, "data not yet sent or not yet acknowledged" },
 	[COL_MEM] = { "MEM", 6, SCOLS_FL_RIGHT, "socket buffer memory charged to the socket(s)" },
 	[COL_DROPS] = { "DROPS", 5, SCOLS_FL_RIGHT, "packets dropped by the socket(s)" },
-	[COL_FLAGS] = { "FLAGS", 12, 0, "residue, rcvbuf-full, drops, accept-full, stalled, tx-stalled, accept-stalled, leaked, pins-pages" },
+	[COL_FLAGS] = { "FLAGS", 12, 0, "residue, rcvbuf-full, drops, accept-full, stalled, tx-stalled, accept-stalled, connect-stalled, leaked, pins-pages, close-wait, many-sockets, leaked-sockets, no-progress-seen" },
 	[COL_FD] = { "FD", 4, SCOLS_FL_RIGHT, "file descriptor (socket rows)" },
 	[COL_PROTO] = { "PROTO", 5, 0, "tcp, udp, udplite, u_str, u_dgr, u_seq" },
 	[COL_STATE] = { "STATE", 6, 0, "socket state, as ss names it" },
@@ -56,6 +57,8 @@ static const struct colinfo columns[COL_NCOLS] = {
 	[COL_SINCE] = { "SINCE", 6, SCOLS_FL_RIGHT, "how long the socket has been stalled" },
 	[COL_LEAKED] = { "LEAKED", 6, SCOLS_FL_RIGHT, "closed TCP sockets the process still holds open" },
 	[COL_PINNED] = { "PINNED", 6, SCOLS_FL_RIGHT, "memory of the pages the queued skbs pin (BPF; - when unavailable)" },
+	[COL_CLOSE_WAIT] = { "CLOSE-WAIT", 10, SCOLS_FL_RIGHT, "TCP sockets in CLOSE-WAIT (process and container rows); socket rows: seen so for at least" },
+	[COL_WAITING] = { "WAITING", 7, SCOLS_FL_RIGHT, "TCP: unread data has waited at least this long (tcpi_last_data_recv)" },
 };
 
 static const int default_cols[] = {
@@ -69,7 +72,7 @@ static const int default_cont_cols[] = {
 static const int default_sock_cols[] = {
 	COL_PID, COL_COMM, COL_SOCKETS, COL_FD, COL_PROTO, COL_STATE,
 	COL_LOCAL, COL_PEER, COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS,
-	COL_FLAGS,
+	COL_WAITING, COL_FLAGS,
 };
 
 static int column_id(const char *name, size_t len)
@@ -91,7 +94,7 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 {
 	const int *def = o->sockets ? default_sock_cols : default_cols;
 	size_t ndef = o->sockets ? ARRAY_SIZE(default_sock_cols) : ARRAY_SIZE(default_cols);
-	bool cont = false;
+	bool cont = false, close_wait = false, leaked = false;
 	size_t i, n = 0;
 
 	if (o->by_container) {
@@ -102,8 +105,11 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 		}
 		return n;
 	}
-	for (i = 0; h && i < h->nranked && !cont; i++)
-		cont = h->ranked[i]->cont.id[0] || h->ranked[i]->cont.pod[0];
+	for (i = 0; h && i < h->nranked; i++) {
+		cont |= h->ranked[i]->cont.id[0] || h->ranked[i]->cont.pod[0];
+		close_wait |= h->ranked[i]->fig.close_wait > 0;
+		leaked |= h->ranked[i]->nleaks > 0;
+	}
 	for (i = 0; i < ndef; i++) {
 		/* stall columns once two samples exist */
 		if (def[i] == COL_FLAGS && h && h->tracked) {
@@ -111,6 +117,11 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 			if (o->sockets)
 				out[n++] = COL_SINCE;
 		}
+		/* the leak checks' counts, once some listed process has any */
+		if (def[i] == COL_FLAGS && close_wait)
+			out[n++] = COL_CLOSE_WAIT;
+		if (def[i] == COL_FLAGS && leaked)
+			out[n++] = COL_LEAKED;
 		out[n++] = def[i];
 		if (def[i] == COL_MEM && h && h->pinned_avail)
 			out[n++] = COL_PINNED;
@@ -217,6 +228,8 @@ static char *figures_cell(int col, const struct skc_host *h,
 	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->drops); break;
 	case COL_FLAGS: format_flags(buf, sizeof(buf), f->flags); break;
 	case COL_STALLED: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->stalled_sockets); break;
+	case COL_CLOSE_WAIT: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->close_wait); break;
+	case COL_LEAKED: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->leaked); break;
 	default: return NULL;
 	}
 	return xstrdup(buf);
@@ -243,7 +256,6 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 	case COL_COMM: return xstrdup(p->comm);
 	case COL_CMDLINE: return xstrdup(p->cmdline);
 	case COL_UID: snprintf(buf, sizeof(buf), "%u", (unsigned)p->uid); break;
-	case COL_LEAKED: snprintf(buf, sizeof(buf), "%zu", p->nleaks); break;
 	default: return figures_cell(col, h, &p->fig, o);
 	}
 	return xstrdup(buf);
@@ -291,9 +303,66 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 			return NULL;
 		format_duration(buf, sizeof(buf), h->time - s->stall_since);
 		break;
+	case COL_CLOSE_WAIT:
+		if (s->proto != SKC_TCP || s->state != SKC_ST_CLOSE_WAIT)
+			return NULL;
+		buf[0] = '>';
+		buf[1] = '=';
+		format_duration(buf + 2, sizeof(buf) - 2, s->close_wait_age);
+		break;
+	case COL_WAITING:
+		if (s->unread_age < 0)
+			return NULL;
+		buf[0] = '>';
+		buf[1] = '=';
+		format_duration(buf + 2, sizeof(buf) - 2, s->unread_age);
+		break;
 	default: return NULL;
 	}
 	return xstrdup(buf);
+}
+
+/* A leaked descriptor's row under its process (-s): no dump knows its
+ * socket, so only what the descriptor says. */
+static char *leak_cell(int col, const struct skc_leak *l)
+{
+	char buf[32];
+	size_t i;
+
+	switch (col) {
+	case COL_FD: snprintf(buf, sizeof(buf), "%d", l->fd); break;
+	case COL_PROTO:
+		/* system.sockprotoname: "TCP", "TCPv6" */
+		for (i = 0; l->proto[i] && i < sizeof(buf) - 1; i++)
+			buf[i] = (char)tolower((unsigned char)l->proto[i]);
+		buf[i] = '\0';
+		break;
+	case COL_STATE: return xstrdup("CLOSED");
+	case COL_INODE: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)l->inode); break;
+	case COL_FLAGS: return xstrdup("leaked");
+	default: return NULL;
+	}
+	return xstrdup(buf);
+}
+
+static int add_leak_rows(struct libscols_table *tb, const struct skc_proc *p,
+			 const int *cols, size_t ncols)
+{
+	size_t i, j;
+
+	for (j = 0; j < p->nleaks; j++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			return -ENOMEM;
+		for (i = 0; i < ncols; i++) {
+			char *v = leak_cell(cols[i], &p->leaks[j]);
+
+			if (v && scols_line_refer_data(ln, i, v) < 0)
+				free(v);
+		}
+	}
+	return 0;
 }
 
 static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
@@ -326,7 +395,7 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 				free(v);
 		}
 	}
-	return 0;
+	return add_leak_rows(tb, p, cols, ncols);
 }
 
 static char *cont_cell(int col, const struct skc_host *h, const struct skc_cont_row *r,

@@ -53,8 +53,11 @@ static void rollup_procs(struct skc_host *h)
 		for (k = 0; k < s->nowners; k++) {
 			struct skc_proc *p = &h->procs.v[s->owners[k].proc];
 
-			if (first_owner_of_proc(s, k))
-				figures_add(&p->fig, s);
+			if (!first_owner_of_proc(s, k))
+				continue;
+			figures_add(&p->fig, s);
+			if (s->close_wait_age > p->close_wait_oldest)
+				p->close_wait_oldest = s->close_wait_age;
 		}
 	}
 }
@@ -84,13 +87,26 @@ static void host_totals(struct skc_host *h)
 	}
 }
 
-static void rollup_leaks(struct skc_host *h)
+/* Process flags that count descriptors rather than judge one socket:
+ * the leak checks of sysak skcheck (open sockets, sockets in no table)
+ * and CLOSE-WAIT piles (the peer closed, the application never did). */
+static void judge_proc_counts(struct skc_host *h, const struct skc_select_opts *o)
 {
 	size_t i;
 
-	for (i = 0; i < h->procs.n; i++)
-		if (h->procs.v[i].nleaks)
-			h->procs.v[i].fig.flags |= SKC_F_LEAKED;
+	for (i = 0; i < h->procs.n; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		p->fig.leaked = p->nleaks;
+		if (p->nleaks)
+			p->fig.flags |= SKC_F_LEAKED;
+		if (p->nleaks >= o->leaked_sockets_max)
+			p->fig.flags |= SKC_F_LEAKED_SOCKETS;
+		if (p->nfds >= o->many_sockets_max)
+			p->fig.flags |= SKC_F_MANY_SOCKETS;
+		if (p->fig.close_wait >= o->close_wait_max)
+			p->fig.flags |= SKC_F_CLOSE_WAIT;
+	}
 }
 
 static bool prefix_in(const char *s, char *const *list, size_t n)
@@ -113,9 +129,9 @@ static bool pid_in(pid_t pid, const pid_t *list, size_t n)
 	return false;
 }
 
-/* The selection filters, without residue or top-N. */
-static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
-			 const struct skc_select_opts *o)
+/* The filters on what a process is (pid, comm, container, pod), which
+ * can be judged without reading its fds. */
+static bool proc_may_match(const struct skc_proc *p, const struct skc_select_opts *o)
 {
 	size_t i;
 
@@ -132,6 +148,15 @@ static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
 		return false;
 	if (o->npods && (!p->cont.pod[0] ||
 	    !prefix_in(p->cont.pod, o->pods, o->npods)))
+		return false;
+	return true;
+}
+
+/* The selection filters, without residue or top-N. */
+static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
+			 const struct skc_select_opts *o)
+{
+	if (!proc_may_match(p, o))
 		return false;
 	/* with a protocol, port or namespace filter, a process without
 	 * such sockets has nothing to show even with --all */
@@ -172,14 +197,21 @@ static void rank_procs(struct skc_host *h, const struct skc_select_opts *o)
 		struct skc_proc *p = &h->procs.v[i];
 
 		p->matches = proc_matches(h, p, o);
+		h->procs_matching += p->matches;
 		if (figures_any(&p->fig))
 			h->procs_queued++;
-		if (p->fig.flags)
+		if (p->fig.flags & SKC_F_VERDICTS)
 			h->procs_flagged++;
 		if (proc_listed(p, o))
 			h->ranked[h->nranked++] = p;
 	}
 	qsort_r(h->ranked, h->nranked, sizeof(*h->ranked), cmp_procs, &key);
+	/* what --top leaves out is counted, never hidden silently */
+	for (i = o->top > 0 ? (size_t)o->top : h->nranked; i < h->nranked; i++) {
+		h->cut_procs++;
+		h->cut_queued += figures_any(&h->ranked[i]->fig);
+		h->cut_flagged += (h->ranked[i]->fig.flags & SKC_F_VERDICTS) != 0;
+	}
 	if (o->top > 0 && h->nranked > (size_t)o->top)
 		h->nranked = (size_t)o->top;
 	for (i = 0; i < h->nranked; i++)
@@ -322,12 +354,48 @@ static void list_sockets(struct skc_host *h, const struct skc_select_opts *o)
 			list_proc_sockets(h, &h->unowned[i], o);
 }
 
+/* Could a process we did not inspect hold s, with something in it?
+ * Only a socket with an inode can be behind an fd (orphans, queued
+ * connections and TIME-WAIT have none; a queued connection's bytes are
+ * its listener's, in pending_bytes). */
+static bool sock_unattributed(const struct skc_sock *s)
+{
+	return s->inode && !s->nowners && s->matches &&
+	       (s->recv_q || s->send_q || s->pending_bytes || s->accept_q ||
+		(s->flags & SKC_F_VERDICTS));
+}
+
+/* What the sample could not see (skcheck(8), "partial"): when processes
+ * the selection covers were not inspected, sockets that nobody visible
+ * holds may be theirs.  When there are none, or when every process
+ * asked about was inspected, the answer is complete. */
+static void rollup_view(struct skc_host *h, const struct skc_select_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < h->procs.n; i++)
+		h->uninspected += h->procs.v[i].fds_errno && proc_may_match(&h->procs.v[i], o);
+	if (!h->uninspected)
+		return;
+	for (i = 0; i < h->socks.n; i++) {
+		const struct skc_sock *s = &h->socks.v[i];
+
+		if (!sock_unattributed(s))
+			continue;
+		h->unattributed_socks++;
+		h->unattributed += s->recv_q + s->send_q + s->pending_bytes;
+	}
+	if (h->unattributed_socks)
+		host_set_partial(h, SKC_PARTIAL_UNATTRIBUTED);
+}
+
 void rollup_host(struct skc_host *h, const struct skc_select_opts *o)
 {
 	match_sockets(h, o);
+	rollup_view(h, o);
 	host_totals(h);
 	rollup_procs(h);
-	rollup_leaks(h);
+	judge_proc_counts(h, o);
 	rank_procs(h, o);
 	rollup_unowned(h, o);
 	selected_totals(h);

@@ -40,6 +40,9 @@ static void assign_containers(struct skc_host *h)
 			continue;
 		p->cont_idx = cont_index(h, &cap, &p->cont);
 		h->conts[p->cont_idx].nprocs++;
+		/* what counts a process's fds, not its sockets' queues */
+		h->conts[p->cont_idx].fig.leaked += p->nleaks;
+		h->conts[p->cont_idx].fig.flags |= p->fig.flags & SKC_F_PROC_COUNTS;
 	}
 }
 

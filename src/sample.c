@@ -74,7 +74,7 @@ stopped:
 	return err_set(err, -ECANCELED, "interrupted");
 }
 
-bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)
+static bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)
 {
 	size_t i;
 
@@ -82,15 +82,22 @@ bool sample_flagged(const struct skc_host *h, const struct skc_opts *o)
 		return true;
 	if (o->render.by_container) {
 		for (i = 0; i < h->nranked_conts; i++)
-			if (h->ranked_conts[i]->fig.flags)
+			if (h->ranked_conts[i]->fig.flags & SKC_F_VERDICTS)
 				return true;
 		return false;
 	}
 	for (i = 0; i < h->nranked; i++)
-		if (h->ranked[i]->fig.flags)
+		if (h->ranked[i]->fig.flags & SKC_F_VERDICTS)
 			return true;
 	for (i = 0; i < h->nunowned; i++)
 		if (h->unowned[i].selected && h->unowned[i].fig.flags)
 			return true;
 	return false;
+}
+
+int sample_status(const struct skc_host *h, const struct skc_opts *o)
+{
+	if (sample_flagged(h, o))
+		return SKC_EXIT_FLAGGED;
+	return h->partial ? SKC_EXIT_PARTIAL : SKC_EXIT_OK;
 }

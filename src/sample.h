@@ -25,7 +25,9 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 void sample_judge(struct skc_host *h, const struct skc_opts *o,
 		  struct tracker *tr, double mono);
 
-/* Did the sample flag anything that is listed? (exit status 1) */
-bool sample_flagged(const struct skc_host *h, const struct skc_opts *o);
+/* The exit status a sample stands for: SKC_EXIT_FLAGGED when anything
+ * listed is flagged, else SKC_EXIT_PARTIAL when the sample could not
+ * look at everything (h->partial), else SKC_EXIT_OK. */
+int sample_status(const struct skc_host *h, const struct skc_opts *o);
 
 #endif

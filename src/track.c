@@ -26,7 +26,7 @@
  * of stall_kinds[] below (its flag, its events, and how a sample shows
  * queued work and progress).  A new kind (a connect stall, say) is one
  * enum value, one row and one input function. */
-enum stall_kind { STALL_RX, STALL_TX, STALL_ACCEPT, STALL_KINDS };
+enum stall_kind { STALL_RX, STALL_TX, STALL_ACCEPT, STALL_CONNECT, STALL_KINDS };
 
 struct stall {
 	double progress;	/* mono: last sample that saw progress */
@@ -49,6 +49,10 @@ struct entry {
 	uint64_t pending_of;	/* child: listener cookie while queued */
 	struct stall st[STALL_KINDS];
 	bool dropping;
+	bool has_rx_head;	/* rx_head/rx_qlen (BPF) were known */
+	uint64_t rx_head, peer_wmem;
+	uint32_t rx_qlen;
+	double cw_first;	/* mono when first seen in CLOSE-WAIT, or 0 */
 };
 
 /* What one sample shows a stall kind. */
@@ -58,6 +62,9 @@ struct stall_input {
 };
 
 typedef bool stall_applies_fn(const struct skc_sock *s);
+/* Does a lack of progress prove a stall (NULL: always)?  If not, the
+ * socket is only no-progress-seen. */
+typedef bool stall_proves_fn(const struct skc_sock *s);
 typedef struct stall_input stall_input_fn(const struct skc_sock *s,
 					  const struct entry *old,
 					  uint32_t survivors);
@@ -252,6 +259,10 @@ static void set_owner(struct entry *e, const struct skc_host *h,
 
 	if (!s->nowners && s->listener >= 0)
 		o = &h->socks.v[s->listener];
+	/* no owner now (its process is exiting, or was not inspected):
+	 * keep the last one seen, which events should name */
+	if (!o->nowners && e->pid)
+		return;
 	e->pid = 0;
 	e->fd = -1;
 	e->comm[0] = '\0';
@@ -280,19 +291,49 @@ static struct stall_input rx_input(const struct skc_sock *s,
 	struct stall_input in = { .queued = s->recv_q };
 
 	(void)survivors;
-	if (old && s->proto == SKC_TCP && s->has_tcpi)
-		in.moved = s->bytes_received - s->rqueue != old->consumed;
-	else if (old)
-		in.moved = s->recv_q < old->recv_q;
+	if (!old)
+		return in;
+	if (s->proto == SKC_TCP && s->has_tcpi) {
+		in.moved = s->bytes_received - s->recv_q != old->consumed;
+		return in;
+	}
+	/* a new head skb, or fewer of them: the reader dequeued; a head
+	 * seen for the first time is a baseline, as a new queue is */
+	if (s->has_rx_head && (!old->has_rx_head || s->rx_head != old->rx_head ||
+			       s->rx_qlen < old->rx_qlen))
+		in.moved = true;
+	/* UNIX datagrams are charged to their senders */
+	if (s->proto == SKC_UNIX && s->type == SOCK_DGRAM &&
+	    s->peer_wmem < old->peer_wmem)
+		in.moved = true;
+	if (s->recv_q < old->recv_q)
+		in.moved = true;
 	return in;
+}
+
+/* Does "no progress" prove the reader stopped?  TCP counts consumed
+ * bytes; a UNIX stream's Recv-Q is every byte queued.  A UDP Recv-Q is
+ * memory and a UNIX datagram one only the first datagram's length: a
+ * busy reader can keep either the same, so they need the head skb
+ * (BPF) to prove it.  Unproven, the socket is no-progress-seen.  Packet,
+ * raw, netlink and MPTCP queues (memory too, and no iterator walks
+ * them) keep the weaker rule of a queue that did not shrink: skcheck(8)
+ * says so. */
+static bool rx_proves(const struct skc_sock *s)
+{
+	if (s->has_rx_head)
+		return true;
+	if (s->proto == SKC_UDP || s->proto == SKC_UDPLITE)
+		return false;
+	return !(s->proto == SKC_UNIX && s->type == SOCK_DGRAM);
 }
 
 /* Send side (TCP with tcp_info): tcpi_bytes_acked moved.  MPTCP:
  * bytes_acked holds mptcpi_snd_una (diag_inet.c), which moves as
- * exactly. */
+ * exactly.  Not in SYN-SENT: that is the connect stall's. */
 static bool tx_applies(const struct skc_sock *s)
 {
-	return rx_applies(s) &&
+	return rx_applies(s) && s->state != SKC_ST_SYN_SENT &&
 	       ((s->proto == SKC_TCP && s->has_tcpi) || s->proto == SKC_MPTCP);
 }
 
@@ -322,19 +363,40 @@ static struct stall_input accept_input(const struct skc_sock *s,
 	return in;
 }
 
+/* Connect: a TCP socket in SYN-SENT (its SYN unanswered) is waiting;
+ * leaving SYN-SENT is its progress.  Kept apart from the send side,
+ * whose bytes_acked cannot move before the handshake. */
+static bool connect_applies(const struct skc_sock *s)
+{
+	return rx_applies(s) && s->proto == SKC_TCP;
+}
+
+static struct stall_input connect_input(const struct skc_sock *s,
+					const struct entry *old, uint32_t survivors)
+{
+	struct stall_input in = { .queued = s->state == SKC_ST_SYN_SENT };
+
+	(void)old;
+	(void)survivors;
+	return in;
+}
+
 static const struct {
 	stall_applies_fn *applies;
 	stall_input_fn *input;
+	stall_proves_fn *proves;
 	unsigned flag;
 	enum skc_event_kind begin, end;
 	bool growth;		/* s->growth: how fast the queue grows */
 } stall_kinds[STALL_KINDS] = {
-	[STALL_RX] = { rx_applies, rx_input, SKC_F_STALLED,
+	[STALL_RX] = { rx_applies, rx_input, rx_proves, SKC_F_STALLED,
 		       EV_STALL_BEGIN, EV_STALL_END, true },
-	[STALL_TX] = { tx_applies, tx_input, SKC_F_TX_STALLED,
+	[STALL_TX] = { tx_applies, tx_input, NULL, SKC_F_TX_STALLED,
 		       EV_TX_STALL_BEGIN, EV_TX_STALL_END, false },
-	[STALL_ACCEPT] = { accept_applies, accept_input, SKC_F_ACCEPT_STALLED,
+	[STALL_ACCEPT] = { accept_applies, accept_input, NULL, SKC_F_ACCEPT_STALLED,
 			   EV_ACCEPT_STALL_BEGIN, EV_ACCEPT_STALL_END, false },
+	[STALL_CONNECT] = { connect_applies, connect_input, NULL, SKC_F_CONNECT_STALLED,
+			    EV_CONNECT_STALL_BEGIN, EV_CONNECT_STALL_END, false },
 };
 
 /* The state machine, for one kind: idle or moving -> progress now;
@@ -354,6 +416,11 @@ static void stall_step(struct tracker *tr, struct skc_host *h,
 		st->queued_then = in.queued;
 	}
 	stalled = in.queued > 0 && window_passed(tr, st->progress, mono);
+	if (stalled && stall_kinds[k].proves && !stall_kinds[k].proves(s)) {
+		/* still, but nothing proves the reader stopped */
+		s->flags |= SKC_F_NO_PROGRESS;
+		stalled = false;
+	}
 	if (stalled) {
 		double dt = mono - st->progress;
 		double since = h->time - dt;
@@ -476,7 +543,8 @@ static void track_overflows(struct tracker *tr, struct skc_host *h, double dt)
 static bool worth_tracking(const struct skc_sock *s)
 {
 	return s->recv_q || s->send_q || s->accept_q || s->drops ||
-	       s->listener >= 0 || sock_is_listener(s);
+	       s->listener >= 0 || sock_is_listener(s) ||
+	       (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT);
 }
 
 /* How many entries this sample will track: a first size for the new
@@ -516,9 +584,21 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	e->recv_q = s->recv_q;
 	e->send_q = s->send_q;
 	e->drops = s->drops;
-	e->consumed = s->bytes_received - s->rqueue;
+	e->consumed = s->bytes_received - s->recv_q;
 	e->acked = s->bytes_acked;
 	e->accept_q = s->accept_q;
+	e->has_rx_head = s->has_rx_head;
+	e->rx_head = s->rx_head;
+	e->rx_qlen = s->rx_qlen;
+	e->peer_wmem = s->peer_wmem;
+	/* how long a socket has sat in CLOSE-WAIT, as far as we saw it */
+	if (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT) {
+		if (!old_e || !old_e->cw_first)
+			e->cw_first = mono > 0 ? mono : 1e-9;
+		s->close_wait_age = mono - e->cw_first;
+	} else {
+		e->cw_first = 0;
+	}
 	e->npending = 0;
 	e->pending_of = s->listener >= 0 ? h->socks.v[s->listener].cookie : 0;
 }

@@ -26,6 +26,7 @@ enum watch_mode { MODE_SCREEN, MODE_LINES, MODE_NDJSON, MODE_PROM };
 struct watch_state {
 	const struct skc_opts *o;
 	enum watch_mode mode;
+	unsigned partial_why;	/* of the last sample, for report_partial */
 	struct skc_event recent[RECENT_EVENTS];
 	size_t nrecent;
 };
@@ -115,6 +116,24 @@ static int render_tick(struct watch_state *w, const struct skc_host *h)
 	return render_lines(w->o, h);
 }
 
+/* Where no summary is shown, say on standard error when the view
+ * becomes partial (and why) or complete again: once per change, not
+ * once per sample. */
+static void report_partial(struct watch_state *w, const struct skc_host *h)
+{
+	bool summary = !w->o->render.no_summary && !w->o->render.raw &&
+		       (w->mode == MODE_SCREEN || w->mode == MODE_LINES);
+
+	if (summary || h->partial_why == w->partial_why)
+		return;
+	w->partial_why = h->partial_why;
+	fputs("skcheck: ", stderr);
+	if (h->partial)
+		render_partial(stderr, h, &w->o->render);
+	else
+		fputs("the view is complete again\n", stderr);
+}
+
 static void sleep_until(double deadline)
 {
 	double left;
@@ -164,8 +183,9 @@ int watch_run(const struct skc_opts *o)
 			}
 		} else {
 			h.tick = tick;
+			report_partial(&w, &h);
 			ret = render_tick(&w, &h);
-			status = sample_flagged(&h, o) ? SKC_EXIT_FLAGGED : SKC_EXIT_OK;
+			status = sample_status(&h, o);
 			proccache_keep(cache, &h);
 			host_free(&h);
 			if (fflush(stdout) == EOF || ferror(stdout)) {

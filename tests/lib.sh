@@ -191,10 +191,12 @@ sk() {
 	"${SK_RUNAS[@]}" "$SKCHECK" "${_sk_pre[@]}" "$@" >"$SK_OUT" 2>"$SK_ERR" || SK_RC=$?
 }
 
-# skj ARGS...: skcheck -J ARGS; requires status 0 or 1 and one valid JSON document.
+# skj ARGS...: skcheck -J ARGS; requires status 0 or 1 (or 4, a partial
+# view, when SK_PARTIAL_OK is set) and one valid JSON document.
 skj() {
 	sk -J "$@"
-	[ "$SK_RC" -le 1 ] || fail "skcheck -J $* exited $SK_RC: $(head -c 2000 "$SK_ERR")"
+	[ "$SK_RC" -le 1 ] || { [ -n "${SK_PARTIAL_OK:-}" ] && [ "$SK_RC" = 4 ]; } ||
+		fail "skcheck -J $* exited $SK_RC: $(head -c 2000 "$SK_ERR")"
 	[ "$(jq -s length "$SK_OUT" 2>/dev/null)" = 1 ] ||
 		fail "skcheck -J $* did not print exactly one JSON document: $(head -c 2000 "$SK_OUT")"
 }

@@ -12,6 +12,8 @@
  *   unix-dgram=K,SIZE          K datagrams on an AF_UNIX dgram socketpair
  *   listen=BACKLOG,CONNS,BYTES TCP listener nobody accepts from
  *   fork                       a child sharing every fd made so far
+ *   closewait=N                N TCP sockets in CLOSE-WAIT: the peer closed,
+ *                              this process never does ("closewait inode=")
  *   leak                       a TCP socket reset during connect, left open
  *   bound                      a TCP socket bound to 127.0.0.1:0, never
  *                              listening or connected (not leaked)
@@ -89,6 +91,14 @@
  *                              datagrams of SIZE bytes are sent until the
  *                              queue is full and drops > 0, then RATE per
  *                              second keep coming (drops keep rising)
+ *   udpbusy=SIZE,RATE          UDP receiver (64 KiB rcvbuf) that a writer
+ *                              thread floods with SIZE-byte datagrams as
+ *                              fast as it can (its buffer stays full, drops
+ *                              rise) while a reader thread reads RATE of
+ *                              them per second: busy, never stalled
+ *   unixbusy=SIZE,RATE         the same with a bound (abstract) AF_UNIX
+ *                              datagram receiver and an unconnected writer
+ *                              (sendto, blocking when the queue is full)
  *   acceptstall=BACKLOG,CONNS  TCP listener nobody accepts from, with CONNS
  *                              clients (like listen=BACKLOG,CONNS,0, labels
  *                              "acceptstall" and "acceptstall.client")
@@ -1064,6 +1074,107 @@ static void *udpflood_run(void *p)
 	return NULL;
 }
 
+/* A datagram queue kept full by one thread and read at a steady rate by
+ * another: its Recv-Q (UDP: memory; UNIX: the first datagram's length)
+ * stays the same while the reader works. */
+#define DGRAMBUSY_MAX 8192
+
+struct dgrambusy {
+	int fd;
+	size_t size;
+	long period_ns;		/* reader: between reads */
+	const struct sockaddr *to;
+	socklen_t tolen;
+};
+
+static void *dgrambusy_write(void *p)
+{
+	struct dgrambusy *a = p;
+
+	for (;;) {
+		if (sendto(a->fd, chunk, a->size, MSG_NOSIGNAL, a->to, a->tolen) < 0 &&
+		    errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
+			fail_errno("dgrambusy: send");
+		if (a->to == NULL)	/* UDP: do not spin at 100% */
+			sleep_ms(1);
+	}
+	return NULL;
+}
+
+static void *dgrambusy_read(void *p)
+{
+	struct dgrambusy *a = p;
+	char buf[DGRAMBUSY_MAX];
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (;;) {
+		t.tv_nsec += a->period_ns;
+		while (t.tv_nsec >= 1000000000L) {
+			t.tv_nsec -= 1000000000L;
+			t.tv_sec++;
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
+			;
+		if (recv(a->fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 &&
+		    errno != EAGAIN && errno != EINTR)
+			fail_errno("dgrambusy: recv");
+	}
+	return NULL;
+}
+
+static void spec_dgrambusy(const char *spec, const char *args, int family)
+{
+	static struct sockaddr_un un;
+	unsigned long long v[MAX_ARGS];
+	struct dgrambusy *w = xmalloc(sizeof(*w)), *r = xmalloc(sizeof(*r));
+	int rx, tx;
+	const char *label = family == AF_UNIX ? "unixbusy" : "udpbusy";
+
+	parse_nums(spec, args, v, 2, 2);
+	if (!v[0] || v[0] > DGRAMBUSY_MAX)
+		fail("%s: datagram size must be 1..%d", spec, DGRAMBUSY_MAX);
+	if (!v[1] || v[1] > 100000)
+		fail("%s: rate must be 1..100000 per second", spec);
+	rx = xsocket(family, SOCK_DGRAM);
+	tx = xsocket(family, SOCK_DGRAM);
+	memset(w, 0, sizeof(*w));
+	if (family == AF_UNIX) {
+		socklen_t len;
+
+		un.sun_family = AF_UNIX;
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			snprintf(un.sun_path + 1, sizeof(un.sun_path) - 1,
+				 "sk_helper.unixbusy.%d", (int)getpid()));
+		if (bind(rx, (struct sockaddr *)&un, len))
+			fail_errno("bind(unixbusy)");
+		w->to = (const struct sockaddr *)&un;
+		w->tolen = len;
+	} else {
+		unsigned int port;
+
+		set_buf(rx, SO_RCVBUFFORCE, SO_RCVBUF, 65536);
+		port = bind_loopback(rx, AF_INET);
+		bind_loopback(tx, AF_INET);
+		connect_loopback(tx, AF_INET, port);
+		if (fcntl(tx, F_SETFL, O_NONBLOCK))
+			fail_errno("fcntl");
+	}
+	w->fd = tx;
+	w->size = v[0];
+	*r = *w;
+	r->fd = rx;
+	r->period_ns = (long)(1000000000ULL / v[1]);
+	/* full before READY, so the first sample sees the queue */
+	for (int i = 0; i < 4096; i++)
+		if (sendto(tx, chunk, v[0], MSG_DONTWAIT | MSG_NOSIGNAL, w->to, w->tolen) < 0)
+			break;
+	add_worker(dgrambusy_write, w);
+	add_worker(dgrambusy_read, r);
+	printf("%s.rx inode=%lu fd=%d rate=%llu size=%llu\n", label, inode_of(rx), rx, v[1], v[0]);
+	printf("%s.tx inode=%lu fd=%d\n", label, inode_of(tx), tx);
+}
+
 static void spec_udpflood(const char *spec, const char *args)
 {
 	unsigned long long v[MAX_ARGS], sent = 0;
@@ -1385,6 +1496,25 @@ static void spec_leak(void)
 	if (errno != ECONNREFUSED)
 		fail_errno("leak: connect");
 	printf("leak inode=%lu fd=%d\n", inode_of(fd), fd);
+}
+
+/* N loopback TCP pairs whose client end is closed: the accepted end
+ * gets the FIN and sits in CLOSE-WAIT until the application closes it,
+ * which this one never does (the client end lingers in FIN-WAIT-2 as an
+ * orphan, without an fd). */
+static void spec_closewait(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+
+	parse_nums(spec, args, v, 1, 1);
+	for (unsigned long long i = 0; i < v[0]; i++) {
+		int c, s;
+
+		tcp_pair(AF_INET, 65536, &c, &s);
+		close(c);
+		printf("closewait inode=%lu fd=%d\n", inode_of(s), s);
+	}
+	sleep_ms(100);	/* the FINs are processed on loopback at once */
 }
 
 /* The kernel reports the device as idiag_if; skcheck names it through a
@@ -2070,6 +2200,10 @@ static void run_spec(const char *spec)
 		spec_slowread(spec, args);
 	} else if (IS("pauseread") && eq) {
 		spec_pauseread(spec, args);
+	} else if (IS("udpbusy") && eq) {
+		spec_dgrambusy(spec, args, AF_INET);
+	} else if (IS("unixbusy") && eq) {
+		spec_dgrambusy(spec, args, AF_UNIX);
 	} else if (IS("udpflood") && eq) {
 		spec_udpflood(spec, args);
 	} else if (IS("txblock") && eq) {
@@ -2078,6 +2212,8 @@ static void run_spec(const char *spec)
 		spec_churn(spec, args);
 	} else if (IS("fork") && !eq) {
 		spec_fork();
+	} else if (IS("closewait") && eq) {
+		spec_closewait(spec, args);
 	} else if (IS("leak") && !eq) {
 		spec_leak();
 	} else if (IS("bound") && !eq) {

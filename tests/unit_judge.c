@@ -33,6 +33,55 @@ static unsigned judge(struct skc_sock *s, const struct skc_opts *o)
 	return s->flags;
 }
 
+/* How long queued TCP data has waited: judge_socket from tcp_info's
+ * clocks (milliseconds). */
+static void test_ages(void **state)
+{
+	struct skc_opts o;
+	struct skc_sock s;
+
+	(void)state;
+	defaults(&o);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 100, 500);
+	s.has_tcp_times = true;
+	s.last_data_recv = 1234;
+	s.last_data_sent = 4500;
+	s.unacked = 2;
+	judge(&s, &o);
+	assert_true(s.unread_age > 1.233 && s.unread_age < 1.235);
+	assert_true(s.unsent_age > 4.499 && s.unsent_age < 4.501);
+	/* nothing in flight (zero window): the unsent bytes' age is unknown */
+	s.unacked = 0;
+	judge(&s, &o);
+	assert_true(s.unsent_age < 0);
+	/* SYN-SENT: lsndtime never ran */
+	s = fx_sock_value(SKC_TCP, SKC_ST_SYN_SENT, 0, 1);
+	s.has_tcp_times = true;
+	s.unacked = 1;
+	s.last_data_sent = 999999;
+	judge(&s, &o);
+	assert_true(s.unsent_age < 0);
+	assert_true(s.unread_age < 0);
+	/* empty queues, no clocks, other protocols: unknown */
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 0, 0);
+	s.has_tcp_times = true;
+	judge(&s, &o);
+	assert_true(s.unread_age < 0 && s.unsent_age < 0);
+	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 10, 0);
+	judge(&s, &o);
+	assert_true(s.unread_age < 0);
+	s = fx_sock_value(SKC_UDP, ST_CLOSE, 10, 0);
+	s.has_tcp_times = true;
+	judge(&s, &o);
+	assert_true(s.unread_age < 0);
+	/* a listener's Recv-Q is connections, not data */
+	s = fx_sock_value(SKC_TCP, ST_LISTEN, 3, 10);
+	s.has_tcp_times = true;
+	judge(&s, &o);
+	assert_true(s.unread_age < 0);
+	options_free(&o);
+}
+
 static void test_defaults(void **state)
 {
 	struct skc_opts o;
@@ -749,6 +798,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_options_init),
+		cmocka_unit_test(test_ages),
 		cmocka_unit_test(test_residue_boundary),
 		cmocka_unit_test(test_rcvbuf_full),
 		cmocka_unit_test(test_drops),

@@ -272,16 +272,19 @@ static void test_empty_queue_never_stalls(void **state)
 }
 
 /* UDP and UNIX have no byte counter: only a lower Recv-Q is progress. */
+/* Queues without a consumed-bytes counter whose "no progress" still
+ * proves a stop: a UNIX stream (Recv-Q is every byte queued) and a UDP
+ * socket whose head skb a BPF iterator read (the same head stays). */
 static void test_dgram_and_unix(void **state)
 {
 	static const uint8_t protos[] = { SKC_UDP, SKC_UNIX };
-	static const struct { double t; uint32_t rq; unsigned stalled; } seq[] = {
-		{ 0.0, 300, 0 }, { 0.5, 300, 0 },
-		{ 1.0, 300, SKC_F_STALLED },
-		{ 1.5, 400, SKC_F_STALLED },	/* higher: still no progress */
-		{ 2.0, 350, 0 },		/* lower: progress */
-		{ 2.5, 350, 0 },
-		{ 3.0, 350, SKC_F_STALLED },
+	static const struct { double t; uint32_t rq; unsigned stalled; uint64_t head; } seq[] = {
+		{ 0.0, 300, 0, 0xa0 }, { 0.5, 300, 0, 0xa0 },
+		{ 1.0, 300, SKC_F_STALLED, 0xa0 },
+		{ 1.5, 400, SKC_F_STALLED, 0xa0 },	/* higher: still no progress */
+		{ 2.0, 350, 0, 0xb0 },		/* lower, a new head: progress */
+		{ 2.5, 350, 0, 0xb0 },
+		{ 3.0, 350, SKC_F_STALLED, 0xb0 },
 	};
 	size_t p, k;
 
@@ -291,16 +294,22 @@ static void test_dgram_and_unix(void **state)
 
 		for (k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
 			struct skc_host h;
-			const struct skc_sock *s;
+			struct skc_sock *s;
 			size_t i;
 
 			begin(&h, seq[k].t);
 			i = add(&h, protos[p], protos[p] == SKC_UDP ? ST_CLOSE : ST_ESTABLISHED,
 				5, 500, seq[k].rq, 0);
 			own(&h, i, P_READER, 9);
-			step(tr, &h, seq[k].t);
 			s = &h.socks.v[i];
-			assert_int_equal(s->flags & SKC_F_ANY_STALL, seq[k].stalled);
+			if (protos[p] == SKC_UDP) {
+				s->has_rx_head = true;
+				s->rx_head = seq[k].head;
+				s->rx_qlen = 3;
+			}
+			step(tr, &h, seq[k].t);
+			assert_int_equal(s->flags & (SKC_F_ANY_STALL | SKC_F_NO_PROGRESS),
+					 seq[k].stalled);
 			if (k == 2 || k == 3)
 				assert_near(s->stall_since, WALL0 + 0.0);
 			if (k == 6)
@@ -311,6 +320,93 @@ static void test_dgram_and_unix(void **state)
 				assert_string_equal(end_reason_name(ev(&h, EV_STALL_END)->reason), "recovered");
 				assert_int_equal(ev(&h, EV_STALL_END)->proto, protos[p]);
 			}
+			host_free(&h);
+		}
+		track_free(tr);
+	}
+}
+
+/* The head skb proves progress even when Recv-Q (UDP: memory) stays the
+ * same: a busy reader at a full buffer is never stalled. */
+static void test_udp_head_moves(void **state)
+{
+	struct tracker *tr = track_new(WINDOW);
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 8; k++) {
+		struct skc_host h;
+		struct skc_sock *s;
+		size_t i;
+
+		begin(&h, 0.5 * (double)k);
+		i = add(&h, SKC_UDP, ST_CLOSE, 5, 500, 212000, 0);
+		own(&h, i, P_READER, 9);
+		s = &h.socks.v[i];
+		s->has_rx_head = true;
+		s->rx_head = 0x1000 + k;
+		s->rx_qlen = 100;
+		step(tr, &h, 0.5 * (double)k);
+		assert_int_equal(s->flags & (SKC_F_ANY_STALL | SKC_F_NO_PROGRESS), 0);
+		assert_int_equal(h.nevents, 0);
+		host_free(&h);
+	}
+	track_free(tr);
+}
+
+/* UDP and UNIX datagram queues that keep the same Recv-Q, with no head
+ * skb to look at: nothing proves the reader stopped (a UDP Recv-Q is
+ * memory, a UNIX datagram one the first datagram's length), so they
+ * are no-progress-seen -- information, no stall, no event.  A UNIX
+ * datagram receiver whose connected senders' memory falls is read. */
+static void test_dgram_unproven(void **state)
+{
+	static const struct { uint8_t proto, type; } kinds[] = {
+		{ SKC_UDP, SOCK_DGRAM }, { SKC_UNIX, SOCK_DGRAM },
+	};
+	size_t p, k;
+
+	(void)state;
+	for (p = 0; p < sizeof(kinds) / sizeof(kinds[0]); p++) {
+		struct tracker *tr = track_new(WINDOW);
+
+		for (k = 0; k < 6; k++) {
+			struct skc_host h;
+			struct skc_sock *s;
+			size_t i;
+
+			begin(&h, 0.5 * (double)k);
+			i = add(&h, kinds[p].proto, ST_ESTABLISHED, 5, 500, 200, 0);
+			own(&h, i, P_READER, 9);
+			s = &h.socks.v[i];
+			s->type = kinds[p].type;
+			step(tr, &h, 0.5 * (double)k);
+			assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
+			assert_int_equal(s->flags & SKC_F_NO_PROGRESS,
+					 k >= 2 ? SKC_F_NO_PROGRESS : 0);
+			assert_int_equal(s->flags & SKC_F_VERDICTS, 0);
+			assert_int_equal(h.nevents, 0);
+			host_free(&h);
+		}
+		track_free(tr);
+	}
+	/* peer memory falling: progress, never no-progress-seen */
+	{
+		struct tracker *tr = track_new(WINDOW);
+
+		for (k = 0; k < 6; k++) {
+			struct skc_host h;
+			struct skc_sock *s;
+			size_t i;
+
+			begin(&h, 0.5 * (double)k);
+			i = add(&h, SKC_UNIX, ST_ESTABLISHED, 5, 500, 200, 0);
+			own(&h, i, P_READER, 9);
+			s = &h.socks.v[i];
+			s->type = SOCK_DGRAM;
+			s->peer_wmem = 100000 - 1000 * k;
+			step(tr, &h, 0.5 * (double)k);
+			assert_int_equal(s->flags & (SKC_F_ANY_STALL | SKC_F_NO_PROGRESS), 0);
 			host_free(&h);
 		}
 		track_free(tr);
@@ -1006,6 +1102,8 @@ int main(void)
 		cmocka_unit_test(test_tcp_rx_progress_resets),
 		cmocka_unit_test(test_empty_queue_never_stalls),
 		cmocka_unit_test(test_dgram_and_unix),
+		cmocka_unit_test(test_udp_head_moves),
+		cmocka_unit_test(test_dgram_unproven),
 		cmocka_unit_test(test_tx_stall),
 		cmocka_unit_test(test_drained_then_refilled),
 		cmocka_unit_test(test_rx_and_tx_stall),
