@@ -408,7 +408,8 @@ struct skc_host {
 	struct skc_proc *unowned;
 	size_t nunowned, unowned_cap;
 	struct skc_figures unowned_total;
-	bool unowned_known;	/* every process's fds could be read */
+	bool unowned_known;	/* every process's fds could be read: the
+				 * unowned rows hold sockets with an inode too */
 	unsigned procs_matching;	/* pass the selection filters */
 	unsigned cut_procs, cut_queued, cut_flagged;	/* left out by --top */
 

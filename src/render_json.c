@@ -286,10 +286,11 @@ static json_object *summary_obj(const struct skc_host *h)
 	json_object_object_add(o, "processes", p);
 	json_object_object_add(o, "selected", totals_obj(h, &h->selected));
 	json_object_object_add(o, "memory", render_memory_json(h));
-	/* sockets no process holds (every one, listed or not); null when
-	 * some process could not be inspected, so we cannot tell */
-	json_object_object_add(o, "unowned", h->unowned_known ?
-				totals_obj(h, &h->unowned_total) : NULL);
+	/* sockets no visible process holds (every one, listed or not);
+	 * unowned_complete false: some may be a process's we could not
+	 * inspect */
+	json_object_object_add(o, "unowned", totals_obj(h, &h->unowned_total));
+	json_object_object_add(o, "unowned_complete", json_object_new_boolean(h->unowned_known));
 	if (h->sockstat.valid) {
 		json_object *k = json_object_new_object();
 

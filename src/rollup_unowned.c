@@ -80,11 +80,12 @@ void rollup_unowned(struct skc_host *h, const struct skc_select_opts *o)
 
 	rollup_unowned_free(h);
 	memset(&h->unowned_total, 0, sizeof(h->unowned_total));
-	/* a process whose fds we could not read makes its sockets look
-	 * unowned: then we cannot tell */
-	h->unowned_known = !h->procs.denied;
-	if (!h->unowned_known)
-		return;
+	/* A process whose fds we could not read makes its sockets look
+	 * unowned: the rows are made all the same (the host totals stay
+	 * the sum of the rows), but those with an inode may be such a
+	 * process's (unowned_known false; with something queued they make
+	 * the view partial: rollup_view). */
+	h->unowned_known = !h->procs.denied && !h->procs.failed;
 	for (i = 0; i < h->socks.n; i++) {
 		const struct skc_sock *s = &h->socks.v[i];
 

@@ -54,7 +54,7 @@ ok "watch printed samples every second for $WATCH_SECS s ($prev lines)"
 kill -TERM "$wpid"
 bg_wait "$wpid" 2
 case $BG_RC in
-0 | 1) ok "watch ended $BG_SECS s after SIGTERM with status $BG_RC" ;;
+0 | 1 | 4) ok "watch ended $BG_SECS s after SIGTERM with status $BG_RC" ;;
 *) fail "watch exited $BG_RC after SIGTERM: $(head -c 2000 "$out.err")" ;;
 esac
 ndjson_check "$out" "watch under namespace churn"
@@ -71,7 +71,9 @@ for ((r = 1; r <= 10; r++)); do
 	rc=0
 	timeout 10 "$SKCHECK" --settle 0.3 -J >"$SK_TMP/once.json" 2>"$SK_TMP/once.err" || rc=$?
 	case $rc in
-	0 | 1) ;;
+	# 4: a partial view, e.g. a dying helper's sockets not yet gone
+	# while some process (here pid 1 of a sandbox) cannot be inspected
+	0 | 1 | 4) ;;
 	124) fail "one-shot run $r did not finish within 10 s" ;;
 	*) fail "one-shot run $r exited $rc: $(head -c 2000 "$SK_TMP/once.err")" ;;
 	esac
