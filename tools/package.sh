@@ -1,9 +1,10 @@
 #!/bin/bash
 # The Debian package and the container image, from this checkout (CI runs
 # "tools/package.sh all"; as root on Debian 12):
-#   tools/package.sh deb    dpkg-buildpackage -us -uc -b on a copy of the
-#                           tree, then lintian on the source and the binary
-#                           package (any error fails; the tags are listed)
+#   tools/package.sh deb    mandoc -Tlint on the manual, dpkg-buildpackage
+#                           -us -uc -b on a copy of the tree, then lintian
+#                           on the source and the binary package (any
+#                           error fails; the tags are listed)
 #   tools/package.sh image  the .deb of this version (built first unless $OUT
 #                           has it), a Debian 12 root filesystem made of it
 #                           and its runtime dependencies (mmdebstrap, no
@@ -107,8 +108,12 @@ build_deb() {
 	local src=$T/src/skcheck-$VERSION cl arch
 	say "deb: dependencies"
 	apt_update
-	apt_install dpkg-dev debhelper lintian git
+	apt_install dpkg-dev debhelper lintian git mandoc
 	copy_tree "$src"
+	say "deb: mandoc -Tlint man/skcheck.8 (the manual the package installs)"
+	# Warnings and errors fail (style notes are not checked).
+	timeout 60 mandoc -Tlint -Wwarning "$src/man/skcheck.8" ||
+		die "mandoc -Tlint finds problems in man/skcheck.8"
 	cl=$(cd "$src" && dpkg-parsechangelog -S Version)
 	[ "$cl" = "$VERSION" ] ||
 		die "debian/changelog says $cl, configure.ac says $VERSION: add a changelog entry"
