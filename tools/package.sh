@@ -34,6 +34,36 @@ CGPARENT=skcheck-package-$$
 helper_pid=
 helper_fd=
 
+# bounded SECONDS COMMAND...: COMMAND under timeout, waited for in the
+# background so that TERM/INT reach on_signal at once (bash runs a trap only
+# after the foreground command ends, and mmdebstrap alone can take minutes).
+# timeout makes COMMAND a process group of its own: on_signal ends it all.
+bounded() {
+	local secs=$1 rc=0
+	shift
+	timeout -k 15 "$secs" "$@" &
+	step_pid=$!
+	wait "$step_pid" || rc=$?
+	step_pid=
+	return "$rc"
+}
+step_pid=
+
+on_signal() {
+	local i
+	if [ -n "$step_pid" ]; then
+		kill -TERM -- "-$step_pid" 2>/dev/null || kill -TERM "$step_pid" 2>/dev/null
+		# up to 20 s to clean up after itself (mmdebstrap does), then KILL
+		for ((i = 0; i < 40; i++)); do
+			kill -0 "$step_pid" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -KILL -- "-$step_pid" 2>/dev/null
+		wait "$step_pid" 2>/dev/null
+	fi
+	exit 143
+}
+
 say() { printf '%s %s\n' "--- [$(date -u +%T)]" "$*"; }
 die() { printf 'tools/package.sh: %s\n' "$*" >&2; exit 1; }
 
@@ -59,8 +89,8 @@ cleanup() {
 		wait "$helper_pid" 2>/dev/null
 	fi
 	if [ -n "$T" ] && [ -d "$T/storage" ] && [ ${#PODMAN[@]} -gt 0 ]; then
-		timeout 120 "${PODMAN[@]}" rm --all --force --time 0 >/dev/null 2>&1
-		timeout 120 "${PODMAN[@]}" rmi --all --force >/dev/null 2>&1
+		timeout -k 5 60 "${PODMAN[@]}" rm --all --force --time 0 >/dev/null 2>&1
+		timeout -k 5 60 "${PODMAN[@]}" rmi --all --force >/dev/null 2>&1
 	fi
 	# Mounts a killed podman or mmdebstrap left under $T, deepest first.
 	if [ -n "$T" ]; then
@@ -78,14 +108,14 @@ cleanup() {
 }
 
 apt_install() {
-	DEBIAN_FRONTEND=noninteractive timeout 900 \
+	DEBIAN_FRONTEND=noninteractive bounded 900 \
 		apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
 apt_updated=
 apt_update() {
 	[ -n "$apt_updated" ] && return 0
-	timeout 600 apt-get update -qq
+	bounded 600 apt-get update -qq
 	apt_updated=1
 }
 
@@ -112,17 +142,17 @@ build_deb() {
 	copy_tree "$src"
 	say "deb: mandoc -Tlint man/skcheck.8 (the manual the package installs)"
 	# Warnings and errors fail (style notes are not checked).
-	timeout 60 mandoc -Tlint -Wwarning "$src/man/skcheck.8" ||
+	bounded 60 mandoc -Tlint -Wwarning "$src/man/skcheck.8" ||
 		die "mandoc -Tlint finds problems in man/skcheck.8"
 	cl=$(cd "$src" && dpkg-parsechangelog -S Version)
 	[ "$cl" = "$VERSION" ] ||
 		die "debian/changelog says $cl, configure.ac says $VERSION: add a changelog entry"
-	DEBIAN_FRONTEND=noninteractive timeout 900 apt-get build-dep -y -qq \
+	DEBIAN_FRONTEND=noninteractive bounded 900 apt-get build-dep -y -qq \
 		--no-install-recommends "$src" >/dev/null
 	say "deb: dpkg-source -b (for lintian's source checks)"
-	(cd "$T/src" && timeout 300 dpkg-source -b "skcheck-$VERSION") >/dev/null
+	bounded 300 env -C "$T/src" dpkg-source -b "skcheck-$VERSION" >/dev/null
 	say "deb: dpkg-buildpackage -us -uc -b"
-	if ! (cd "$src" && timeout 1200 dpkg-buildpackage -us -uc -b) >"$OUT/build.log" 2>&1; then
+	if ! bounded 1200 env -C "$src" dpkg-buildpackage -us -uc -b >"$OUT/build.log" 2>&1; then
 		tail -n 60 "$OUT/build.log"
 		die "dpkg-buildpackage failed (whole log: $OUT/build.log)"
 	fi
@@ -130,7 +160,7 @@ build_deb() {
 	arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 	say "deb: lintian"
 	# Errors fail the build; every other tag is listed for the reader.
-	if ! timeout 600 lintian --fail-on error --pedantic --display-info \
+	if ! bounded 600 lintian --fail-on error --pedantic --display-info \
 		--display-experimental "$T/src/skcheck_${VERSION}.dsc" \
 		"$T/src/skcheck_${VERSION}_${arch}.changes" >"$OUT/lintian.txt" 2>&1; then
 		cat "$OUT/lintian.txt"
@@ -182,7 +212,7 @@ build_image() {
 	# copyright files, no manuals or locales. file-mirror-automount lets the
 	# chrooted dpkg see the .deb; merged-usr makes the /usr merge with
 	# symlinks instead of the usrmerge package (and the perl it pulls in).
-	TMPDIR=$T timeout 1200 mmdebstrap --quiet --variant=essential \
+	TMPDIR=$T bounded 1200 mmdebstrap --quiet --variant=essential \
 		--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
 		--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
 		--include="$deb" \
@@ -214,7 +244,7 @@ build_image() {
 	      org.opencontainers.image.description="skcheck $VERSION on Debian 12 ($SUITE, mmdebstrap essential variant)"
 	ENTRYPOINT ["/usr/sbin/skcheck"]
 	EOF
-	timeout 600 "${PODMAN[@]}" build --quiet --pull=never --network=none \
+	bounded 600 "${PODMAN[@]}" build --quiet --pull=never --network=none \
 		-f "$ctx/Containerfile" -t "$IMAGE" "$ctx" >/dev/null
 	rm -f "$ctx/rootfs.tar"
 	"${PODMAN[@]}" images
@@ -235,13 +265,15 @@ build_image() {
 		--security-opt=no-new-privileges)
 
 	say "image: skcheck --version"
-	out=$(timeout 120 "${PODMAN[@]}" run "${run_opts[@]}" --network=none "$IMAGE" --version)
+	bounded 120 "${PODMAN[@]}" run "${run_opts[@]}" --network=none "$IMAGE" \
+		--version >"$T/version.txt"
+	out=$(cat "$T/version.txt")
 	echo "$out"
 	[ "$(echo "$out" | head -n 1)" = "skcheck $VERSION" ] || die "unexpected --version output"
 
 	say "image: one-shot, --privileged --pid=host --net=host"
 	rc=0
-	timeout 120 "${PODMAN[@]}" run "${run_opts[@]}" --privileged --pid=host --net=host \
+	bounded 120 "${PODMAN[@]}" run "${run_opts[@]}" --privileged --pid=host --net=host \
 		"$IMAGE" --settle 0 --netns current || rc=$?
 	[ "$rc" -le 1 ] || die "one-shot exited with $rc"
 
@@ -257,7 +289,7 @@ build_image() {
 	ino=$(sed -n 's/^tcp\.rx inode=\([0-9]*\) .*/\1/p' "$T/helper.out")
 	[ -n "$ino" ] || die "no tcp.rx line from sk_helper"
 	rc=0
-	timeout 120 "${PODMAN[@]}" run "${run_opts[@]}" "${ds_opts[@]}" "$IMAGE" \
+	bounded 120 "${PODMAN[@]}" run "${run_opts[@]}" "${ds_opts[@]}" "$IMAGE" \
 		--settle 0 -J -s -a --pid "$helper_pid" >"$T/oneshot.json" || rc=$?
 	[ "$rc" -le 1 ] || { cat "$T/oneshot.json"; die "one-shot exited with $rc"; }
 	check_json "$T/oneshot.json" "$helper_pid" "$ino"
@@ -265,7 +297,7 @@ build_image() {
 
 	say "image: --watch --prometheus into a mounted textfile directory, as the DaemonSet runs it"
 	rc=0
-	timeout 120 "${PODMAN[@]}" run "${run_opts[@]}" "${ds_opts[@]}" \
+	bounded 120 "${PODMAN[@]}" run "${run_opts[@]}" "${ds_opts[@]}" \
 		-v "$T/textfile:/textfile" "$IMAGE" \
 		--watch --interval=0.2 --count=2 --pid "$helper_pid" \
 		--prometheus=/textfile/skcheck.prom >/dev/null || rc=$?
@@ -278,7 +310,7 @@ build_image() {
 
 	say "image: save $OUT/skcheck-$VERSION.oci.tar"
 	rm -f "$OUT/skcheck-$VERSION.oci.tar"
-	timeout 300 "${PODMAN[@]}" save --quiet --format oci-archive \
+	bounded 300 "${PODMAN[@]}" save --quiet --format oci-archive \
 		-o "$OUT/skcheck-$VERSION.oci.tar" "$IMAGE"
 	ls -l "$OUT/skcheck-$VERSION.oci.tar"
 }
@@ -295,7 +327,7 @@ esac
 [ -n "$VERSION" ] || die "no version in configure.ac's AC_INIT"
 
 trap cleanup EXIT
-trap 'exit 143' TERM INT HUP
+trap on_signal TERM INT HUP
 T=$(mktemp -d "${TMPDIR:-/tmp}/skcheck-package.XXXXXX")
 podman_args
 mkdir -p "$OUT"
