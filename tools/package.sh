@@ -184,16 +184,22 @@ wait_ready() {
 	die "sk_helper did not get ready"
 }
 
-# check_json FILE PID INODE: skcheck's JSON saw the helper's known socket.
+# check_json FILE PID INODE: skcheck's JSON saw the helper's known socket,
+# and the BPF iterators ran (pinned pages are counted: the package is built
+# with --enable-bpf, and SYS_ADMIN is enough for bpf() and the iterators).
 check_json() {
 	local f=$1 pid=$2 ino=$3
 	jq -e --argjson pid "$pid" --argjson ino "$ino" --argjson n "$SMOKE_BYTES" '
 		.summary.partial == false and
 		([.processes[] | select(.pid == $pid)] | length == 1) and
 		(.processes[] | select(.pid == $pid) | .recv_q == $n and
+			.pinned != null and .pinned > 0 and
 			([.sockets[] | select(.inode == $ino and .recv_q == $n and
 				.owners == [{pid: $pid, fd: .fd}])] | length == 1))' \
-		"$f" >/dev/null || { cat "$f"; die "the image's skcheck did not report the helper's $SMOKE_BYTES unread bytes"; }
+		"$f" >/dev/null || {
+		cat "$f"
+		die "the image's skcheck did not report the helper's $SMOKE_BYTES unread bytes and its pinned pages"
+	}
 }
 
 build_image() {
@@ -233,7 +239,7 @@ build_image() {
 		tar -tf "$ctx/rootfs.tar" | grep -E '^(\./)?usr/bin/(cc|c\+\+|gcc|clang|as|ld)([-.0-9]*)?$'; then
 		die "the image holds a compiler"
 	fi
-	grep -E '^(skcheck|libmnl0|libnl-3-200|libnl-route-3-200|libsmartcols1|libjson-c5) ' "$OUT/image-packages.txt"
+	grep -E '^(skcheck|libmnl0|libnl-3-200|libnl-route-3-200|libsmartcols1|libjson-c5|libbpf1) ' "$OUT/image-packages.txt"
 
 	say "image: podman build (FROM scratch + the root filesystem)"
 	cat >"$ctx/Containerfile" <<-EOF
@@ -293,7 +299,8 @@ build_image() {
 		--settle 0 -J -s -a --pid "$helper_pid" >"$T/oneshot.json" || rc=$?
 	[ "$rc" -le 1 ] || { cat "$T/oneshot.json"; die "one-shot exited with $rc"; }
 	check_json "$T/oneshot.json" "$helper_pid" "$ino"
-	echo "one-shot JSON: pid $helper_pid socket $ino recv_q $SMOKE_BYTES, not partial"
+	echo "one-shot JSON: pid $helper_pid socket $ino recv_q $SMOKE_BYTES, not partial," \
+		"pinned $(jq --argjson pid "$helper_pid" '.processes[] | select(.pid == $pid) | .pinned' "$T/oneshot.json")"
 
 	say "image: --watch --prometheus into a mounted textfile directory, as the DaemonSet runs it"
 	rc=0
