@@ -3,13 +3,17 @@
 # sockets, measured in the same run.  Run as root from a built tree:
 #   bench/run.sh                 # 1,000 and ~100,000 sockets, 50 netns
 #   SIZES="1000" NETNS=0 bench/run.sh
-# Prints medians of RUNS runs and the ratio skcheck / ss.
+#   SIZES= NETNS=0 WHY=100000 BASE=/path/to/skcheck-without-why bench/run.sh
+# Prints medians of RUNS runs and the ratio skcheck / ss; with WHY, the
+# cost of the WHY verdicts (against BASE, a build without them, if given).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SKCHECK=${SKCHECK:-$here/../src/skcheck}
-SIZES=${SIZES:-"1000 100000"}
+SIZES=${SIZES-"1000 100000"}
 NETNS=${NETNS:-50}
 RUNS=${RUNS:-3}
+WHY=${WHY:-100000}	# sockets for the WHY cost (0: skip)
+BASE=${BASE:-}		# skcheck without WHY verdicts, to compare with
 PER_PROC=10000		# sockets per farm process (fd limit is 20000)
 
 tmp=$(mktemp -d)
@@ -29,15 +33,17 @@ trap 'exit 130' INT TERM
 [ -x "$SKCHECK" ] || { echo "bench: no skcheck at $SKCHECK (build first)"; exit 1; }
 cc -O2 -o "$tmp/sockfarm" "$here/sockfarm.c" || exit 1
 
-# start_farm SOCKETS [netns]: half TCP (pairs over loopback), half UNIX
+# start_farm SOCKETS [netns [UNREAD_EVERY]]: half TCP (pairs over
+# loopback), half UNIX; every UNREAD_EVERY-th pair (default 10, 0: none)
+# holds 100 unread bytes
 start_farm() {
-	local n=$1 ns=${2:-} tcp unix out=$tmp/farm.$RANDOM$RANDOM
+	local n=$1 ns=${2:-} every=${3:-10} tcp unix out=$tmp/farm.$RANDOM$RANDOM
 	tcp=$((n / 4)); unix=$((n / 4))
 	mkfifo "$out.in"
 	if [ -n "$ns" ]; then
-		ip netns exec "$ns" "$tmp/sockfarm" "$tcp" "$unix" 10 <"$out.in" >"$out" &
+		ip netns exec "$ns" "$tmp/sockfarm" "$tcp" "$unix" "$every" <"$out.in" >"$out" &
 	else
-		"$tmp/sockfarm" "$tcp" "$unix" 10 <"$out.in" >"$out" &
+		"$tmp/sockfarm" "$tcp" "$unix" "$every" <"$out.in" >"$out" &
 	fi
 	pids+=($!)
 	exec {fd}>"$out.in"	# keeps the farm's stdin open until we exit
@@ -120,7 +126,81 @@ bench_netns() {
 	wait 2>/dev/null; pids=()
 }
 
+# cpu CMD...: prints "median_wall_s median_cpu_s" (user + system)
+cpu() {
+	local i walls=() cpus=()
+	for ((i = 0; i < RUNS; i++)); do
+		/usr/bin/time -o "$tmp/time" -f "%e %U %S" "$@" >/dev/null 2>&1
+		read -r e u s < <(tail -n 1 "$tmp/time")
+		walls+=("$e")
+		cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
+	done
+	printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" \
+		"$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")"
+}
+
+why_row() {	# why_row LABEL CMD...: skcheck and BASE on the same command
+	local label=$1 mine base=
+	shift
+	mine=$(cpu "$SKCHECK" "$@")
+	[ -n "$BASE" ] && base=$(cpu "$BASE" "$@")
+	printf '  %-52s %6.2fs wall %6.2fs cpu' "$label" "${mine% *}" "${mine#* }"
+	[ -n "$base" ] && printf '   without WHY: %6.2fs wall %6.2fs cpu' "${base% *}" "${base#* }"
+	echo
+}
+
+# why_cost: the WHY step alone (JSON summary.why_duration) against the
+# whole sample (summary.duration), medians of RUNS runs, and how many
+# sockets and processes got a verdict
+why_cost() {
+	local i d=() w=() out=$tmp/why.json
+	for ((i = 0; i < RUNS; i++)); do
+		"$SKCHECK" --settle 0.5 -J -a -s -p "$(pidlist)" >"$out" 2>/dev/null
+		d+=("$(jq .summary.duration "$out")")
+		w+=("$(jq .summary.why_duration "$out")")
+	done
+	printf '  %-52s %6.4fs of a %6.3fs sample; %s sockets in %s processes judged\n' "WHY step alone (summary.why_duration)" \
+		"$(printf '%s\n' "${w[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" \
+		"$(printf '%s\n' "${d[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" \
+		"$(jq '[.processes[].sockets[] | select(.why)] | length' "$out")" \
+		"$(jq '[.processes[] | select(.why | length > 0)] | length' "$out")"
+}
+
+# The farm's pids, comma-separated: the WHY rows select them (--pid), so
+# that other processes of the host with stalled sockets are not judged.
+pidlist() { local IFS=,; echo "${pids[*]}"; }
+
+# The WHY verdicts read the threads of processes holding stalled or
+# residue sockets.  A few stalled processes among many sockets, then the
+# worst case: every farm process stalled, thousands of sockets each.
+bench_why() {
+	local size=$1 left p
+	echo "== WHY: $size idle sockets (no unread data) + 3 stalled processes (20 TCP pairs each, all unread)"
+	left=$size
+	while [ "$left" -gt 0 ]; do
+		local n=$(( left > PER_PROC ? PER_PROC : left ))
+		start_farm "$n" "" 0; left=$((left - n))
+	done
+	for p in 1 2 3; do start_farm 80 "" 1; done
+	why_row "skcheck --settle 0.5 -a -N 0 (3 verdict processes)" --settle 0.5 -a -N 0 -p "$(pidlist)"
+	why_cost
+	why_row "skcheck --settle 0.5 -J -a -s" --settle 0.5 -J -a -s -p "$(pidlist)"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null; pids=()
+	echo "== WHY worst case: $size sockets, every farm process stalled (1 pair in 10 unread)"
+	left=$size
+	while [ "$left" -gt 0 ]; do
+		local n=$(( left > PER_PROC ? PER_PROC : left ))
+		start_farm "$n"; left=$((left - n))
+	done
+	why_row "skcheck --settle 0.5 -a -N 0 (all stalled)" --settle 0.5 -a -N 0 -p "$(pidlist)"
+	why_cost
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null; pids=()
+}
+
 echo "skcheck bench on $(uname -r), $(nproc) cores; median of $RUNS runs; peak RSS is the max"
 for s in $SIZES; do bench_size "$s"; done
 [ "$NETNS" -gt 0 ] && bench_netns "$NETNS"
+[ "$WHY" -gt 0 ] && bench_why "$WHY"
 exit 0

@@ -27,6 +27,7 @@ void proctab_free(struct skc_proctab *pt)
 		free(pt->v[i].listed);
 		free(pt->v[i].fds);
 		free(pt->v[i].rings);
+		free(pt->v[i].waitfds);
 	}
 	free(pt->v);
 	memset(pt, 0, sizeof(*pt));
@@ -44,6 +45,7 @@ void proc_reset_sample(struct skc_proc *p)
 	p->nlisted = 0;
 	p->matches = p->selected = false;
 	p->cont_idx = -1;
+	p->why_kinds = 0;
 }
 
 void host_free(struct skc_host *h)
@@ -72,6 +74,7 @@ void host_free(struct skc_host *h)
 		free(h->unowned[i].listed);
 	}
 	free(h->unowned);
+	free(h->whys);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -107,7 +110,7 @@ const char *flag_name(unsigned bit_index)
 		"residue", "rcvbuf-full", "drops", "accept-full", "stalled",
 		"tx-stalled", "accept-stalled", "leaked", "pins-pages",
 		"connect-stalled", "no-progress-seen", "close-wait", "many-sockets",
-		"leaked-sockets",
+		"leaked-sockets", "unwatched",
 	};
 
 	return bit_index < SKC_NFLAGS ? names[bit_index] : "?";

@@ -45,8 +45,9 @@ enum skc_flag {
 	SKC_F_CLOSE_WAIT = 1u << 11,	/* >= --close-wait sockets in CLOSE-WAIT */
 	SKC_F_MANY_SOCKETS = 1u << 12,	/* >= --many-sockets socket fds */
 	SKC_F_LEAKED_SOCKETS = 1u << 13, /* >= --leaked-sockets leaked fds */
+	SKC_F_UNWATCHED = 1u << 14,	/* no thread waits for its input (why.c) */
 };
-#define SKC_NFLAGS 14
+#define SKC_NFLAGS 15
 /* Flags judged on a process's fds as a whole, not on its sockets. */
 #define SKC_F_PROC_COUNTS (SKC_F_LEAKED | SKC_F_CLOSE_WAIT | SKC_F_MANY_SOCKETS | \
 			   SKC_F_LEAKED_SOCKETS)
@@ -155,6 +156,9 @@ struct skc_sock {
 	double stall_since;	/* wall clock, of the oldest active stall */
 	double growth;		/* recv_q bytes per second over the stall */
 	double drops_rate;	/* drops per second since the last sample */
+
+	/* why.c (stalled and residue sockets only), else NULL */
+	struct skc_why *why;
 };
 
 struct skc_socktab {
@@ -221,6 +225,8 @@ struct skc_proc {
 	size_t nfds, fds_cap;
 	int *rings;		/* io_uring fds (anon_inode:[io_uring]) */
 	size_t nrings, rings_cap;
+	int *waitfds;		/* epoll and io_uring fds, for why.c */
+	size_t nwaitfds, waitfds_cap;
 	uint64_t dir_ino;	/* /proc/PID inode: tells a reused pid apart */
 	/* Why its fds could not all be read: 0, EACCES/EPERM (ptrace access
 	 * denied: proc_fd_access_allowed), or our own failure (EMFILE...).
@@ -246,6 +252,8 @@ struct skc_proc {
 	struct skc_listed *listed;	/* rollup: its sockets to list, worst
 					 * first (listed processes only) */
 	size_t nlisted;
+	unsigned why_kinds;	/* why.c: bits of enum skc_why_kind, the
+				 * verdicts of its sockets */
 };
 
 struct skc_proctab {
@@ -363,6 +371,8 @@ struct skc_event {
 	uint64_t value;		/* drops delta, accept queue, overflows */
 	double duration;	/* stall end: how long it lasted */
 	struct skc_where where;	/* local address, family 0 when unknown */
+	char why[24];		/* stall begin: the verdict (why.c), or "" */
+	char why_detail[256];
 };
 
 struct skc_host {
@@ -423,6 +433,11 @@ struct skc_host {
 	uint64_t listen_overflows, listen_drops;	/* /proc/net/netstat */
 	double listen_overflow_rate;
 	double duration;	/* collection + judgement, seconds */
+
+	/* why.c */
+	double why_duration;	/* seconds of it, included in duration */
+	struct skc_why *whys;
+	size_t nwhys;
 };
 
 void host_init(struct skc_host *h);

@@ -163,6 +163,25 @@ static void add_ring(int pdir, struct skc_proc *p, int fd)
 			add_fd(p, SKC_FD_RING(fd, files[i].slot), files[i].inode);
 }
 
+/* An epoll or io_uring fd: why.c reads their fdinfo for the processes
+ * it judges, and knowing them here spares it a second walk of fd/ (the
+ * costly part of a process with many sockets). */
+static bool is_wait_fd(const char *link, size_t n)
+{
+	static const char ep[] = "anon_inode:[eventpoll]";
+	static const char ring[] = "anon_inode:[io_uring]";
+
+	return (n == sizeof(ep) - 1 && memcmp(link, ep, n) == 0) ||
+	       (n == sizeof(ring) - 1 && memcmp(link, ring, n) == 0);
+}
+
+static void add_waitfd(struct skc_proc *p, int fd)
+{
+	grow_array((void **)&p->waitfds, &p->waitfds_cap, p->nwaitfds + 1,
+		   sizeof(*p->waitfds));
+	p->waitfds[p->nwaitfds++] = fd;
+}
+
 /* Returns 0, or -errno when the fd directory could not be listed. */
 static int scan_fds(int pdir, struct skc_proc *p)
 {
@@ -206,8 +225,12 @@ static int scan_fds(int pdir, struct skc_proc *p)
 		ino = procscan_socket_inode(link, (size_t)n);
 		if (ino)
 			add_fd(p, atoi(de->d_name), ino);
-		else if (n == 21 && memcmp(link, "anon_inode:[io_uring]", 21) == 0)
+		else if (n == 21 && memcmp(link, "anon_inode:[io_uring]", 21) == 0) {
 			add_ring(pdir, p, atoi(de->d_name));
+			add_waitfd(p, atoi(de->d_name));
+		} else if (is_wait_fd(link, (size_t)n)) {
+			add_waitfd(p, atoi(de->d_name));
+		}
 	}
 	closedir(d);
 	return p->fds_errno ? -p->fds_errno : 0;
@@ -274,6 +297,7 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 	if (ret == -ENOENT || ret == -ESRCH) {
 		/* exited between readdir and now: drop it quietly */
 		free(p->fds);
+		free(p->waitfds);
 		pt->vanished++;
 		goto out;
 	}
@@ -305,6 +329,7 @@ int procscan_rescan_fds(const char *proc_root, struct skc_proc *p)
 		return -errno;
 	p->nfds = 0;
 	p->nrings = 0;
+	p->nwaitfds = 0;
 	p->reused = false;
 	p->fds_errno = 0;
 	p->fds_unread = 0;

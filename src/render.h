@@ -28,6 +28,16 @@ int render_json_doc(FILE *out, const struct skc_host *h, bool compact);
 /* render_events.c */
 void render_event_line(FILE *out, const struct skc_event *ev);
 
+/* render_why.c: verdicts (why.c) as text and JSON */
+struct skc_why;
+struct why_thread;
+struct json_object;
+void why_format_kinds(char *buf, size_t len, unsigned kinds);
+void why_format_syscall(char *buf, size_t len, const struct why_thread *t);
+char *why_format_full(const struct skc_why *w);	/* caller frees */
+struct json_object *why_json(const struct skc_why *w);
+struct json_object *why_kinds_json(unsigned kinds);
+
 /* render_prom.c: Prometheus text exposition. */
 int render_prometheus(FILE *out, const struct skc_host *h);
 /* Write it to path atomically (temporary file + rename). 0 or -errno. */

@@ -55,5 +55,12 @@ void render_event_line(FILE *out, const struct skc_event *ev)
 	if (ev->kind != EV_ACCEPT_OVERFLOW || ev->inode)
 		fprintf(out, " recv_q=%llu send_q=%llu",
 			(unsigned long long)ev->recv_q, (unsigned long long)ev->send_q);
+	if (ev->why[0]) {
+		char *d = escape_bytes(ev->why_detail, strlen(ev->why_detail));
+
+		/* quoted: kinds and details hold spaces */
+		fprintf(out, " why=\"%s\" why_detail=\"%s\"", ev->why, d);
+		free(d);
+	}
 	fputc('\n', out);
 }

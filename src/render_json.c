@@ -11,6 +11,7 @@
 #include "format.h"
 #include "netns.h"
 #include "render.h"
+#include "why.h"
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
 {
@@ -309,6 +310,7 @@ static json_object *summary_obj(const struct skc_host *h)
 	json_object_object_add(o, "time", time_str(h->time));
 	add_u64(o, "tick", h->tick);
 	json_object_object_add(o, "duration", json_object_new_double(h->duration));
+	json_object_object_add(o, "why_duration", json_object_new_double(h->why_duration));
 	json_object_object_add(o, "tracked", json_object_new_boolean(h->tracked));
 	json_object_object_add(o, "window", json_object_new_double(h->window));
 	add_u64(o, "listen_overflows", h->listen_overflows);
@@ -433,6 +435,8 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	}
 	if (h->tracked)
 		json_object_object_add(o, "drops_rate", json_object_new_double(s->drops_rate));
+	if (s->why)
+		json_object_object_add(o, "why", why_json(s->why));
 	json_object_object_add(o, "owners", owners_array(h, s));
 	json_object_object_add(o, "skmem", skmem_obj(s));
 	return o;
@@ -475,6 +479,7 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p)
 	if (p->fds_errno)
 		json_object_object_add(j, "fds_error", json_str(strerror(p->fds_errno)));
 	json_object_object_add(j, "leaked", leaks_array(p));
+	json_object_object_add(j, "why", why_kinds_json(p->why_kinds));
 	return j;
 }
 
@@ -553,6 +558,10 @@ static json_object *event_obj(const struct skc_event *ev)
 		add_u64(o, "new_drops", ev->value);
 	if (ev->kind == EV_ACCEPT_OVERFLOW)
 		add_u64(o, ev->inode ? "accept_q" : "listen_overflows", ev->value);
+	if (ev->why[0]) {
+		add_str(o, "why", ev->why);
+		add_bytes(o, "why_detail", ev->why_detail, strlen(ev->why_detail));
+	}
 	if (ev->reason != SKC_END_NONE) {
 		add_str(o, "reason", end_reason_name(ev->reason));
 		json_object_object_add(o, "duration",

@@ -13,13 +13,14 @@
 #include "netns.h"
 #include "render.h"
 #include "util.h"
+#include "why.h"
 
 enum {
 	COL_PID, COL_COMM, COL_CMDLINE, COL_UID, COL_SOCKETS, COL_ACCEPTQ,
 	COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS, COL_FLAGS, COL_FD,
 	COL_PROTO, COL_STATE, COL_LOCAL, COL_PEER, COL_INODE, COL_NETNS,
 	COL_CONTAINER, COL_POD, COL_QOS, COL_RUNTIME, COL_PROCS, COL_STALLED,
-	COL_SINCE, COL_LEAKED, COL_PINNED, COL_WAITING, COL_CLOSE_WAIT, COL_NCOLS
+	COL_SINCE, COL_LEAKED, COL_PINNED, COL_WAITING, COL_CLOSE_WAIT, COL_WHY, COL_NCOLS
 };
 
 struct colinfo {
@@ -59,6 +60,7 @@ static const struct colinfo columns[COL_NCOLS] = {
 	[COL_PINNED] = { "PINNED", 6, SCOLS_FL_RIGHT, "memory of the pages the queued skbs pin (BPF; - when unavailable)" },
 	[COL_CLOSE_WAIT] = { "CLOSE-WAIT", 10, SCOLS_FL_RIGHT, "TCP sockets in CLOSE-WAIT (process and container rows); socket rows: seen so for at least" },
 	[COL_WAITING] = { "WAITING", 7, SCOLS_FL_RIGHT, "TCP: unread data has waited at least this long (tcpi_last_data_recv)" },
+	[COL_WHY] = { "WHY", 10, 0, "why a stalled or residue socket is not read (socket rows: with the evidence)" },
 };
 
 static const int default_cols[] = {
@@ -134,6 +136,9 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 			out[n++] = COL_POD;
 		}
 	}
+	/* last: under -s its socket cells carry the whole evidence */
+	if (h && why_any_listed(h))
+		out[n++] = COL_WHY;
 	return n;
 }
 
@@ -256,6 +261,7 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 	case COL_COMM: return xstrdup(p->comm);
 	case COL_CMDLINE: return xstrdup(p->cmdline);
 	case COL_UID: snprintf(buf, sizeof(buf), "%u", (unsigned)p->uid); break;
+	case COL_WHY: why_format_kinds(buf, sizeof(buf), p->why_kinds); break;
 	default: return figures_cell(col, h, &p->fig, o);
 	}
 	return xstrdup(buf);
@@ -317,6 +323,7 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 		buf[1] = '=';
 		format_duration(buf + 2, sizeof(buf) - 2, s->unread_age);
 		break;
+	case COL_WHY: return s->why ? why_format_full(s->why) : NULL;
 	default: return NULL;
 	}
 	return xstrdup(buf);

@@ -1,5 +1,6 @@
 /* One sample through the pipeline, each phase after the one it reads:
- * collect -> join -> judge -> track -> rollup (render is the caller's). */
+ * collect -> join -> judge -> track -> rollup -> why (render is the
+ * caller's). */
 #include "config.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include "stop.h"
 #include "track.h"
 #include "util.h"
+#include "why.h"
 
 void sample_judge(struct skc_host *h, const struct skc_opts *o,
 		  struct tracker *tr, double mono)
@@ -68,6 +70,13 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 			return ret;
 	}
 	sample_judge(h, o, tr, start);
+	if (!light) {
+		/* after rollup: only processes that pass the filters */
+		double why_start = clock_mono();
+
+		why_host(h, o->proc_root);
+		h->why_duration = clock_mono() - why_start;
+	}
 	h->duration = clock_mono() - start;
 	return 0;
 stopped:

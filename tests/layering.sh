@@ -13,12 +13,13 @@ src=$srcdir/../src
 phase_of() {
 	case $1 in
 	util|model|figures|socktab|options|stop) echo 0 ;;
-	collect|procscan|proccache|netns|nlsock|diag|diag_inet|diag_unix|diag_packet|diag_netlink|diag_raw|diag_vsock|mptcp|sockns|iouring|links|cgroup|sockstat|replay) echo 1 ;;
+	collect|procscan|proccache|netns|nlsock|diag|diag_inet|diag_unix|diag_packet|diag_netlink|diag_raw|diag_vsock|mptcp|sockns|iouring|links|cgroup|sockstat|replay|threads) echo 1 ;;
 	bpf_pinned|pinned.skel|pinned_rec|meminfo) echo 1 ;;	# pinned_rec: bpf/
 	join) echo 2 ;;
 	judge) echo 3 ;;
 	track) echo 4 ;;
 	rollup|rollup_cont|rollup_mem|rollup_unowned) echo 5 ;;
+	why) echo 5 ;;	# after rollup: the filtered processes' stalled sockets
 	render|render_*|format|escape) echo 6 ;;
 	sample|watch|main) echo 7 ;;	# drivers: run the phases in order
 	*) echo unknown ;;

@@ -26,7 +26,7 @@ cols=$("$SKCHECK" --list-columns | awk '{print $1}')
 for c in $cols; do
 	grep -qE "^\.B \"?$c\"?\$|^\.TP.*$c|^$c\$" <<<"$text" || grep -qw -- "$c" <<<"$text" || missing "column $c"
 done
-for f in residue rcvbuf-full drops accept-full stalled tx-stalled accept-stalled leaked pins-pages memory-suspect; do
+for f in residue rcvbuf-full drops accept-full stalled tx-stalled accept-stalled leaked pins-pages memory-suspect unwatched; do
 	grep -qw -- "$f" <<<"$text" || missing "flag $f"
 done
 for e in stall-begin stall-end tx-stall-begin tx-stall-end accept-stall-begin accept-stall-end accept-overflow; do

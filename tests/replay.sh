@@ -83,7 +83,7 @@ run() {
 run -a >"$tmp/table" 2>"$tmp/err"; rc_table=$?
 run -a -s -b >"$tmp/sockets" 2>>"$tmp/err"
 run -a -J 2>>"$tmp/err" | jq -S '.version = "VERSION"
-	| .summary.time = "TIME" | .summary.duration = 0
+	| .summary.time = "TIME" | .summary.duration = 0 | .summary.why_duration = 0
 	| .processes[].uid = 0' >"$tmp/json"
 run -a --prometheus 2>>"$tmp/err" | sed -E \
 	-e 's/^(skcheck_scan_duration_seconds) .*/\1 0/' \

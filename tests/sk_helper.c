@@ -109,6 +109,23 @@
  *                              bytes_acked stops; "txblock.tx" is the
  *                              blocked sender, "txblock.rx" the receiver
  *
+ * Specs whose reader is held up in a known way (for the WHY verdicts);
+ * their thread starts once READY is printed:
+ *   epoll=N,MODE               loopback TCP pair with N unread bytes on
+ *                              "epoll.rx" ("epoll.tx" its writer) and a
+ *                              thread that waits in epoll_wait forever on
+ *                              an epoll set ("epoll.set fd=E"); by MODE the
+ *                              set holds:
+ *     other   only an idle pipe ("epoll.idle fd="), not the reader
+ *     noin    the reader, with EPOLLOUT|EPOLLET only (no EPOLLIN)
+ *     et      the reader, with EPOLLIN|EPOLLET: the thread takes the first
+ *             event and waits again without reading, and no new edge
+ *             comes (a lost edge-triggered event)
+ *   lockread=N                 loopback TCP pair with N unread bytes on
+ *                              "lockread.rx"; the thread that would read
+ *                              it first locks a mutex the main thread holds
+ *                              for good, so it waits in futex
+ *
  * Specs whose sockets change on a signal while the process keeps exactly
  * as many open fds (for the --watch owner cache, which carries over a
  * process whose /proc entry and fd count did not change):
@@ -168,11 +185,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -1050,6 +1069,102 @@ struct udpflood {
 	size_t size;
 	long period_ns;
 };
+
+struct epollwait {
+	int epfd;
+};
+
+static void *epollwait_run(void *p)
+{
+	struct epollwait *a = p;
+	struct epoll_event ev[4];
+
+	/* events are taken and ignored: nothing is ever read */
+	for (;;)
+		if (epoll_wait(a->epfd, ev, 4, -1) < 0 && errno != EINTR)
+			fail_errno("epoll_wait");
+	return NULL;
+}
+
+static void spec_epoll(const char *spec, const char *args)
+{
+	struct epollwait *a = xmalloc(sizeof(*a));
+	struct epoll_event ev = { 0 };
+	const char *mode = strchr(args, ',');
+	char num[32];
+	unsigned long long v[1];
+	size_t unread;
+	int c, s, target;
+
+	if (!mode || (size_t)(mode - args) >= sizeof(num))
+		fail("%s: expected N,MODE", spec);
+	memcpy(num, args, (size_t)(mode - args));
+	num[mode - args] = '\0';
+	mode++;
+	parse_nums(spec, num, v, 1, 1);
+	tcp_pair(AF_INET, 2 * v[0] + 262144, &c, &s);
+	unread = stream_fill(c, s, v[0]);
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (a->epfd < 0)
+		fail_errno("epoll_create1");
+	target = s;
+	if (strcmp(mode, "other") == 0) {
+		int pfd[2];
+
+		if (pipe2(pfd, O_CLOEXEC))
+			fail_errno("pipe2");
+		target = pfd[0];
+		ev.events = EPOLLIN;
+		printf("epoll.idle fd=%d\n", pfd[0]);
+	} else if (strcmp(mode, "noin") == 0) {
+		ev.events = EPOLLOUT | EPOLLET;
+	} else if (strcmp(mode, "et") == 0) {
+		ev.events = EPOLLIN | EPOLLET;
+	} else {
+		fail("%s: MODE is other, noin or et", spec);
+	}
+	ev.data.fd = target;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, target, &ev))
+		fail_errno("epoll_ctl");
+	add_worker(epollwait_run, a);
+	print_inet("epoll", "rx", s, unread);
+	print_inet("epoll", "tx", c, 0);
+	printf("epoll.set fd=%d events=%u mode=%s\n", a->epfd, ev.events, mode);
+}
+
+/* Held by the main thread from the first lockread spec on, for good. */
+static pthread_mutex_t lockread_mutex = PTHREAD_MUTEX_INITIALIZER;
+static bool lockread_locked;
+
+static void *lockread_run(void *p)
+{
+	int rx = *(int *)p;
+	char buf[4096];
+
+	pthread_mutex_lock(&lockread_mutex);	/* blocks in futex for good */
+	while (recv(rx, buf, sizeof(buf), 0) > 0)
+		;
+	return NULL;
+}
+
+static void spec_lockread(const char *spec, const char *args)
+{
+	unsigned long long v[1];
+	int *rx = xmalloc(sizeof(*rx));
+	size_t unread;
+	int c;
+
+	parse_nums(spec, args, v, 1, 1);
+	tcp_pair(AF_INET, 2 * v[0] + 262144, &c, rx);
+	unread = stream_fill(c, *rx, v[0]);
+	if (!lockread_locked) {
+		pthread_mutex_lock(&lockread_mutex);
+		lockread_locked = true;
+	}
+	add_worker(lockread_run, rx);
+	print_inet("lockread", "rx", *rx, unread);
+	print_inet("lockread", "tx", c, 0);
+}
 
 static void *udpflood_run(void *p)
 {
@@ -2208,6 +2323,10 @@ static void run_spec(const char *spec)
 		spec_udpflood(spec, args);
 	} else if (IS("txblock") && eq) {
 		spec_txblock(spec, args);
+	} else if (IS("epoll") && eq) {
+		spec_epoll(spec, args);
+	} else if (IS("lockread") && eq) {
+		spec_lockread(spec, args);
 	} else if (IS("churn") && eq) {
 		spec_churn(spec, args);
 	} else if (IS("fork") && !eq) {

@@ -1,9 +1,13 @@
 /* libFuzzer target: arbitrary bytes as a sock_diag reply stream, through
  * the real inet, unix, packet, netlink and vsock parsers and the dump-ending logic, then the
- * renderers' formatting of whatever sockets came out.  Seed corpus:
- * the recorded dumps in tests/data (from a real kernel).  Build and run:
+ * renderers' formatting of whatever sockets came out; the same bytes as
+ * /proc thread files (stat, syscall, wchan) and epoll / io_uring fdinfo
+ * through threads.c's parsers, and what those yield through why.c's
+ * verdict.  Seed corpus: the recorded dumps in tests/data and the
+ * recorded /proc files in tests/data/proc (from a real kernel).  Build
+ * and run:
  *   make fuzz            (needs clang with libFuzzer)
- *   tests/fuzz/fuzz_parsers -max_total_time=60 tests/data
+ *   tests/fuzz/fuzz_parsers -max_total_time=60 tests/data tests/data/proc
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +20,8 @@
 #include "format.h"
 #include "nlsock.h"
 #include "socktab.h"
+#include "threads.h"
+#include "why.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +40,38 @@ static int either_cb(const struct nlmsghdr *nlh, void *arg)
 	return diag_inet_parse(nlh, ctx);
 }
 
+/* The bytes as every /proc file threads.c reads, and the results as one
+ * thread and one epoll set of a process judged by why.c. */
+static void fuzz_proc(const char *buf, size_t size)
+{
+	static const int fds[] = { 5 };
+	struct skc_thread th;
+	struct skc_threads t = { .pid = 1, .v = &th, .n = 1 };
+	struct skc_epoll ep = { .fd = 3 };
+	struct skc_ring r = { .fd = 4 };
+	struct why_owner o = { .pid = 1, .fds = fds, .nfds = 1, .t = &t };
+	struct skc_why w;
+
+	memset(&th, 0, sizeof(th));
+	th.tid = 1;
+	if (threads_parse_stat(buf, size, &th.state) < 0)
+		th.state = '?';
+	threads_parse_wchan(buf, size, th.wchan, sizeof(th.wchan));
+	threads_parse_syscall(buf, size, &th.sys);
+	if (th.sys.state == THR_SYS_OK)
+		th.wait = threads_syscall_wait(threads_native_arch(), th.sys.nr);
+	threads_parse_epoll(buf, size, &ep);
+	threads_parse_uring(buf, size, &r);
+	t.ep = &ep;
+	t.nep = 1;
+	why_judge_socket(ep.n ? ep.v[0].ino : 1, &o, 1, &w);
+	threads_index(&t);
+	why_judge_socket(ep.n ? ep.v[ep.n - 1].ino : 1, &o, 1, &w);
+	free(ep.v);
+	free(ep.nested);
+	free(r.files);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct skc_socktab t = { 0 };
@@ -46,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	/* the last byte picks the inet flavour: MPTCP's INFO is mptcp_info */
 	ctx.proto = size && (data[size - 1] & 1) ? SKC_MPTCP : SKC_TCP;
+	fuzz_proc(copy, size);
 	nl_dump_process(copy, size, 0, 0, either_cb, &ctx, &err);
 	diag_netlink_dedup(&t, 0);
 	for (i = 0; i < t.n; i++) {
