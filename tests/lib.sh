@@ -193,8 +193,19 @@ sk() {
 
 # skj ARGS...: skcheck -J ARGS; requires status 0 or 1 (or 4, a partial
 # view, when SK_PARTIAL_OK is set) and one valid JSON document.
+# Status 4 is also taken when the only reason is "unattributed" and the
+# run names no process: some process on the host that even root cannot
+# inspect (a sandbox's pid 1) may hold sockets that other tests, running
+# in parallel, leave without a visible owner.  That is the host's state,
+# not what a test asserts; tests of the partial view use expect_rc.
 skj() {
 	sk -J "$@"
+	if [ "$SK_RC" = 4 ] && [ -z "${SK_PARTIAL_OK:-}" ] &&
+		jq -e '.summary.partial_reasons == ["unattributed"]' "$SK_OUT" >/dev/null 2>&1 &&
+		! printf '%s\n' "$@" | grep -qE '^(-p|--pid|-C|--comm|--container|--pod)'; then
+		echo "note: skcheck -J $* exited 4 (partial: unattributed sockets elsewhere on the host)"
+		SK_RC=0
+	fi
 	[ "$SK_RC" -le 1 ] || { [ -n "${SK_PARTIAL_OK:-}" ] && [ "$SK_RC" = 4 ]; } ||
 		fail "skcheck -J $* exited $SK_RC: $(head -c 2000 "$SK_ERR")"
 	[ "$(jq -s length "$SK_OUT" 2>/dev/null)" = 1 ] ||

@@ -29,8 +29,10 @@ mount --bind "/run/netns/$NS" "$dir/real" || skip "cannot bind-mount a namespace
 ino=$(stat -Lc %i "/run/netns/$NS")
 
 SKCHECK_NETNS_DIR=$dir skj -a
-jget partial '.summary.partial'
-expect_eq "summary.partial with junk in the netns directory" false "$partial"
+# junk there is no namespace that failed (the view may still be partial
+# for another reason, unattributed sockets elsewhere on the host)
+jget partial '[.summary.partial_reasons[] | select(. == "netns" or . == "dump")] | length'
+expect_eq "namespace reasons for a partial view with junk in the netns directory" 0 "$partial"
 jget names '[.summary.namespaces[].name | select(. != null)] | sort | join(",")'
 expect_eq "named namespaces found" "real" "$names"
 jget scanned ".summary.namespaces[] | select(.inode == $ino) | .scanned"

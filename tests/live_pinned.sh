@@ -33,7 +33,7 @@ fi
 
 # The host's unaccounted memory (skcheck -M), in bytes, into VAR.
 unaccounted() {
-	skj --pid 1 -M --no-pinned
+	skj --pid $$ -M --no-pinned
 	jget "$1" '.summary.memory.unaccounted'
 }
 
