@@ -320,18 +320,24 @@ static int add_protos(unsigned *mask, const char *arg)
 	return ret;
 }
 
+static const char *const sort_keys[] = {
+	[SORT_RECV_Q] = "recv_q", [SORT_SEND_Q] = "send_q",
+	[SORT_MEM] = "mem", [SORT_DROPS] = "drops",
+	[SORT_SOCKETS] = "sockets", [SORT_PINNED] = "pinned",
+	[SORT_CLOSE_WAIT] = "close-wait", [SORT_LEAKED] = "leaked",
+};
+
+const char *options_sort_name(enum skc_sort k)
+{
+	return (size_t)k < ARRAY_SIZE(sort_keys) ? sort_keys[k] : "?";
+}
+
 static int parse_sort(struct skc_opts *o, const char *arg)
 {
-	static const char *const keys[] = {
-		[SORT_RECV_Q] = "recv_q", [SORT_SEND_Q] = "send_q",
-		[SORT_MEM] = "mem", [SORT_DROPS] = "drops",
-		[SORT_SOCKETS] = "sockets", [SORT_PINNED] = "pinned",
-		[SORT_CLOSE_WAIT] = "close-wait", [SORT_LEAKED] = "leaked",
-	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		if (strcmp(arg, keys[i]) == 0) {
+	for (i = 0; i < ARRAY_SIZE(sort_keys); i++) {
+		if (strcmp(arg, sort_keys[i]) == 0) {
 			o->select.sort = (enum skc_sort)i;
 			return 0;
 		}

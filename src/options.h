@@ -58,6 +58,8 @@ struct skc_render_opts {
 	bool by_container;
 	bool memory;		/* -M: the whole host memory breakdown */
 	const char *columns;	/* -o argument */
+	unsigned term_width;	/* > 0: fit the table to this many columns
+				 * (set by the watch screen, not an option) */
 };
 
 struct skc_opts {
@@ -100,6 +102,8 @@ void options_free(struct skc_opts *o);
 /* Print "skcheck: MESSAGE" and the --help hint to stderr; returns
  * SKC_EXIT_USAGE. */
 int options_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The --sort name of k ("recv_q"), as --sort takes it. */
+const char *options_sort_name(enum skc_sort k);
 
 /* --netns: "all", "current", "pid:N", "ino:N" or a bare number (inode),
  * else a name from /run/netns.  Returns 0 or -EINVAL. */

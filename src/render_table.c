@@ -457,6 +457,10 @@ int render_table(FILE *out, const struct skc_host *h, const struct skc_render_op
 	ncols = (size_t)ret;
 	ret = 0;
 	scols_table_set_stream(tb, out);
+	if (o->term_width) {	/* out is memory, drawn on a terminal */
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(tb, o->term_width);
+	}
 	scols_table_enable_noheadings(tb, o->noheadings);
 	scols_table_enable_raw(tb, o->raw);
 	for (i = 0; i < ncols; i++) {

@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include "proccache.h"
 #include "render.h"
 #include "sample.h"
+#include "screen.h"
 #include "stop.h"
 #include "track.h"
 #include "util.h"
@@ -24,11 +27,39 @@
 enum watch_mode { MODE_SCREEN, MODE_LINES, MODE_NDJSON, MODE_PROM };
 
 struct watch_state {
-	const struct skc_opts *o;
+	const struct skc_opts *o;	/* &view: the keys change it */
+	struct skc_opts view;
 	enum watch_mode mode;
 	unsigned partial_why;	/* of the last sample, for report_partial */
+	struct screen *scr;	/* MODE_SCREEN */
+	char note[600];		/* last non-fatal error, shown on screen */
 	struct skc_event recent[RECENT_EVENTS];
 	size_t nrecent;
+};
+
+#define HELP_HELP "show or hide this help"
+
+enum key_action { ACT_QUIT, ACT_HELP, ACT_SORT, ACT_SOCKETS, ACT_SUMMARY };
+
+/* The screen mode's keys (scrolling is screen.c's).  A new sort key is
+ * one more line here and one more name in options.c. */
+static const struct watch_key {
+	int key;
+	enum key_action act;
+	enum skc_sort sort;	/* ACT_SORT */
+	const char *help;
+} watch_keys[] = {
+	{ 'q', ACT_QUIT, 0, "quit" },
+	{ 'h', ACT_HELP, 0, HELP_HELP },
+	{ '?', ACT_HELP, 0, HELP_HELP },
+	{ 'r', ACT_SORT, SORT_RECV_Q, "sort by unread bytes (recv_q)" },
+	{ 't', ACT_SORT, SORT_SEND_Q, "sort by unsent bytes (send_q)" },
+	{ 'm', ACT_SORT, SORT_MEM, "sort by socket memory (mem)" },
+	{ 'p', ACT_SORT, SORT_PINNED, "sort by pinned pages (pinned)" },
+	{ 'd', ACT_SORT, SORT_DROPS, "sort by drops" },
+	{ 'n', ACT_SORT, SORT_SOCKETS, "sort by number of sockets (sockets)" },
+	{ 's', ACT_SOCKETS, 0, "show or hide each process's sockets (-s)" },
+	{ 'S', ACT_SUMMARY, 0, "show or hide the summary" },
 };
 
 static void remember_events(struct watch_state *w, const struct skc_host *h)
@@ -56,21 +87,74 @@ static void print_header(FILE *out, const struct skc_host *h,
 		h->duration > o->interval ? "  (slower than the interval)" : "");
 }
 
-static int render_screen(struct watch_state *w, const struct skc_host *h)
+static void help_text(FILE *out)
 {
 	size_t i;
+
+	fputs("Keys:\n", out);
+	for (i = 0; i < ARRAY_SIZE(watch_keys); i++) {
+		const struct watch_key *k = &watch_keys[i];
+
+		if (i + 1 < ARRAY_SIZE(watch_keys) && k[1].act == k->act &&
+		    k[1].help == k->help) {	/* same key, two names */
+			fprintf(out, "  %c, %c   %s\n", k->key, k[1].key, k->help);
+			i++;
+		} else {
+			fprintf(out, "  %c      %s\n", k->key, k->help);
+		}
+	}
+	fputs("  Up/Down, PgUp/PgDn, Home/End  scroll the rows\n"
+	      "  Left/Right                    scroll the columns\n", out);
+}
+
+static size_t count_newlines(const char *p, size_t len)
+{
+	size_t n = 0;
+
+	while (len--)
+		n += *p++ == '\n';
+	return n;
+}
+
+/* The screen shows the same text as the line mode, rendered into
+ * memory: header, key line and summary (and the column titles) stay on
+ * top, the rows and recent events scroll. */
+static int render_screen(struct watch_state *w, const struct skc_host *h)
+{
+	const struct skc_opts *o = w->o;
+	char *buf = NULL;
+	struct screen_layout l = { 0 };
+	size_t len = 0, before, i;
+	FILE *m = open_memstream(&buf, &len);
 	int ret;
 
-	fputs("\033[H\033[2J", stdout);
-	print_header(stdout, h, w->o);
-	if (!w->o->render.no_summary)
-		render_summary(stdout, h, &w->o->render);
-	ret = render_table(stdout, h, &w->o->render);
+	if (!m)
+		return -errno;
+	w->view.render.term_width = screen_width(w->scr);
+	print_header(m, h, o);
+	fprintf(m, "sort: %s  view: %s%s%s  (h: help, q: quit)\n",
+		options_sort_name(o->select.sort),
+		o->render.sockets ? "sockets" : "processes",
+		w->note[0] ? "  " : "", w->note);
+	fflush(m);
+	l.nhead = count_newlines(buf, len);
+	if (!o->render.no_summary)
+		render_summary(m, h, &o->render);
+	fflush(m);
+	l.nshrink = count_newlines(buf, len) - l.nhead;
+	before = len;
+	ret = render_table(m, h, &o->render);
+	fflush(m);
+	if (!o->render.noheadings && len > before)
+		l.nsticky = 1;	/* the column titles */
 	if (w->nrecent) {
-		fputs("\nrecent events:\n", stdout);
+		fputs("\nrecent events:\n", m);
 		for (i = 0; i < w->nrecent; i++)
-			render_event_line(stdout, &w->recent[i]);
+			render_event_line(m, &w->recent[i]);
 	}
+	if (fclose(m) == 0 && !ret)
+		screen_show(w->scr, buf, &l);
+	free(buf);
 	return ret;
 }
 
@@ -134,16 +218,93 @@ static void report_partial(struct watch_state *w, const struct skc_host *h)
 		fputs("the view is complete again\n", stderr);
 }
 
-static void sleep_until(double deadline)
+/* A key of the screen mode: 1 to quit, 0 to sample again at once (the
+ * view changed), -1 to go on waiting. */
+static int on_key(struct watch_state *w, int key)
+{
+	const struct watch_key *k = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(watch_keys) && !k; i++)
+		if (watch_keys[i].key == key)
+			k = &watch_keys[i];
+	if (!k)
+		return -1;
+	switch (k->act) {
+	case ACT_QUIT:
+		return 1;
+	case ACT_HELP:
+		screen_toggle_help(w->scr);
+		return -1;
+	case ACT_SORT:
+		w->view.select.sort = k->sort;
+		break;
+	case ACT_SOCKETS:
+		w->view.render.sockets = !w->view.render.sockets;
+		break;
+	case ACT_SUMMARY:
+		w->view.render.no_summary = !w->view.render.no_summary;
+		break;
+	}
+	return 0;
+}
+
+/* Wait for the next sample; on the screen, read keys meanwhile (a key
+ * wakes the wait at once).  Returns true to quit. */
+static bool wait_until(struct watch_state *w, double deadline)
 {
 	double left;
+	int key, act;
 
-	while (!stop_requested() && (left = deadline - clock_mono()) > 0) {
-		struct timespec ts = { (time_t)left,
-				       (long)((left - (double)(time_t)left) * 1e9) };
+	/* on the screen, keys typed during a sample slower than the
+	 * interval are still read: at least one look at the keyboard */
+	while (!stop_requested()) {
+		left = deadline - clock_mono();
+		if (!w->scr) {
+			struct timespec ts = { (time_t)left,
+					       (long)((left - (double)(time_t)left) * 1e9) };
 
-		nanosleep(&ts, NULL);
+			if (left <= 0)
+				break;
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		key = screen_wait_key(w->scr, left > 0 ? left : 0);
+		if (key == SCREEN_NOKEY) {
+			if (left <= 0)
+				break;
+			continue;
+		}
+		if (key == SCREEN_HANDLED)
+			continue;	/* and read what else was typed */
+		act = on_key(w, key);
+		if (act >= 0)
+			return act == 1;
 	}
+	return false;
+}
+
+/* The screen mode, or the line mode if the terminal cannot be used. */
+static void open_screen(struct watch_state *w)
+{
+	char *help = NULL;
+	size_t len = 0;
+	FILE *m;
+	int ret = screen_open(&w->scr);
+
+	if (ret < 0) {
+		fprintf(stderr, "skcheck: cannot use the terminal (%s), printing lines\n",
+			ret == -EINVAL ? "unknown TERM" : strerror(-ret));
+		w->mode = MODE_LINES;
+		return;
+	}
+	m = open_memstream(&help, &len);
+	if (m) {
+		help_text(m);
+		if (fclose(m) == 0)
+			screen_set_help(w->scr, help);
+	}
+	free(help);
 }
 
 static enum watch_mode pick_mode(const struct skc_opts *o)
@@ -157,14 +318,18 @@ static enum watch_mode pick_mode(const struct skc_opts *o)
 
 int watch_run(const struct skc_opts *o)
 {
-	struct watch_state w = { .o = o, .mode = pick_mode(o) };
+	struct watch_state w = { .view = *o, .mode = pick_mode(o) };
 	struct tracker *tr = track_new(o->judge.window);
 	struct proccache *cache = proccache_new();
 	int status = SKC_EXIT_OK;
 	unsigned long tick;
 	struct skc_err err = { 0, "" };
 
-	stop_install();
+	w.o = &w.view;
+	o = w.o;
+	stop_install();		/* first: ncurses then leaves SIGINT/SIGTERM to us */
+	if (w.mode == MODE_SCREEN)
+		open_screen(&w);
 	for (tick = 1; !stop_requested(); tick++) {
 		double start = clock_mono();
 		struct skc_host h;
@@ -176,11 +341,17 @@ int watch_run(const struct skc_opts *o)
 		}
 		if (ret < 0) {
 			host_free(&h);
-			fprintf(stderr, "skcheck: %s\n", err.msg);
 			if (tick == 1 || ret == -ENOTRECOVERABLE) {
+				screen_close(w.scr);	/* the message must stay readable */
+				w.scr = NULL;
+				fprintf(stderr, "skcheck: %s\n", err.msg);
 				status = SKC_EXIT_FAILURE;
 				break;
 			}
+			if (w.scr)
+				snprintf(w.note, sizeof(w.note), "last error: %s", err.msg);
+			else
+				fprintf(stderr, "skcheck: %s\n", err.msg);
 		} else {
 			h.tick = tick;
 			report_partial(&w, &h);
@@ -197,6 +368,8 @@ int watch_run(const struct skc_opts *o)
 				break;
 			}
 			if (ret < 0) {
+				screen_close(w.scr);
+				w.scr = NULL;
 				fprintf(stderr, "skcheck: cannot render: %s\n", strerror(-ret));
 				status = SKC_EXIT_FAILURE;
 				break;
@@ -204,8 +377,10 @@ int watch_run(const struct skc_opts *o)
 		}
 		if (o->count && tick >= o->count)
 			break;
-		sleep_until(start + o->interval);
+		if (wait_until(&w, start + o->interval))
+			break;		/* q */
 	}
+	screen_close(w.scr);
 	track_free(tr);
 	proccache_free(cache);
 	return status;

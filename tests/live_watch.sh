@@ -119,15 +119,16 @@ usage_error --settle abc
 # --- on a terminal: a redrawn top-like screen ---------------------------------------
 # script(1) gives skcheck a pseudo-terminal, so it takes the screen path.
 if command -v script >/dev/null 2>&1; then
-	script -qec "'$SKCHECK' --settle 0 --watch -i 0.2 -c 3 --window 0.3 -p $pid" \
+	# (keys, resizing and what the screen shows: live_screen.sh)
+	TERM=xterm script -qec "'$SKCHECK' --settle 0 --watch -i 0.2 -c 3 --window 0.3 -p $pid" \
 		"$SK_TMP/tty.typescript" >"$SK_TMP/tty.out" 2>&1 </dev/null ||
 		true	# the status is skcheck's (1: flagged) as script passes it on with -e
-	clears=$(grep -o $'\033\[H\033\[2J' "$SK_TMP/tty.out" | wc -l)
-	expect_eq "screen redraws on a terminal (one per sample)" 3 "$clears"
-	grep -q "sample 3" "$SK_TMP/tty.out" || fail "no 'sample 3' header on the screen: $(tail -c 600 "$SK_TMP/tty.out")"
-	grep -q "recent events:" "$SK_TMP/tty.out" ||
-		fail "the never-read socket's stall-begin is not among the recent events: $(tail -c 800 "$SK_TMP/tty.out")"
-	grep -q "stall-begin pid=$pid" "$SK_TMP/tty.out" || fail "no stall-begin event for $pid on the screen"
+	expect_eq "alternate screen entered once, left once" "1 1" \
+		"$(grep -c $'\033\\[?1049h' "$SK_TMP/tty.out") $(grep -c $'\033\\[?1049l' "$SK_TMP/tty.out")"
+	# ncurses rewrites only what changed: later headers are not whole in
+	# the byte stream (live_screen.sh reads the screen itself)
+	grep -q "sample 1 " "$SK_TMP/tty.out" || fail "no 'sample 1' header on the screen: $(head -c 600 "$SK_TMP/tty.out")"
+	ok "the first screen has its header"
 else
 	echo "note: script(1) missing, terminal mode not checked"
 fi

@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 
 DEPS="build-essential autoconf automake libtool pkg-config libmnl-dev
 libnl-3-dev libnl-route-3-dev libsmartcols-dev libjson-c-dev
-clang bpftool libbpf-dev"
+libncurses-dev clang bpftool libbpf-dev"
 # what the live tests drive or compare against
 TEST_DEPS="libcmocka-dev jq iproute2 util-linux procps strace valgrind
-curl prometheus prometheus-node-exporter libcap2-bin nftables nginx"
+curl prometheus prometheus-node-exporter libcap2-bin nftables nginx tmux bash-completion"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
