@@ -120,6 +120,8 @@ keys t
 wait_pane "t sorts by send_q" '^sort: send_q '
 keys m
 wait_pane "m sorts by memory" '^sort: mem '
+keys p
+wait_pane "p sorts by pinned pages" '^sort: pinned '
 keys r
 wait_pane "r sorts by recv_q" '^sort: recv_q '
 first_is "sorted by recv_q again" bigone
