@@ -58,6 +58,8 @@ static const struct watch_key {
 	{ 'p', ACT_SORT, SORT_PINNED, "sort by pinned pages (pinned)" },
 	{ 'd', ACT_SORT, SORT_DROPS, "sort by drops" },
 	{ 'n', ACT_SORT, SORT_SOCKETS, "sort by number of sockets (sockets)" },
+	{ 'c', ACT_SORT, SORT_CLOSE_WAIT, "sort by sockets in CLOSE-WAIT (close-wait)" },
+	{ 'l', ACT_SORT, SORT_LEAKED, "sort by leaked sockets (leaked)" },
 	{ 's', ACT_SOCKETS, 0, "show or hide each process's sockets (-s)" },
 	{ 'S', ACT_SUMMARY, 0, "show or hide the summary" },
 };

@@ -73,7 +73,7 @@ got=$(comp - | tr ' ' '\n' | grep -E '^-[a-zA-Z]$' | sort -u | paste -sd ' ')
 expect "skcheck -<TAB> offers exactly --help's short options" "$want" "$got"
 
 keys=$(comp --sort '')
-expect "skcheck --sort <TAB>" "drops mem pinned recv_q send_q sockets" "$keys"
+expect "skcheck --sort <TAB>" "close-wait drops leaked mem pinned recv_q send_q sockets" "$keys"
 for k in $keys; do
 	"$SKCHECK" --sort "$k" --help >/dev/null 2>&1 || fail "skcheck rejects --sort $k"
 done
