@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "model.h"
 #include "options.h"
@@ -366,6 +367,24 @@ void options_init(struct skc_opts *o)
 	o->judge.window = o->settle;	/* one-shot: the settle time */
 }
 
+/* --prometheus=FILE replaces FILE by rename(): only ever a regular file
+ * (or nothing).  A FIFO, device, socket, directory or symlink there is
+ * someone else's, and left alone.  Returns 0 or -1 (message printed). */
+static int prom_file_check(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;	/* absent (or unreachable: the write says why) */
+	if (S_ISREG(st.st_mode))
+		return 0;
+	options_usage_error("refusing to replace %s: it is a %s, not a regular file", path,
+			    S_ISLNK(st.st_mode) ? "symbolic link" : S_ISDIR(st.st_mode) ? "directory" :
+			    S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" :
+			    S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" : "special file");
+	return -1;
+}
+
 /* One option; returns -1 to go on or an exit status. */
 static int parse_one(int c, const char *arg, struct skc_opts *o,
 		     unsigned *protos, bool *top_set)
@@ -420,7 +439,11 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 		break;
 	case OPT_PROMETHEUS:
 		o->prometheus = true;
-		o->prom_file = arg && *arg ? arg : NULL;
+		if (arg && !*arg)
+			return options_usage_error("--prometheus=: empty file name (leave out '=' for standard output)");
+		o->prom_file = arg;
+		if (arg && prom_file_check(arg) < 0)
+			return SKC_EXIT_USAGE;
 		break;
 	case OPT_BY:
 		if (strcmp(arg, "container") == 0)

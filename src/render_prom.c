@@ -223,9 +223,16 @@ int render_prometheus_file(const char *path, const struct skc_host *h)
 {
 	size_t len = strlen(path);
 	char *tmp = xmalloc(len + 16);
+	struct stat st;
 	FILE *f;
 	int fd, ret;
 
+	/* rename() would replace whatever is there: only ever a regular
+	 * file (options.c refused the rest; this catches a swap since) */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ret = -EEXIST;
+		goto out;
+	}
 	/* same directory, so rename() is atomic for the collector */
 	snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);

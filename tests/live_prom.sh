@@ -90,6 +90,22 @@ sk --prometheus="$SK_TMP/no/such/dir/x.prom" --settle 0 -p "$pid"
 expect_rc "--prometheus=FILE in a missing directory" 3
 grep -q 'x.prom' "$SK_ERR" || fail "the error does not name the file: $(cat "$SK_ERR")"
 
+# never harm the host: only a regular file (or nothing) is replaced
+mkfifo "$SK_TMP/fifo"
+mkdir "$SK_TMP/adir"
+ln -s "$prom" "$SK_TMP/alink"
+for t in "$SK_TMP/fifo:FIFO" "/dev/null:device" "$SK_TMP/adir:directory" "$SK_TMP/alink:symbolic link"; do
+	f=${t%%:*}
+	sk --prometheus="$f" --settle 0 -p "$pid"
+	expect_rc "--prometheus=$f" 2
+	grep -q "refusing to replace $f: it is a ${t#*:}" "$SK_ERR" || fail "message for $f: $(cat "$SK_ERR")"
+done
+[ -p "$SK_TMP/fifo" ] && [ -c /dev/null ] && [ -d "$SK_TMP/adir" ] && [ -L "$SK_TMP/alink" ] ||
+	fail "a refused --prometheus target was changed: $(ls -la "$SK_TMP" /dev/null)"
+ok "FIFO, /dev/null, directory and symlink left alone"
+sk --prometheus= --settle 0 -p "$pid"
+expect_rc "--prometheus= (empty)" 2
+
 # --- usage errors -----------------------------------------------------------------
 sk --watch --prometheus -p "$pid"
 expect_rc "--watch --prometheus without FILE" 2
