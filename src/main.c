@@ -162,9 +162,15 @@ static int oneshot(const struct skc_opts *o)
 	}
 	ret = render(&host, o);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		status = errno == EPIPE ? SKC_EXIT_OK : SKC_EXIT_FAILURE;
-		if (errno != EPIPE)
+		/* a reader that closed early (| head) saw the start: the
+		 * status still says what the sample found */
+		if (errno == EPIPE) {
+			fputs("skcheck: output cut short: the reader closed the pipe\n", stderr);
+			status = sample_status(&host, o);
+		} else {
 			fprintf(stderr, "skcheck: write error: %s\n", strerror(errno));
+			status = SKC_EXIT_FAILURE;
+		}
 	} else if (ret < 0) {
 		fprintf(stderr, "skcheck: cannot write output%s%s: %s\n",
 			o->prom_file ? " to " : "", o->prom_file ? o->prom_file : "",
@@ -182,6 +188,16 @@ fail:
 	 * expects (nothing was printed, nothing is left half written) */
 	stop_reraise();
 	fprintf(stderr, "skcheck: %s\n", err.msg);
+	return SKC_EXIT_FAILURE;
+}
+
+/* Flush standard output: status, or SKC_EXIT_FAILURE with a message
+ * when it could not be written (a full disk, /dev/full). */
+static int checked_flush(int status)
+{
+	if (fflush(stdout) != EOF && !ferror(stdout))
+		return status;
+	fprintf(stderr, "skcheck: write error: %s\n", strerror(errno));
 	return SKC_EXIT_FAILURE;
 }
 
@@ -203,11 +219,12 @@ int main(int argc, char **argv)
 					  opts.render.columns);
 	if (ret >= 0) {
 		options_free(&opts);
-		return ret;
+		/* --help and --version went to stdout: say if they did not */
+		return ret == SKC_EXIT_OK ? checked_flush(ret) : ret;
 	}
 	if (opts.list_columns) {
 		render_list_columns(stdout);
-		ret = SKC_EXIT_OK;
+		ret = checked_flush(SKC_EXIT_OK);
 	} else if (opts.watch) {
 		ret = watch_run(&opts);
 	} else {

@@ -79,3 +79,20 @@ ok "-s -o +INODE shows the socket inode"
 sk --pid "$pid" --no-summary
 head -n 1 "$SK_OUT" | grep -q PID || fail "table without a header: $(head -n 2 "$SK_OUT")"
 ok "header by default"
+
+# output that cannot be written is an error, never a silent success
+if [ -w /dev/full ]; then
+	for opt in --help --version --list-columns; do
+		rc=0
+		"$SKCHECK" $opt >/dev/full 2>"$SK_TMP/full.err" || rc=$?
+		expect_eq "$opt to /dev/full: exit status" 3 "$rc"
+		grep -q "write error" "$SK_TMP/full.err" || fail "$opt to /dev/full: no message: $(cat "$SK_TMP/full.err")"
+	done
+fi
+# a reader that closes the pipe early does not turn "flagged" into 0
+set +o pipefail
+"$SKCHECK" --settle 0 --pid "$pid" -s -a 2>"$SK_TMP/pipe.err" | (exec 0<&-; sleep 0.5)
+rc=${PIPESTATUS[0]}
+expect_eq "flagged one-shot into a closed pipe: exit status" 1 "$rc"
+grep -q "output cut short" "$SK_TMP/pipe.err" || fail "no 'output cut short' on stderr: $(cat "$SK_TMP/pipe.err")"
+ok "closed pipe reported"
