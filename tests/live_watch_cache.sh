@@ -80,7 +80,10 @@ sk_inodes() {
 
 # --- the watch ----------------------------------------------------------------
 SK_NDJSON=$SK_TMP/watch.ndjson
-bg_start wpid "$SK_NDJSON" "$SKCHECK" --settle 0 --watch -J -i 0.3 -c 55 -a -s --comm "$tag"
+# 0.5 s between samples: on a busy machine the test's own checks between
+# changes take long enough to use up 55 samples of 0.3 s
+IVAL=0.5
+bg_start wpid "$SK_NDJSON" "$SKCHECK" --settle 0 --watch -J -i "$IVAL" -c 55 -a -s --comm "$tag"
 
 nlines() { wc -l <"$SK_NDJSON"; }
 # wait_lines N: until the watch printed N complete lines (5 s)
@@ -113,11 +116,11 @@ for p in "$hl" "$hm" "$hp" "$hs" "$hn"; do
 	expect_eq "${MODE[$p]} before: line 2: old reader's fd and recv_q" "${FD[$p]} ${N[$p]}" "$v"
 done
 
-# change PIDS...: right after a sample went out (the next is ~0.3 s away),
+# change PIDS...: right after a sample went out (the next is ~IVAL away),
 # SIGUSR2 each helper, wait for its churn.new line, check its fd count did
 # not move. LINE is then the last sample taken before the change, and
 # FIRST the first sample that must show it: LINE + 1 if the change surely
-# ended before that sample began (it begins 0.3 s after sample LINE did,
+# ended before that sample began (it begins IVAL after sample LINE did,
 # and LINE took summary.duration), else LINE + 2 (a slow machine).
 change() {
 	local p n end after t_seen t_done dur
@@ -140,8 +143,8 @@ change() {
 	done
 	t_done=$(date +%s%N)
 	dur=$(sed -n "${LINE}p" "$SK_NDJSON" | jq -r .summary.duration)
-	# 0.3 s interval, less 0.08 s for polling and rendering
-	if awk -v a="$t_seen" -v b="$t_done" -v d="$dur" 'BEGIN { exit !((b - a) / 1e9 + d < 0.22) }'; then
+	# the interval, less 0.08 s for polling and rendering
+	if awk -v a="$t_seen" -v b="$t_done" -v d="$dur" -v i="$IVAL" 'BEGIN { exit !((b - a) / 1e9 + d < i - 0.08) }'; then
 		FIRST=$((LINE + 1))
 	else
 		FIRST=$((LINE + 2))
