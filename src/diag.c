@@ -54,6 +54,24 @@ int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen,
 	return mnl_attr_parse(nlh, (unsigned)hdrlen, attr_cb, (void *)a) < 0 ? -1 : 0;
 }
 
+const void *diag_msg(const struct nlmsghdr *nlh, size_t hdrlen, int family,
+		     int family2, const struct diag_attrs *a, struct diag_ctx *ctx)
+{
+	const uint8_t *m;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    mnl_nlmsg_get_payload_len(nlh) < hdrlen)
+		goto bad;
+	m = mnl_nlmsg_get_payload(nlh);
+	if ((m[0] != family && m[0] != family2) ||
+	    (a && diag_parse_attrs(nlh, hdrlen, a) < 0))
+		goto bad;
+	return m;
+bad:
+	ctx->bad++;
+	return NULL;
+}
+
 int diag_parse_nested(const struct nlattr *nest, const struct diag_attrs *a)
 {
 	return mnl_attr_parse_nested(nest, attr_cb, (void *)a) < 0 ? -1 : 0;

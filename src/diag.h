@@ -38,6 +38,12 @@ struct diag_attrs {
  * malformed. */
 int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen,
 		     const struct diag_attrs *a);
+/* The fixed header (hdrlen bytes) of a sock_diag reply whose family
+ * (the first byte of every *_diag_msg) is family or family2, with its
+ * attributes parsed into a (NULL: none are read).  NULL, counted in
+ * ctx->bad, for a message that is none of that. */
+const void *diag_msg(const struct nlmsghdr *nlh, size_t hdrlen, int family,
+		     int family2, const struct diag_attrs *a, struct diag_ctx *ctx);
 /* The same for the attributes nested in nest. */
 int diag_parse_nested(const struct nlattr *nest, const struct diag_attrs *a);
 

@@ -160,20 +160,9 @@ int diag_inet_parse(const struct nlmsghdr *nlh, void *data)
 	const struct inet_diag_msg *m;
 	struct skc_sock *s;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
-		ctx->bad++;
+	m = diag_msg(nlh, sizeof(*m), AF_INET, AF_INET6, DIAG_ATTRS(tb, inet_attr_min), ctx);
+	if (!m)
 		return MNL_CB_OK;
-	}
-	m = mnl_nlmsg_get_payload(nlh);
-	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6) {
-		ctx->bad++;
-		return MNL_CB_OK;
-	}
-	if (diag_parse_attrs(nlh, sizeof(*m), DIAG_ATTRS(tb, inet_attr_min)) < 0) {
-		ctx->bad++;
-		return MNL_CB_OK;
-	}
 	s = socktab_add(ctx->t);
 	s->proto = ctx->proto;
 	s->family = m->idiag_family;

@@ -62,17 +62,9 @@ int diag_netlink_parse(const struct nlmsghdr *nlh, void *data)
 	const struct netlink_diag_msg *m;
 	struct skc_sock *s;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
-		ctx->bad++;
+	m = diag_msg(nlh, sizeof(*m), AF_NETLINK, AF_NETLINK, DIAG_ATTRS(tb, netlink_attr_min), ctx);
+	if (!m)
 		return MNL_CB_OK;
-	}
-	m = mnl_nlmsg_get_payload(nlh);
-	if (m->ndiag_family != AF_NETLINK ||
-	    diag_parse_attrs(nlh, sizeof(*m), DIAG_ATTRS(tb, netlink_attr_min)) < 0) {
-		ctx->bad++;
-		return MNL_CB_OK;
-	}
 	/* sock_diag sockets hold nothing but dumps being served: ours, the
 	 * kernel's (port 0) serving them, those of ss or another skcheck
 	 * looking at the same namespace at the same moment.  Artefacts of

@@ -36,17 +36,9 @@ int diag_packet_parse(const struct nlmsghdr *nlh, void *data)
 	const struct packet_diag_msg *m;
 	struct skc_sock *s;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
-		ctx->bad++;
+	m = diag_msg(nlh, sizeof(*m), AF_PACKET, AF_PACKET, DIAG_ATTRS(tb, packet_attr_min), ctx);
+	if (!m)
 		return MNL_CB_OK;
-	}
-	m = mnl_nlmsg_get_payload(nlh);
-	if (m->pdiag_family != AF_PACKET ||
-	    diag_parse_attrs(nlh, sizeof(*m), DIAG_ATTRS(tb, packet_attr_min)) < 0) {
-		ctx->bad++;
-		return MNL_CB_OK;
-	}
 	s = socktab_add(ctx->t);
 	s->proto = SKC_PACKET;
 	s->family = AF_PACKET;

@@ -39,17 +39,9 @@ int diag_unix_parse(const struct nlmsghdr *nlh, void *data)
 	const struct unix_diag_msg *m;
 	struct skc_sock *s;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
-		ctx->bad++;
+	m = diag_msg(nlh, sizeof(*m), AF_UNIX, AF_UNIX, DIAG_ATTRS(tb, unix_attr_min), ctx);
+	if (!m)
 		return MNL_CB_OK;
-	}
-	m = mnl_nlmsg_get_payload(nlh);
-	if (m->udiag_family != AF_UNIX ||
-	    diag_parse_attrs(nlh, sizeof(*m), DIAG_ATTRS(tb, unix_attr_min)) < 0) {
-		ctx->bad++;
-		return MNL_CB_OK;
-	}
 	s = socktab_add(ctx->t);
 	s->proto = SKC_UNIX;
 	s->family = AF_UNIX;

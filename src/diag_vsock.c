@@ -29,16 +29,9 @@ int diag_vsock_parse(const struct nlmsghdr *nlh, void *data)
 	const struct vsock_diag_msg *m;
 	struct skc_sock *s;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
-		ctx->bad++;
+	m = diag_msg(nlh, sizeof(*m), AF_VSOCK, AF_VSOCK, NULL, ctx);
+	if (!m)
 		return MNL_CB_OK;
-	}
-	m = mnl_nlmsg_get_payload(nlh);
-	if (m->vdiag_family != AF_VSOCK) {
-		ctx->bad++;
-		return MNL_CB_OK;
-	}
 	s = socktab_add(ctx->t);
 	s->proto = SKC_VSOCK;
 	s->family = AF_VSOCK;
