@@ -8,6 +8,7 @@
 #include "skc_core.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 
 #include "pinned_rec.h"
 
@@ -51,6 +52,8 @@ struct walk {
 	__u64 rx_head;		/* see pinned_rec.h */
 	__u32 rx_qlen;
 	__u32 rx_known;
+	__u64 rx_reads;
+	__u32 reads_known;
 };
 
 struct {
@@ -59,6 +62,51 @@ struct {
 	__type(key, __u32);
 	__type(value, struct walk);
 } state SEC(".maps");
+
+/* Datagrams dequeued, per UDP and UNIX socket.  The iterators create
+ * the storage for sockets with something queued; the tracepoint
+ * program below counts every dequeue of a socket that has it (one
+ * pointer test for every other socket on the host); the kernel frees
+ * it with the socket.  A head skb that stays proves nothing: a busy reader at a
+ * full queue dequeues the head while the sender's next skb reuses the
+ * freed slab object at the tail, so after a whole queue's worth of
+ * reads the same address is at the head again.  A count cannot
+ * come back. */
+struct rx_reads {
+	__u64 n;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct rx_reads);
+} reads SEC(".maps");
+
+/* Set by bpf_pinned.c once dgram_read is attached: only then is a
+ * count a proof. */
+__u32 counting;
+
+static __always_inline void count_read(struct sock *sk)
+{
+	struct rx_reads *r = bpf_sk_storage_get(&reads, sk, 0, 0);
+
+	if (r)
+		__sync_fetch_and_add(&r->n, 1);
+}
+
+/* sock_recvmsg_nosec, the one way into every family's recvmsg (read,
+ * recv*, recvmmsg, io_uring), reports each call's result (tracepoint
+ * sock:sock_recv_length, Linux 6.4 on).  On a datagram socket a result
+ * >= 0 without MSG_PEEK or MSG_ERRQUEUE dequeued one datagram. */
+#define SKC_MSG_ERRQUEUE 0x2000
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(dgram_read, struct sock *sk, int ret, int flags)
+{
+	if (ret >= 0 && !(flags & (MSG_PEEK | SKC_MSG_ERRQUEUE)))
+		count_read(sk);
+	return 0;
+}
 
 static __always_inline struct walk *walk_state(void)
 {
@@ -263,16 +311,34 @@ static __always_inline void note_rx(struct sk_buff_head *first,
 	w->rx_known = 1;
 }
 
+/* The reads counted on sk so far; its storage made now when counting is
+ * on, so the next sample has a baseline. */
+static __always_inline void note_reads(struct sock *sk, bool counting)
+{
+	struct walk *w = walk_state();
+	struct rx_reads *r;
+
+	if (!w || !counting)
+		return;
+	r = bpf_sk_storage_get(&reads, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!r)
+		return;
+	w->rx_reads = r->n;
+	w->reads_known = 1;
+}
+
 static __always_inline int emit(struct seq_file *seq, struct sock *sk)
 {
 	struct walk *w = walk_state();
 	struct pinned_rec rec = {};
 
-	if (!w || (!w->pinned && !w->flags && !w->rx_known))
+	if (!w || (!w->pinned && !w->flags && !w->rx_known && !w->reads_known))
 		return 0;
 	rec.rx_head = w->rx_head;
 	rec.rx_qlen = w->rx_qlen;
 	rec.rx_known = w->rx_known;
+	rec.rx_reads = w->rx_reads;
+	rec.reads_known = w->reads_known;
 	rec.cookie = bpf_get_socket_cookie(sk);
 	rec.ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	rec.pinned = w->pinned;
@@ -344,6 +410,7 @@ int pinned_udp(struct bpf_iter__udp *ctx)
 		note_rx(&up->reader_queue, &sk->sk_receive_queue);
 	else
 		note_rx(NULL, &sk->sk_receive_queue);
+	note_reads(sk, counting);
 	walk_queue(&sk->sk_receive_queue);
 	/* datagrams already moved for the reader (udp_recvmsg, 4.13 on) */
 	if (bpf_core_field_exists(up->reader_queue))
@@ -363,6 +430,8 @@ int pinned_unix(struct bpf_iter__unix *ctx)
 	if (!sk->sk_receive_queue.qlen || !walk_begin())
 		return 0;
 	note_rx(NULL, &sk->sk_receive_queue);
+	/* stream readers do not dequeue through __skb_try_recv_datagram */
+	note_reads(sk, counting && sk->sk_type != 1 /* SOCK_STREAM */);
 	walk_queue(&sk->sk_receive_queue);
 	return emit(ctx->meta->seq, sk);
 }

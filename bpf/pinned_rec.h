@@ -19,6 +19,13 @@ struct pinned_rec {
 	__u64 rx_head;
 	__u32 rx_qlen;
 	__u32 rx_known;		/* rx_head and rx_qlen were read */
+	/* UDP and UNIX datagram: datagrams the reader dequeued since
+	 * skcheck first saw this socket's queue non-empty (fexit on the
+	 * kernel's dequeue, counted in socket storage); a count that did
+	 * not move proves the reader read nothing */
+	__u64 rx_reads;
+	__u32 reads_known;	/* rx_reads was read */
+	__u32 pad;
 };
 
 #endif

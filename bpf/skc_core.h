@@ -21,8 +21,10 @@ typedef __u32 uid_t;
 typedef _Bool bool;
 
 enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2 };
-enum { BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_PERCPU_ARRAY = 6 };
+enum { BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_PERCPU_ARRAY = 6, BPF_MAP_TYPE_SK_STORAGE = 24 };
 enum { BPF_F_NO_PREALLOC = 1 };
+enum { BPF_SK_STORAGE_GET_F_CREATE = 1 };
+enum { MSG_PEEK = 2 };
 
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 
@@ -81,6 +83,7 @@ struct sock {
 	struct sk_buff_head sk_write_queue;
 	struct rb_root tcp_rtx_queue;	/* TCP: sent, not yet acknowledged */
 	struct socket *sk_socket;
+	__u16 sk_type;
 };
 
 struct tcp_sock {

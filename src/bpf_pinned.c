@@ -87,6 +87,41 @@ static bool can_load(void)
 	return true;
 }
 
+/* Open and load, with the dequeue counter (dgram_read) when
+ * with_counter; NULL with errno (positive) in *err on failure. */
+static struct pinned_bpf *open_load(bool with_counter, int *err)
+{
+	struct pinned_bpf *skel;
+
+	skel = pinned_bpf__open();
+	if (!skel) {
+		*err = errno;
+		return NULL;
+	}
+	skel->rodata->max_skbs = MAX_SKBS_PER_QUEUE;
+	skel->rodata->page_size = (__u64)sysconf(_SC_PAGESIZE);
+	bpf_program__set_autoattach(skel->progs.dgram_read, false);
+	bpf_program__set_autoload(skel->progs.dgram_read, with_counter);
+	*err = pinned_bpf__load(skel);
+	if (!*err)
+		*err = pinned_bpf__attach(skel);
+	if (*err) {
+		*err = *err < 0 ? -*err : errno;
+		pinned_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/* The dequeue counter is optional: without it (Linux < 6.4, no
+ * sock_recv_length tracepoint) datagram stalls stay unproven
+ * (no-progress-seen) and the rest works.  The skeleton owns the link. */
+static void attach_counter(struct pinned_bpf *skel)
+{
+	skel->links.dgram_read = bpf_program__attach(skel->progs.dgram_read);
+	skel->bss->counting = skel->links.dgram_read != NULL;
+}
+
 static void load(void)
 {
 	struct pinned_bpf *skel;
@@ -94,27 +129,20 @@ static void load(void)
 
 	pin.tried = true;
 	libbpf_set_print(quiet);
-	skel = pinned_bpf__open();
+	/* a kernel without the tracepoint fails the whole load: then load
+	 * the iterators alone */
+	skel = open_load(true, &err);
+	if (skel)
+		attach_counter(skel);
+	else
+		skel = open_load(false, &err);
 	if (!skel) {
-		snprintf(pin.why, sizeof(pin.why), "cannot open the BPF object: %s",
-			 strerror(errno));
-		return;
-	}
-	skel->rodata->max_skbs = MAX_SKBS_PER_QUEUE;
-	skel->rodata->page_size = (__u64)sysconf(_SC_PAGESIZE);
-	err = pinned_bpf__load(skel);
-	if (!err)
-		err = pinned_bpf__attach(skel);
-	if (!err)
-		find_syms(skel);
-	if (err) {
-		err = err < 0 ? -err : errno;
 		snprintf(pin.why, sizeof(pin.why),
 			 "cannot load the BPF iterators (Linux 5.17 or later needed): %s",
 			 strerror(err));
-		pinned_bpf__destroy(skel);
 		return;
 	}
+	find_syms(skel);
 	pin.skel = skel;
 }
 
@@ -309,6 +337,10 @@ void pinned_end(struct skc_host *h)
 			s->has_rx_head = true;
 			s->rx_head = r->rx_head;
 			s->rx_qlen = r->rx_qlen;
+		}
+		if (r->reads_known && s->proto != SKC_TCP) {
+			s->has_rx_reads = true;
+			s->rx_reads = r->rx_reads;
 		}
 	}
 }

@@ -1,5 +1,7 @@
-/* collect: the pages socket queues pin, from the BPF iterators of
- * bpf/pinned.bpf.c (libbpf skeleton).  Optional: without BPF support in
+/* collect: the pages socket queues pin, and the datagrams each queued
+ * UDP and UNIX socket's reader dequeued (the proof of a datagram
+ * stall), from the BPF iterators and the sock:sock_recv_length program
+ * of bpf/pinned.bpf.c (libbpf skeleton).  Optional: without BPF support in
  * the build, privileges (CAP_BPF + CAP_PERFMON) or kernel BTF, every
  * call is a no-op and h->pinned_why says why once. */
 #ifndef SKC_BPF_PINNED_H

@@ -113,6 +113,13 @@ struct skc_sock {
 	uint64_t rx_head;
 	uint32_t rx_qlen;
 	bool has_rx_head;
+	/* UDP and UNIX datagram/seqpacket: datagrams the reader dequeued
+	 * since skcheck's BPF counters first saw the queue non-empty (fexit
+	 * on udp_recvmsg, udpv6_recvmsg, __skb_try_recv_datagram).  Unlike
+	 * the head's address, which a busy reader at a full queue brings
+	 * back (slab reuse), a count that stayed proves no read. */
+	uint64_t rx_reads;
+	bool has_rx_reads;
 	uint64_t cgroup_id;
 
 	/* join */

@@ -402,6 +402,8 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 				       json_object_new_boolean(s->pinned_capped));
 	if (s->has_rx_head)
 		add_u64(o, "rx_skbs", s->rx_qlen);
+	if (s->has_rx_reads)
+		add_u64(o, "rx_reads", s->rx_reads);
 	add_u64(o, "drops", s->drops);
 	add_u64(o, "uid", s->uid);
 	add_u64(o, "netns", s->netns);

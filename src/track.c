@@ -50,7 +50,8 @@ struct entry {
 	struct stall st[STALL_KINDS];
 	bool dropping;
 	bool has_rx_head;	/* rx_head/rx_qlen (BPF) were known */
-	uint64_t rx_head, peer_wmem;
+	bool has_rx_reads;	/* rx_reads (BPF) was known */
+	uint64_t rx_head, rx_reads, peer_wmem;
 	uint32_t rx_qlen;
 	double cw_first;	/* mono when first seen in CLOSE-WAIT, or 0 */
 };
@@ -297,8 +298,11 @@ static struct stall_input rx_input(const struct skc_sock *s,
 		in.moved = s->bytes_received - s->recv_q != old->consumed;
 		return in;
 	}
-	/* a new head skb, or fewer of them: the reader dequeued; a head
-	 * seen for the first time is a baseline, as a new queue is */
+	/* datagrams dequeued, a new head skb, or fewer of them: the reader
+	 * read; a count or head seen for the first time is a baseline, as
+	 * a new queue is */
+	if (s->has_rx_reads && (!old->has_rx_reads || s->rx_reads != old->rx_reads))
+		in.moved = true;
 	if (s->has_rx_head && (!old->has_rx_head || s->rx_head != old->rx_head ||
 			       s->rx_qlen < old->rx_qlen))
 		in.moved = true;
@@ -314,14 +318,16 @@ static struct stall_input rx_input(const struct skc_sock *s,
 /* Does "no progress" prove the reader stopped?  TCP counts consumed
  * bytes; a UNIX stream's Recv-Q is every byte queued.  A UDP Recv-Q is
  * memory and a UNIX datagram one only the first datagram's length: a
- * busy reader can keep either the same, so they need the head skb
- * (BPF) to prove it.  Unproven, the socket is no-progress-seen.  Packet,
+ * busy reader can keep either the same, and so can it the head skb's
+ * address (a full queue's reads and the sender's slab reuse cycle
+ * through the same addresses), so they need the dequeue count (BPF)
+ * to prove it.  Unproven, the socket is no-progress-seen.  Packet,
  * raw, netlink and MPTCP queues (memory too, and no iterator walks
  * them) keep the weaker rule of a queue that did not shrink: skcheck(8)
  * says so. */
 static bool rx_proves(const struct skc_sock *s)
 {
-	if (s->has_rx_head)
+	if (s->has_rx_reads)
 		return true;
 	if (s->proto == SKC_UDP || s->proto == SKC_UDPLITE)
 		return false;
@@ -590,6 +596,8 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	e->has_rx_head = s->has_rx_head;
 	e->rx_head = s->rx_head;
 	e->rx_qlen = s->rx_qlen;
+	e->has_rx_reads = s->has_rx_reads;
+	e->rx_reads = s->rx_reads;
 	e->peer_wmem = s->peer_wmem;
 	/* how long a socket has sat in CLOSE-WAIT, as far as we saw it */
 	if (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT) {

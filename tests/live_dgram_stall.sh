@@ -4,9 +4,10 @@
 # same Recv-Q while their readers work (450 datagrams a second); a TCP
 # reader keeps pace too.  None of them is ever stalled, over 20 one-shot
 # runs and a --watch run of 15 samples.  Readers that stopped are stalled
-# within the window: for datagrams the proof is the head skb that a BPF
-# iterator reads (it stays).  Without BPF (--no-pinned) nothing can prove
-# a datagram reader stopped: no-progress-seen, which is not a verdict.
+# within the window: for datagrams the proof is the count of dequeues
+# that BPF programs keep (it stays; the head skb alone can come back).
+# Without BPF (--no-pinned) nothing can prove a datagram reader
+# stopped: no-progress-seen, which is not a verdict.
 # A --disable-bpf build (SKCHECK_HAVE_BPF=no) runs the same cases with
 # that expectation for the stopped datagram readers.
 # Variables are set by start_helper/hget/jget (printf -v); jq filters are
@@ -41,6 +42,13 @@ else
 	jcheck "BPF walked the datagram queues (their head is known)" \
 		'[.processes[].sockets[] | select(.inode == ($u, $x)) | .rx_skbs] | length == 2' \
 		--argjson u "$bu" --argjson x "$bx"
+	# the proof: datagrams dequeued over the settle window (450/s)
+	jcheck "BPF counted the busy readers' dequeues" \
+		'[.processes[].sockets[] | select(.inode == ($u, $x)) | .rx_reads | numbers | select(. >= 50)] | length == 2' \
+		--argjson u "$bu" --argjson x "$bx"
+	jcheck "and none of the stopped readers'" \
+		'[.processes[].sockets[] | select(.inode == ($u, $x)) | .rx_reads] == [0, 0]' \
+		--argjson u "$su" --argjson x "$sx"
 fi
 
 # want KIND INODE: the flag a stopped reader of that kind must carry
