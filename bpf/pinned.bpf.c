@@ -98,13 +98,16 @@ static __always_inline void count_read(struct sock *sk)
 /* sock_recvmsg_nosec, the one way into every family's recvmsg (read,
  * recv*, recvmmsg, io_uring), reports each call's result (tracepoint
  * sock:sock_recv_length, Linux 6.4 on).  On a datagram socket a result
- * >= 0 without MSG_PEEK or MSG_ERRQUEUE dequeued one datagram. */
+ * >= 0 without MSG_PEEK or MSG_ERRQUEUE dequeued one datagram (the
+ * name stays from when only datagrams were counted). */
 #define SKC_MSG_ERRQUEUE 0x2000
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(dgram_read, struct sock *sk, int ret, int flags)
 {
-	if (ret >= 0 && !(flags & (MSG_PEEK | SKC_MSG_ERRQUEUE)))
-		count_read(sk);
+	/* a stream reader (MPTCP) took bytes when ret > 0; 0 is EOF */
+	if (ret > 0 || (ret == 0 && sk->sk_type != 1 /* SOCK_STREAM */))
+		if (!(flags & (MSG_PEEK | SKC_MSG_ERRQUEUE)))
+			count_read(sk);
 	return 0;
 }
 
@@ -430,8 +433,49 @@ int pinned_unix(struct bpf_iter__unix *ctx)
 	if (!sk->sk_receive_queue.qlen || !walk_begin())
 		return 0;
 	note_rx(NULL, &sk->sk_receive_queue);
-	/* stream readers do not dequeue through __skb_try_recv_datagram */
-	note_reads(sk, counting && sk->sk_type != 1 /* SOCK_STREAM */);
+	note_reads(sk, counting);
 	walk_queue(&sk->sk_receive_queue);
 	return emit(ctx->meta->seq, sk);
+}
+
+/* Sockets no other iterator visits (packet, raw, netlink, MPTCP, SCTP,
+ * vsock...) with something queued, found through the files that hold
+ * them: make their read counters and report them.  Run once per sample,
+ * only when the dump saw such a socket queued.  No pages are walked. */
+SEC("iter/task_file")
+int queued_files(struct bpf_iter__task_file *ctx)
+{
+	struct file *file = ctx->file;
+	struct pinned_rec rec = {};
+	struct rx_reads *r;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family, proto;
+
+	if (!file || !counting)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = sock->sk;
+	if (!sk)
+		return 0;
+	family = sk->__sk_common.skc_family;
+	proto = sk->sk_protocol;
+	if (family == 1 /* AF_UNIX */)
+		return 0;
+	/* AF_INET, AF_INET6: TCP, UDP, UDP-Lite have their iterators */
+	if ((family == 2 || family == 10) && (proto == 6 || proto == 17 || proto == 136))
+		return 0;
+	if (!sk->sk_backlog.rmem_alloc.counter && !sk->sk_receive_queue.qlen)
+		return 0;
+	r = bpf_sk_storage_get(&reads, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!r)
+		return 0;
+	rec.cookie = bpf_get_socket_cookie(sk);
+	rec.ino = BPF_CORE_READ(file, f_inode, i_ino);
+	rec.rx_reads = r->n;
+	rec.reads_known = 1;
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
 }

@@ -63,8 +63,11 @@ struct file {
 	struct inode *f_inode;
 };
 
+struct sock;
+
 struct socket {
 	struct file *file;
+	struct sock *sk;
 };
 
 struct rb_node {
@@ -84,6 +87,12 @@ struct sock {
 	struct rb_root tcp_rtx_queue;	/* TCP: sent, not yet acknowledged */
 	struct socket *sk_socket;
 	__u16 sk_type;
+	__u16 sk_protocol;	/* a u16 since 5.6 */
+	struct {
+		struct {
+			int counter;
+		} rmem_alloc;
+	} sk_backlog;		/* sk_rmem_alloc: Recv-Q of packet, raw, netlink, MPTCP */
 };
 
 struct tcp_sock {
@@ -151,6 +160,16 @@ struct bpf_iter__udp {
 	struct udp_sock *udp_sk;
 	uid_t uid;
 	int bucket;
+};
+
+struct task_struct;
+
+/* task_file visits each files table once (threads sharing it are skipped) */
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd;
+	struct file *file;
 };
 
 struct bpf_iter__unix {

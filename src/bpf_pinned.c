@@ -261,6 +261,38 @@ void pinned_collect_ns(struct skc_host *h, size_t from)
 	}
 }
 
+/* Kinds of socket whose read counters only the files iterator makes. */
+static bool counted_by_files(const struct skc_sock *s)
+{
+	return s->proto != SKC_TCP && s->proto != SKC_UDP &&
+	       s->proto != SKC_UDPLITE && s->proto != SKC_UNIX;
+}
+
+void pinned_collect_files(struct skc_host *h)
+{
+	size_t i;
+	int ret;
+
+	if (!h->pinned_avail || pin.failed)
+		return;
+	for (i = 0; i < h->socks.n; i++)
+		if (counted_by_files(&h->socks.v[i]) && h->socks.v[i].rqueue > 0)
+			break;
+	if (i == h->socks.n)
+		return;
+	if (!pin.tried)
+		load();
+	if (!pin.skel || !pin.skel->bss->counting)
+		return;		/* unproven: no-progress-seen (track.c) */
+	ret = run_iter(pin.skel->links.queued_files);
+	if (ret < 0) {
+		pin.failed = true;
+		snprintf(pin.failure, sizeof(pin.failure),
+			 "pinned pages unavailable: BPF iterator failed: %s",
+			 strerror(-ret));
+	}
+}
+
 /* Empty the page map so the next sample counts every page again. */
 static void forget_pages(void)
 {
@@ -356,6 +388,11 @@ void pinned_collect_ns(struct skc_host *h, size_t from)
 {
 	(void)h;
 	(void)from;
+}
+
+void pinned_collect_files(struct skc_host *h)
+{
+	(void)h;
 }
 
 void pinned_end(struct skc_host *h)

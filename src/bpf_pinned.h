@@ -26,6 +26,14 @@ void pinned_begin(struct skc_host *h, const char *off);
  * sample's pinned figures unavailable (h->pinned_why). */
 void pinned_collect_ns(struct skc_host *h, size_t from);
 
+/* Count reads on the queued sockets that no per-namespace iterator
+ * visits (packet, raw, netlink, MPTCP, SCTP, vsock), found through the
+ * files of every process (iter/task_file, the caller's pid namespace).
+ * Call once per sample after the namespaces' dumps; does nothing when
+ * none of them has a Recv-Q or the kernel cannot count reads (Linux <
+ * 6.4).  A failure makes the sample's pinned figures unavailable. */
+void pinned_collect_files(struct skc_host *h);
+
 /* Credit the records to h's sockets (by inode, else by cookie) and
  * empty the page map for the next sample. */
 void pinned_end(struct skc_host *h);

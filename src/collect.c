@@ -337,11 +337,13 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 			       strerror(-ret));
 	if (netns_select(&h->nets, &h->procs, &o->netns) < 0)
 		return err_set(err, -ENOENT, "no such network namespace: %s", o->netns_arg);
-	/* the light sample walks queues too: the head skbs it records are
-	 * what proves a datagram reader stopped (track.c) */
+	/* the light sample walks queues too: the read counters it starts
+	 * are what proves a datagram reader stopped (track.c) */
 	pinned_begin(h, o->no_pinned ? "pinned pages not collected (--no-pinned)" :
 		     o->replay_dir ? "pinned pages not collected (replayed dumps)" : NULL);
 	ret = collect_namespaces(h, o, err);
+	if (ret >= 0)
+		pinned_collect_files(h);
 	/* also on failure: it empties the page map for the next sample */
 	pinned_end(h);
 	if (ret < 0)

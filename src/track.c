@@ -315,23 +315,18 @@ static struct stall_input rx_input(const struct skc_sock *s,
 	return in;
 }
 
-/* Does "no progress" prove the reader stopped?  TCP counts consumed
- * bytes; a UNIX stream's Recv-Q is every byte queued.  A UDP Recv-Q is
- * memory and a UNIX datagram one only the first datagram's length: a
- * busy reader can keep either the same, and so can it the head skb's
- * address (a full queue's reads and the sender's slab reuse cycle
- * through the same addresses), so they need the dequeue count (BPF)
- * to prove it.  Unproven, the socket is no-progress-seen.  Packet,
- * raw, netlink and MPTCP queues (memory too, and no iterator walks
- * them) keep the weaker rule of a queue that did not shrink: skcheck(8)
- * says so. */
+/* Does "no progress" prove the reader stopped?  A count of the
+ * reader's dequeues (BPF) that stayed does, for every kind; so does
+ * TCP's consumed bytes (tcpi_bytes_received - Recv-Q).  Nothing else
+ * does: a busy reader behind a faster writer keeps any queue full, and
+ * a full queue's Recv-Q (UDP, packet, raw, netlink, MPTCP: memory; a
+ * UNIX datagram: the first one's length; a UNIX stream: bytes, refilled
+ * as soon as read) stays or grows, and so can the head skb's address
+ * (the sender's slab reuse brings it back).  Unproven, the socket is
+ * no-progress-seen. */
 static bool rx_proves(const struct skc_sock *s)
 {
-	if (s->has_rx_reads)
-		return true;
-	if (s->proto == SKC_UDP || s->proto == SKC_UDPLITE)
-		return false;
-	return !(s->proto == SKC_UNIX && s->type == SOCK_DGRAM);
+	return s->has_rx_reads || (s->proto == SKC_TCP && s->has_tcpi);
 }
 
 /* Send side (TCP with tcp_info): tcpi_bytes_acked moved.  MPTCP:

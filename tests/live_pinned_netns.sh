@@ -11,7 +11,7 @@
 require_root "ip netns add, unshare -n, setns and BPF"
 require_jq
 command -v ip >/dev/null 2>&1 || fail "ip (iproute2) not installed"
-[ "${SKCHECK_HAVE_BPF:-yes}" = yes ] || { echo "built without BPF: covered by live_pinned_fallback.sh"; exit 0; }
+[ "${SKCHECK_HAVE_BPF:-yes}" = yes ] || skip "built without BPF (--disable-bpf): live_pinned_fallback.sh covers that build"
 
 NS=skc-pin-$$
 NS_MADE=

@@ -11,7 +11,7 @@
 . "$(dirname -- "$0")/lib.sh"
 require_root "nft rules and BPF"
 require_jq
-[ "${SKCHECK_HAVE_BPF:-yes}" = yes ] || { echo "built without BPF: covered by live_pinned_fallback.sh"; exit 0; }
+[ "${SKCHECK_HAVE_BPF:-yes}" = yes ] || skip "built without BPF (--disable-bpf): live_pinned_fallback.sh covers that build"
 command -v nft >/dev/null 2>&1 || fail "nft (nftables) not installed (tools/dev.sh TEST_DEPS)"
 # the rule must never reach the host's lo
 [ "${SK_IN_NETNS:-}" = 1 ] || fail "needs lib.sh's private network namespace (unset SK_NO_UNSHARE)"

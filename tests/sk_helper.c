@@ -99,6 +99,13 @@
  *   unixbusy=SIZE,RATE         the same with a bound (abstract) AF_UNIX
  *                              datagram receiver and an unconnected writer
  *                              (sendto, blocking when the queue is full)
+ *   packetbusy=SIZE,RATE       the same with an AF_PACKET receiver on lo
+ *                              (64 KiB rcvbuf, ethertype 0x88b7)
+ *   streambusy=SIZE,RATE       the same with a UNIX stream pair: the writer
+ *                              blocks on the full queue and refills it as
+ *                              soon as the reader takes SIZE bytes
+ *                              (RATE 0, every *busy spec: nobody reads,
+ *                              the writer keeps the queue full)
  *   acceptstall=BACKLOG,CONNS  TCP listener nobody accepts from, with CONNS
  *                              clients (like listen=BACKLOG,CONNS,0, labels
  *                              "acceptstall" and "acceptstall.client")
@@ -1189,15 +1196,19 @@ static void *udpflood_run(void *p)
 	return NULL;
 }
 
-/* A datagram queue kept full by one thread and read at a steady rate by
- * another: its Recv-Q (UDP: memory; UNIX: the first datagram's length)
+/* A receive queue kept full by one thread and read at a steady rate by
+ * another: its Recv-Q (UDP and packet: memory; UNIX datagram: the first
+ * datagram's length; UNIX stream: bytes, refilled as soon as read)
  * stays the same while the reader works. */
 #define DGRAMBUSY_MAX 8192
+
+enum busy_kind { BUSY_UDP, BUSY_UNIX_DGRAM, BUSY_PACKET, BUSY_UNIX_STREAM };
 
 struct dgrambusy {
 	int fd;
 	size_t size;
 	long period_ns;		/* reader: between reads */
+	bool throttle;		/* writer: 1 ms between sends (not blocking) */
 	const struct sockaddr *to;
 	socklen_t tolen;
 };
@@ -1210,7 +1221,7 @@ static void *dgrambusy_write(void *p)
 		if (sendto(a->fd, chunk, a->size, MSG_NOSIGNAL, a->to, a->tolen) < 0 &&
 		    errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
 			fail_errno("dgrambusy: send");
-		if (a->to == NULL)	/* UDP: do not spin at 100% */
+		if (a->throttle)	/* do not spin at 100% */
 			sleep_ms(1);
 	}
 	return NULL;
@@ -1231,61 +1242,110 @@ static void *dgrambusy_read(void *p)
 		}
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
 			;
-		if (recv(a->fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 &&
+		if (recv(a->fd, buf, a->size, MSG_DONTWAIT) < 0 &&
 		    errno != EAGAIN && errno != EINTR)
 			fail_errno("dgrambusy: recv");
 	}
 	return NULL;
 }
 
-static void spec_dgrambusy(const char *spec, const char *args, int family)
+/* The receiver rx and the writer tx of one busy kind, with w->to/tolen
+ * and w->throttle set for the writer. */
+static void busy_pair(enum busy_kind kind, int *rx, int *tx, struct dgrambusy *w)
 {
 	static struct sockaddr_un un;
-	unsigned long long v[MAX_ARGS];
-	struct dgrambusy *w = xmalloc(sizeof(*w)), *r = xmalloc(sizeof(*r));
-	int rx, tx;
-	const char *label = family == AF_UNIX ? "unixbusy" : "udpbusy";
+	static struct sockaddr_ll ll;
+	int sv[2];
 
-	parse_nums(spec, args, v, 2, 2);
-	if (!v[0] || v[0] > DGRAMBUSY_MAX)
-		fail("%s: datagram size must be 1..%d", spec, DGRAMBUSY_MAX);
-	if (!v[1] || v[1] > 100000)
-		fail("%s: rate must be 1..100000 per second", spec);
-	rx = xsocket(family, SOCK_DGRAM);
-	tx = xsocket(family, SOCK_DGRAM);
-	memset(w, 0, sizeof(*w));
-	if (family == AF_UNIX) {
+	switch (kind) {
+	case BUSY_UNIX_DGRAM: {
 		socklen_t len;
 
+		*rx = xsocket(AF_UNIX, SOCK_DGRAM);
+		*tx = xsocket(AF_UNIX, SOCK_DGRAM);
 		un.sun_family = AF_UNIX;
 		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 			snprintf(un.sun_path + 1, sizeof(un.sun_path) - 1,
 				 "sk_helper.unixbusy.%d", (int)getpid()));
-		if (bind(rx, (struct sockaddr *)&un, len))
+		if (bind(*rx, (struct sockaddr *)&un, len))
 			fail_errno("bind(unixbusy)");
 		w->to = (const struct sockaddr *)&un;
 		w->tolen = len;
-	} else {
+		return;		/* sendto blocks on a full queue */
+	}
+	case BUSY_UDP: {
 		unsigned int port;
 
-		set_buf(rx, SO_RCVBUFFORCE, SO_RCVBUF, 65536);
-		port = bind_loopback(rx, AF_INET);
-		bind_loopback(tx, AF_INET);
-		connect_loopback(tx, AF_INET, port);
-		if (fcntl(tx, F_SETFL, O_NONBLOCK))
+		*rx = xsocket(AF_INET, SOCK_DGRAM);
+		*tx = xsocket(AF_INET, SOCK_DGRAM);
+		set_buf(*rx, SO_RCVBUFFORCE, SO_RCVBUF, 65536);
+		port = bind_loopback(*rx, AF_INET);
+		bind_loopback(*tx, AF_INET);
+		connect_loopback(*tx, AF_INET, port);
+		if (fcntl(*tx, F_SETFL, O_NONBLOCK))
 			fail_errno("fcntl");
+		break;
 	}
+	case BUSY_PACKET:
+		/* 0x88b7: local experimental, apart from spec_packet's */
+		*rx = socket(AF_PACKET, SOCK_DGRAM, htons(0x88b7));
+		*tx = socket(AF_PACKET, SOCK_DGRAM, 0);
+		if (*rx < 0 || *tx < 0)
+			fail_errno("socket(AF_PACKET)");
+		ll.sll_family = AF_PACKET;
+		ll.sll_protocol = htons(0x88b7);
+		ll.sll_ifindex = (int)if_nametoindex("lo");
+		if (!ll.sll_ifindex)
+			fail_errno("if_nametoindex(lo)");
+		set_buf(*rx, SO_RCVBUFFORCE, SO_RCVBUF, 65536);
+		if (bind(*rx, (struct sockaddr *)&ll, sizeof(ll)))
+			fail_errno("bind(AF_PACKET)");
+		ll.sll_halen = 6;
+		w->to = (const struct sockaddr *)&ll;
+		w->tolen = sizeof(ll);
+		if (fcntl(*tx, F_SETFL, O_NONBLOCK))
+			fail_errno("fcntl");
+		break;
+	case BUSY_UNIX_STREAM:
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			fail_errno("socketpair");
+		*rx = sv[0];
+		*tx = sv[1];
+		return;		/* send blocks on a full queue */
+	}
+	w->throttle = true;
+}
+
+static void spec_dgrambusy(const char *spec, const char *args, enum busy_kind kind)
+{
+	static const char *const labels[] = {
+		[BUSY_UDP] = "udpbusy", [BUSY_UNIX_DGRAM] = "unixbusy",
+		[BUSY_PACKET] = "packetbusy", [BUSY_UNIX_STREAM] = "streambusy",
+	};
+	unsigned long long v[MAX_ARGS];
+	struct dgrambusy *w = xmalloc(sizeof(*w)), *r = xmalloc(sizeof(*r));
+	int rx, tx;
+	const char *label = labels[kind];
+
+	parse_nums(spec, args, v, 2, 2);
+	if (!v[0] || v[0] > DGRAMBUSY_MAX)
+		fail("%s: datagram size must be 1..%d", spec, DGRAMBUSY_MAX);
+	if (v[1] > 100000)
+		fail("%s: rate must be 0..100000 per second", spec);
+	memset(w, 0, sizeof(*w));
+	busy_pair(kind, &rx, &tx, w);
 	w->fd = tx;
 	w->size = v[0];
 	*r = *w;
 	r->fd = rx;
-	r->period_ns = (long)(1000000000ULL / v[1]);
+	r->period_ns = v[1] ? (long)(1000000000ULL / v[1]) : 0;
 	/* full before READY, so the first sample sees the queue */
 	for (int i = 0; i < 4096; i++)
 		if (sendto(tx, chunk, v[0], MSG_DONTWAIT | MSG_NOSIGNAL, w->to, w->tolen) < 0)
 			break;
 	add_worker(dgrambusy_write, w);
-	add_worker(dgrambusy_read, r);
+	if (v[1])
+		add_worker(dgrambusy_read, r);
 	printf("%s.rx inode=%lu fd=%d rate=%llu size=%llu\n", label, inode_of(rx), rx, v[1], v[0]);
 	printf("%s.tx inode=%lu fd=%d\n", label, inode_of(tx), tx);
 }
@@ -2316,9 +2376,13 @@ static void run_spec(const char *spec)
 	} else if (IS("pauseread") && eq) {
 		spec_pauseread(spec, args);
 	} else if (IS("udpbusy") && eq) {
-		spec_dgrambusy(spec, args, AF_INET);
+		spec_dgrambusy(spec, args, BUSY_UDP);
 	} else if (IS("unixbusy") && eq) {
-		spec_dgrambusy(spec, args, AF_UNIX);
+		spec_dgrambusy(spec, args, BUSY_UNIX_DGRAM);
+	} else if (IS("packetbusy") && eq) {
+		spec_dgrambusy(spec, args, BUSY_PACKET);
+	} else if (IS("streambusy") && eq) {
+		spec_dgrambusy(spec, args, BUSY_UNIX_STREAM);
 	} else if (IS("udpflood") && eq) {
 		spec_udpflood(spec, args);
 	} else if (IS("txblock") && eq) {

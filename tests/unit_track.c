@@ -272,8 +272,8 @@ static void test_empty_queue_never_stalls(void **state)
 }
 
 /* Queues without a consumed-bytes counter whose "no progress" still
- * proves a stop: a UNIX stream (Recv-Q is every byte queued) and a UDP
- * socket whose dequeues BPF counted (the count stays). */
+ * proves a stop: a UDP socket and a UNIX stream whose dequeues BPF
+ * counted (the count stays). */
 static void test_dgram_and_unix(void **state)
 {
 	static const uint8_t protos[] = { SKC_UDP, SKC_UNIX };
@@ -305,9 +305,9 @@ static void test_dgram_and_unix(void **state)
 				s->has_rx_head = true;
 				s->rx_head = 0xa0;
 				s->rx_qlen = 3;
-				s->has_rx_reads = true;
-				s->rx_reads = seq[k].reads;
 			}
+			s->has_rx_reads = true;
+			s->rx_reads = seq[k].reads;
 			step(tr, &h, seq[k].t);
 			assert_int_equal(s->flags & (SKC_F_ANY_STALL | SKC_F_NO_PROGRESS),
 					 seq[k].stalled);
@@ -395,15 +395,20 @@ static void test_udp_head_cycles(void **state)
 	}
 }
 
-/* UDP and UNIX datagram queues that keep the same Recv-Q, with no head
- * skb to look at: nothing proves the reader stopped (a UDP Recv-Q is
- * memory, a UNIX datagram one the first datagram's length), so they
- * are no-progress-seen -- information, no stall, no event.  A UNIX
- * datagram receiver whose connected senders' memory falls is read. */
+/* Queues that keep the same Recv-Q with no count of the reader's
+ * dequeues: nothing proves the reader stopped (a UDP, packet, raw,
+ * netlink or MPTCP Recv-Q is memory, a UNIX datagram one the first
+ * datagram's length, a UNIX stream's bytes are refilled as soon as
+ * read), so they are no-progress-seen -- information, no stall, no
+ * event.  A UNIX datagram receiver whose connected senders' memory
+ * falls is read. */
 static void test_dgram_unproven(void **state)
 {
 	static const struct { uint8_t proto, type; } kinds[] = {
 		{ SKC_UDP, SOCK_DGRAM }, { SKC_UNIX, SOCK_DGRAM },
+		{ SKC_UNIX, SOCK_STREAM }, { SKC_UNIX, SOCK_SEQPACKET },
+		{ SKC_PACKET, SOCK_DGRAM }, { SKC_RAW, SOCK_RAW },
+		{ SKC_NETLINK, SOCK_RAW }, { SKC_MPTCP, SOCK_STREAM },
 	};
 	size_t p, k;
 
