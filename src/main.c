@@ -114,8 +114,10 @@ static int render(const struct skc_host *h, const struct skc_opts *o)
 				    : render_prometheus(stdout, h);
 	if (o->json)
 		return render_json(stdout, h);
-	if (!o->render.no_summary)
+	if (!o->render.no_summary) {
+		render_diagnosis(stdout, h, &o->render);
 		render_summary(stdout, h, &o->render);
+	}
 	ret = render_table(stdout, h, &o->render);
 	if (ret)
 		return ret;

@@ -75,6 +75,7 @@ void host_free(struct skc_host *h)
 	}
 	free(h->unowned);
 	free(h->whys);
+	free(h->findings);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -130,6 +131,25 @@ const char *event_name(enum skc_event_kind k)
 	};
 
 	return k < EV_KINDS ? names[k] : "?";
+}
+
+const char *finding_name(enum skc_finding_kind k)
+{
+	static const char *const names[FIND_KINDS] = {
+		[FIND_STALLED] = "stalled",
+		[FIND_ACCEPT_STALLED] = "accept-stalled",
+		[FIND_ACCEPT_FULL] = "accept-full",
+		[FIND_TX_STALLED] = "tx-stalled",
+		[FIND_CONNECT_STALLED] = "connect-stalled",
+		[FIND_MEMORY_SUSPECT] = "memory-suspect",
+		[FIND_PINS_PAGES] = "pins-pages",
+		[FIND_RCVBUF_FULL] = "rcvbuf-full", [FIND_DROPS] = "drops",
+		[FIND_LEAKED] = "leaked", [FIND_CLOSE_WAIT] = "close-wait",
+		[FIND_MANY_SOCKETS] = "many-sockets", [FIND_RESIDUE] = "residue",
+		[FIND_PARTIAL] = "partial",
+	};
+
+	return k < FIND_KINDS ? names[k] : "?";
 }
 
 const char *end_reason_name(enum skc_end_reason r)

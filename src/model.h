@@ -382,6 +382,38 @@ struct skc_event {
 	char why_detail[256];
 };
 
+/* What the diagnosis line names (diagnose.c), worst kind first: the
+ * order of this enum is the order of the line. */
+enum skc_finding_kind {
+	FIND_STALLED, FIND_ACCEPT_STALLED, FIND_ACCEPT_FULL, FIND_TX_STALLED,
+	FIND_CONNECT_STALLED, FIND_MEMORY_SUSPECT, FIND_PINS_PAGES,
+	FIND_RCVBUF_FULL, FIND_DROPS, FIND_LEAKED, FIND_CLOSE_WAIT,
+	FIND_MANY_SOCKETS, FIND_RESIDUE, FIND_PARTIAL, FIND_KINDS
+};
+
+/* One finding: a process (pid 0: no process, or the host) and, where the
+ * finding is one socket's, that socket; figures in the units named. */
+struct skc_finding {
+	enum skc_finding_kind kind;
+	pid_t pid;
+	char comm[64];
+	int fd;			/* -1: not one socket's */
+	uint64_t inode;
+	uint8_t proto;
+	struct skc_where where;	/* family 0: not one socket's */
+	struct skc_where peer;	/* connect-stalled: where it connects */
+	char what[16];		/* leaked: the fds' protocol ("TCP") */
+	uint64_t bytes;		/* unread, unsent, pinned, or unaccounted */
+	uint64_t count;		/* connections queued, drops, fds, sockets */
+	uint64_t limit;		/* accept queue limit, receive buffer */
+	uint64_t mem;		/* pins-pages: truesize; memory-suspect:
+				 * bytes the socket queues pin */
+	uint32_t nsocks;	/* sockets of this process of this kind */
+	double age;		/* seconds the data (or stall) waited at
+				 * least, -1 unknown */
+	const char *why;	/* why.c verdict name (static), or NULL */
+};
+
 struct skc_host {
 	struct skc_socktab socks;
 	struct skc_proctab procs;
@@ -441,6 +473,11 @@ struct skc_host {
 	double listen_overflow_rate;
 	double duration;	/* collection + judgement, seconds */
 
+	/* diagnose.c: every finding, worst first */
+	struct skc_finding *findings;
+	size_t nfindings;
+	bool diagnosed;		/* diagnose_host ran on this sample */
+
 	/* why.c */
 	double why_duration;	/* seconds of it, included in duration */
 	struct skc_why *whys;
@@ -480,6 +517,8 @@ const char *flag_name(unsigned bit_index);
 const char *event_name(enum skc_event_kind k);
 /* "recovered", "closed"; "" for SKC_END_NONE. */
 const char *end_reason_name(enum skc_end_reason r);
+/* "stalled", "accept-full", ... as in JSON summary.diagnosis. */
+const char *finding_name(enum skc_finding_kind k);
 /* Copy where s is bound. */
 void sock_where(const struct skc_sock *s, struct skc_where *w);
 

@@ -25,6 +25,14 @@ int render_json(FILE *out, const struct skc_host *h);
 /* render_json.c; compact: one line (NDJSON in --watch) */
 int render_json_doc(FILE *out, const struct skc_host *h, bool compact);
 
+/* render_diag.c: the diagnosis (h->findings) as one sentence (malloc'ed,
+ * no newline), as a line (nothing when the sample was not diagnosed),
+ * and as JSON summary.diagnosis (null when not diagnosed) */
+char *render_diagnosis_text(const struct skc_host *h, const struct skc_render_opts *o);
+void render_diagnosis(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
+struct json_object;
+struct json_object *render_diagnosis_json(const struct skc_host *h);
+
 /* render_events.c */
 void render_event_line(FILE *out, const struct skc_event *ev);
 

@@ -285,6 +285,7 @@ static json_object *summary_obj(const struct skc_host *h)
 	add_u64(p, "vanished", h->procs.vanished);
 	add_u64(p, "listed", h->nranked);
 	json_object_object_add(o, "processes", p);
+	json_object_object_add(o, "diagnosis", render_diagnosis_json(h));
 	json_object_object_add(o, "selected", totals_obj(h, &h->selected));
 	json_object_object_add(o, "memory", render_memory_json(h));
 	/* sockets no visible process holds (every one, listed or not);

@@ -1,5 +1,5 @@
 /* One sample through the pipeline, each phase after the one it reads:
- * collect -> join -> judge -> track -> rollup -> why (render is the
+ * collect -> join -> judge -> track -> rollup -> why -> diagnose (render is the
  * caller's). */
 #include "config.h"
 
@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "collect.h"
+#include "diagnose.h"
 #include "join.h"
 #include "judge.h"
 #include "proccache.h"
@@ -76,6 +77,7 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 
 		why_host(h, o->proc_root);
 		h->why_duration = clock_mono() - why_start;
+		diagnose_host(h);
 	}
 	h->duration = clock_mono() - start;
 	return 0;

@@ -11,7 +11,7 @@
 
 /* Out of memory is not something a diagnostic tool can recover from
  * meaningfully: say so and stop (STYLE: OOM aborts with a message). */
-static void oom(void)
+void oom(void)
 {
 	fputs("skcheck: out of memory\n", stderr);
 	abort();

@@ -138,6 +138,7 @@ static int render_screen(struct watch_state *w, const struct skc_host *h)
 		options_sort_name(o->select.sort),
 		o->render.sockets ? "sockets" : "processes",
 		w->note[0] ? "  " : "", w->note);
+	render_diagnosis(m, h, &o->render);
 	fflush(m);
 	l.nhead = count_newlines(buf, len);
 	if (!o->render.no_summary)
@@ -169,8 +170,10 @@ static int render_lines(const struct skc_opts *o, const struct skc_host *h)
 	print_header(stdout, h, o);
 	for (i = 0; i < h->nevents; i++)
 		render_event_line(stdout, &h->events[i]);
-	if (!o->render.no_summary)
+	if (!o->render.no_summary) {
+		render_diagnosis(stdout, h, &o->render);
 		render_summary(stdout, h, &o->render);
+	}
 	ret = render_table(stdout, h, &o->render);
 	fputc('\n', stdout);
 	return ret;

@@ -107,6 +107,10 @@ wait_pane "the pane's shell is up" '^skprompt\$'
 keys "bash $SK_TMP/run.sh" Enter
 wait_pane "the screen shows the helper's process row" "^ *$pid manysocks "
 assert_top "120x50"
+# the diagnosis under the key line: once the window has passed, bigone's
+# never-read 150000 bytes are the worst finding
+wait_for "the diagnosis line names bigone's stalled reader" \
+	eval 'pane | sed -n 3p | grep -Eq "^bigone\[$big\] 146K unread on 127\.0\.0\.1:[0-9]+ for >=[0-9]+s \(stalled"'
 [ "$(alt_screen)" = 1 ] || fail "the screen mode does not use the alternate screen"
 ok "alternate screen on"
 pane | grep -Eq '^ +PID +COMM ' || fail "no column titles"

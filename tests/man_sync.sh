@@ -1,6 +1,7 @@
 #!/bin/bash
 # The man page documents every option --help prints, every column
-# --list-columns prints and every flag name: an option that is not in
+# --list-columns prints, every flag name, and every JSON key and metric
+# of the golden replay outputs: an option that is not in
 # the man page does not exist.
 set -u
 srcdir=${TESTS_SRCDIR:-$(dirname "$0")}
@@ -32,6 +33,21 @@ done
 for e in stall-begin stall-end tx-stall-begin tx-stall-end accept-stall-begin accept-stall-end accept-overflow; do
 	grep -qw -- "$e" <<<"$text" || missing "event $e"
 done
-n=$(wc -w <<<"$opts $cols")
-[ "$fail" -eq 0 ] && echo "ok: $n options and columns documented"
+# every JSON key and metric name the golden replay outputs hold,
+# anywhere in the page's words
+words=$(sed -E 's/\\-/-/g; s/\\f[BIRP]//g; s/\\\(em/-/g' "$man")
+keys=
+if command -v jq >/dev/null 2>&1; then
+	keys=$(jq -r '[paths | .[] | strings] | unique | .[]' "$srcdir/expected/replay.json") ||
+		{ echo "FAIL: jq cannot read expected/replay.json"; exit 1; }
+	for k in $keys; do
+		grep -qw -- "$k" <<<"$words" || missing "JSON key $k"
+	done
+fi
+metrics=$(grep -oE '^skcheck_[a-z_]+' "$srcdir/expected/replay.prom" | sort -u)
+for m in $metrics; do
+	grep -qw -- "$m" <<<"$words" || missing "metric $m"
+done
+n=$(wc -w <<<"$opts $cols $keys $metrics")
+[ "$fail" -eq 0 ] && echo "ok: $n options, columns, JSON keys and metrics documented"
 exit "$fail"
