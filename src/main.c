@@ -146,6 +146,7 @@ static int oneshot(const struct skc_opts *o)
 	struct tracker *tr = NULL;
 	struct skc_host host;
 	struct skc_err err = { 0, "" };
+	double start = clock_mono();
 	int ret, status;
 
 	stop_install();
@@ -162,6 +163,7 @@ static int oneshot(const struct skc_opts *o)
 		host_free(&host);
 		goto fail;
 	}
+	host.run_duration = clock_mono() - start;
 	ret = render(&host, o);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		/* a reader that closed early (| head) saw the start: the

@@ -45,6 +45,7 @@ void proc_reset_sample(struct skc_proc *p)
 	p->nlisted = 0;
 	p->matches = p->selected = false;
 	p->cont_idx = -1;
+	p->cmd_idx = -1;
 	p->why_kinds = 0;
 }
 
@@ -67,6 +68,7 @@ void host_free(struct skc_host *h)
 	free(h->events);
 	free(h->conts);
 	free(h->ranked_conts);
+	free(h->cmds);
 	free(h->pinned_why);
 	for (i = 0; i < h->nunowned; i++) {
 		free(h->unowned[i].cmdline);

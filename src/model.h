@@ -256,6 +256,7 @@ struct skc_proc {
 	bool matches;		/* passes the selection filters */
 	bool selected;		/* listed: matches, ranked within --top */
 	int32_t cont_idx;	/* index into skc_host.conts */
+	int32_t cmd_idx;	/* index into skc_host.cmds, -1: none */
 	struct skc_listed *listed;	/* rollup: its sockets to list, worst
 					 * first (listed processes only) */
 	size_t nlisted;
@@ -356,6 +357,15 @@ struct skc_cont_row {
 	size_t last_sock;	/* rollup: socket index + 1 counted last */
 };
 
+/* Per-command rollup (rollup_cmd.c): the matching processes of one
+ * command in one container and pod, for series that outlive a pid. */
+struct skc_cmd_row {
+	const struct skc_proc *p;	/* the first: comm, cont */
+	uint32_t nprocs, nflagged;	/* processes; those with a verdict flag */
+	struct skc_figures fig;	/* their matching sockets, each once */
+	size_t last_sock;	/* rollup: socket index + 1 counted last */
+};
+
 enum skc_event_kind {
 	EV_STALL_BEGIN, EV_STALL_END, EV_TX_STALL_BEGIN, EV_TX_STALL_END,
 	EV_ACCEPT_STALL_BEGIN, EV_ACCEPT_STALL_END, EV_ACCEPT_OVERFLOW,
@@ -449,6 +459,8 @@ struct skc_host {
 	size_t nconts;
 	struct skc_cont_row **ranked_conts;
 	size_t nranked_conts;
+	struct skc_cmd_row *cmds;	/* by command, every matching process */
+	size_t ncmds;
 	/* processes with anything queued or flagged (figures_any; not the
 	 * residue flag, which is a threshold), with any flag */
 	unsigned procs_queued, procs_flagged;
@@ -472,6 +484,9 @@ struct skc_host {
 	uint64_t listen_overflows, listen_drops;	/* /proc/net/netstat */
 	double listen_overflow_rate;
 	double duration;	/* collection + judgement, seconds */
+	/* the driver: seconds from the run's start (the one-shot's first
+	 * sample, --settle included; a watch sample's start) to rendering */
+	double run_duration;
 
 	/* diagnose.c: every finding, worst first */
 	struct skc_finding *findings;

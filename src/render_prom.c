@@ -79,30 +79,49 @@ static void partial_metrics(FILE *out, const struct skc_host *h)
 	      (double)h->unattributed);
 }
 
+/* Processes by scan outcome, each in one state (sum() = scanned). */
+static void process_states(FILE *out, const struct skc_host *h)
+{
+	const struct skc_proctab *pt = &h->procs;
+	unsigned busy = h->procs_queued + pt->denied + pt->failed;
+
+	header(out, "skcheck_processes", "gauge",
+	       "Processes scanned, each in one state: flagged, queued (data queued, no flag), idle, denied (fds not readable), failed (skcheck's own failure).");
+	fprintf(out, "skcheck_processes{state=\"flagged\"} %u\n", h->procs_flagged);
+	fprintf(out, "skcheck_processes{state=\"queued\"} %u\n",
+		h->procs_queued - h->procs_flagged);
+	fprintf(out, "skcheck_processes{state=\"idle\"} %u\n",
+		pt->scanned > busy ? pt->scanned - busy : 0);
+	fprintf(out, "skcheck_processes{state=\"denied\"} %u\n", pt->denied);
+	fprintf(out, "skcheck_processes{state=\"failed\"} %u\n", pt->failed);
+}
+
 static void host_metrics(FILE *out, const struct skc_host *h)
 {
 	size_t i;
 
+	header(out, "skcheck_build_info", "gauge", "The skcheck version that wrote these series.");
+	fprintf(out, "skcheck_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
 	partial_metrics(out, h);
 
 	gauge(out, "skcheck_accept_queue_connections",
 	      "Connections waiting in listeners' accept queues.", (double)h->total.accept_q);
-	gauge(out, "skcheck_stalled_sockets",
-	      "Sockets whose queue made no progress for the stall window.", (double)h->total.stalled_sockets);
-	gauge(out, "skcheck_stalled_bytes",
-	      "Bytes held by stalled sockets.", (double)h->total.stalled_bytes);
+	/* a stall needs two samples: without them the stall series are
+	 * absent, not 0, and the window says why */
+	gauge(out, "skcheck_stall_window_seconds",
+	      "The stall window of this sample; 0 when stalls were not judged (a single sample: the stall series are absent).",
+	      h->tracked ? h->window : 0);
+	if (h->tracked) {
+		gauge(out, "skcheck_stalled_sockets",
+		      "Sockets whose queue made no progress for the stall window.", (double)h->total.stalled_sockets);
+		gauge(out, "skcheck_stalled_bytes",
+		      "Bytes held by stalled sockets.", (double)h->total.stalled_bytes);
+	}
 	header(out, "skcheck_listen_overflows_total", "counter",
 	       "Kernel TcpExt ListenOverflows (accept queue full) of the network namespace skcheck runs in.");
 	fprintf(out, "skcheck_listen_overflows_total %llu\n",
 		(unsigned long long)h->listen_overflows);
-	header(out, "skcheck_processes", "gauge", "Processes by scan outcome.");
-	fprintf(out, "skcheck_processes{state=\"scanned\"} %u\n", h->procs.scanned);
-	fprintf(out, "skcheck_processes{state=\"denied\"} %u\n", h->procs.denied);
-	fprintf(out, "skcheck_processes{state=\"queued\"} %u\n", h->procs_queued);
-	/* the old name of "queued", kept for one release (skcheck(8)) */
-	fprintf(out, "skcheck_processes{state=\"with_residue\"} %u\n", h->procs_queued);
-	fprintf(out, "skcheck_processes{state=\"failed\"} %u\n", h->procs.failed);
-	fprintf(out, "skcheck_processes{state=\"flagged\"} %u\n", h->procs_flagged);
+	process_states(out, h);
 	header(out, "skcheck_netns_recv_queue_bytes", "gauge",
 	       "Unread bytes per network namespace.");
 	for (i = 0; i < h->nets.n; i++) {
@@ -117,6 +136,9 @@ static void host_metrics(FILE *out, const struct skc_host *h)
 	}
 	gauge(out, "skcheck_scan_duration_seconds",
 	      "Time the last sample took to collect and judge.", h->duration);
+	gauge(out, "skcheck_scrape_duration_seconds",
+	      "Time from skcheck's start (a watch sample's start) to writing these series, --settle included.",
+	      h->run_duration > h->duration ? h->run_duration : h->duration);
 	gauge(out, "skcheck_last_sample_timestamp_seconds",
 	      "Unix time of the last sample.", h->time);
 }
@@ -148,9 +170,14 @@ static void memory_metrics(FILE *out, const struct skc_host *h)
 	      "1 when the host is flagged memory-suspect.", m->suspect ? 1 : 0);
 }
 
-static void proc_labels(FILE *out, const struct skc_proc *p)
+/* {pid="..",comm="..",container="..",pod=".." without the closing
+ * brace; pid < 0: no pid label (command series) */
+static void proc_labels(FILE *out, pid_t pid, const struct skc_proc *p)
 {
-	fprintf(out, "{pid=\"%d\",comm=\"", (int)p->pid);
+	fputc('{', out);
+	if (pid >= 0)
+		fprintf(out, "pid=\"%d\",", (int)pid);
+	fputs("comm=\"", out);
 	label_value(out, p->comm);
 	fputs("\",container=\"", out);
 	label_value(out, p->cont.id);
@@ -159,33 +186,88 @@ static void proc_labels(FILE *out, const struct skc_proc *p)
 	fputs("\"", out);
 }
 
+/* The figures both process and command series have; stall ones only in
+ * a tracked sample. */
+static const struct fig_metric {
+	const char *name, *help;
+	size_t off;	/* into struct skc_figures */
+	bool stall;
+} fig_metrics[] = {
+	{ "recv_queue_bytes", "Unread bytes in sockets (incl. queued connections of listeners)", offsetof(struct skc_figures, recv_q), false },
+	{ "send_queue_bytes", "Bytes in send queues", offsetof(struct skc_figures, send_q), false },
+	{ "socket_memory_bytes", "Socket buffer memory", offsetof(struct skc_figures, mem), false },
+	{ "socket_drops", "Packets dropped by open sockets", offsetof(struct skc_figures, drops), false },
+	{ "sockets", "Sockets held", offsetof(struct skc_figures, sockets), false },
+	{ "accept_queue_connections", "Connections waiting in accept queues", offsetof(struct skc_figures, accept_q), false },
+	{ "stalled_sockets", "Stalled sockets (absent when stalls were not judged)", offsetof(struct skc_figures, stalled_sockets), true },
+	{ "stalled_bytes", "Bytes held by stalled sockets (absent when stalls were not judged)", offsetof(struct skc_figures, stalled_bytes), true },
+};
+
+static uint64_t fig_value(const struct skc_figures *f, const struct fig_metric *m)
+{
+	return *(const uint64_t *)((const char *)f + m->off);
+}
+
+static void fig_header(FILE *out, const char *prefix, const struct fig_metric *m,
+		       const char *what)
+{
+	char name[96], help[256];
+
+	snprintf(name, sizeof(name), "%s%s", prefix, m->name);
+	snprintf(help, sizeof(help), "%s, per %s.", m->help, what);
+	header(out, name, "gauge", help);
+}
+
+/* Per command (comm, container, pod) over every process the filters
+ * select, listed or not: no pid label, so a restart keeps the series. */
+static void command_metrics(FILE *out, const struct skc_host *h)
+{
+	size_t i, k;
+
+	for (k = 0; k < ARRAY_SIZE(fig_metrics); k++) {
+		if (fig_metrics[k].stall && !h->tracked)
+			continue;
+		fig_header(out, "skcheck_command_", &fig_metrics[k],
+			   "command (comm, container, pod; each socket once)");
+		for (i = 0; i < h->ncmds; i++) {
+			fprintf(out, "skcheck_command_%s", fig_metrics[k].name);
+			proc_labels(out, -1, h->cmds[i].p);
+			fprintf(out, "} %llu\n",
+				(unsigned long long)fig_value(&h->cmds[i].fig, &fig_metrics[k]));
+		}
+	}
+	header(out, "skcheck_command_processes", "gauge",
+	       "Processes of the command that pass the filters.");
+	for (i = 0; i < h->ncmds; i++) {
+		fputs("skcheck_command_processes", out);
+		proc_labels(out, -1, h->cmds[i].p);
+		fprintf(out, "} %u\n", h->cmds[i].nprocs);
+	}
+	header(out, "skcheck_command_flagged_processes", "gauge",
+	       "Processes of the command with a flag (see skcheck(8) FLAGS).");
+	for (i = 0; i < h->ncmds; i++) {
+		fputs("skcheck_command_flagged_processes", out);
+		proc_labels(out, -1, h->cmds[i].p);
+		fprintf(out, "} %u\n", h->cmds[i].nflagged);
+	}
+}
+
 static void proc_metrics(FILE *out, const struct skc_host *h)
 {
-	static const struct {
-		const char *name, *help;
-		size_t off;	/* into struct skc_figures */
-	} m[] = {
-		{ "skcheck_process_recv_queue_bytes", "Unread bytes in the process's sockets (incl. queued connections of its listeners).", offsetof(struct skc_figures, recv_q) },
-		{ "skcheck_process_send_queue_bytes", "Bytes in the process's send queues.", offsetof(struct skc_figures, send_q) },
-		{ "skcheck_process_socket_memory_bytes", "Socket buffer memory of the process's sockets.", offsetof(struct skc_figures, mem) },
-		{ "skcheck_process_socket_drops", "Packets dropped by the process's open sockets.", offsetof(struct skc_figures, drops) },
-		{ "skcheck_process_sockets", "Sockets the process holds.", offsetof(struct skc_figures, sockets) },
-		{ "skcheck_process_accept_queue_connections", "Connections waiting in the process's accept queues.", offsetof(struct skc_figures, accept_q) },
-		{ "skcheck_process_stalled_sockets", "The process's stalled sockets.", offsetof(struct skc_figures, stalled_sockets) },
-		{ "skcheck_process_stalled_bytes", "Bytes held by the process's stalled sockets.", offsetof(struct skc_figures, stalled_bytes) },
-	};
 	size_t i, k;
 	unsigned f;
 
-	for (k = 0; k < ARRAY_SIZE(m); k++) {
-		header(out, m[k].name, "gauge", m[k].help);
+	for (k = 0; k < ARRAY_SIZE(fig_metrics); k++) {
+		if (fig_metrics[k].stall && !h->tracked)
+			continue;
+		fig_header(out, "skcheck_process_", &fig_metrics[k], "process");
 		for (i = 0; i < h->nranked; i++) {
-			const char *base = (const char *)&h->ranked[i]->fig + m[k].off;
-			unsigned long long v = *(const uint64_t *)base;
+			const struct skc_proc *p = h->ranked[i];
 
-			fputs(m[k].name, out);
-			proc_labels(out, h->ranked[i]);
-			fprintf(out, "} %llu\n", v);
+			fprintf(out, "skcheck_process_%s", fig_metrics[k].name);
+			proc_labels(out, p->pid, p);
+			fprintf(out, "} %llu\n",
+				(unsigned long long)fig_value(&p->fig, &fig_metrics[k]));
 		}
 	}
 	if (h->pinned_avail) {
@@ -193,7 +275,7 @@ static void proc_metrics(FILE *out, const struct skc_host *h)
 		       "Memory of the pages the process's socket queues pin (BPF).");
 		for (i = 0; i < h->nranked; i++) {
 			fputs("skcheck_process_pinned_bytes", out);
-			proc_labels(out, h->ranked[i]);
+			proc_labels(out, h->ranked[i]->pid, h->ranked[i]);
 			fprintf(out, "} %llu\n", (unsigned long long)h->ranked[i]->fig.pinned);
 		}
 	}
@@ -204,7 +286,7 @@ static void proc_metrics(FILE *out, const struct skc_host *h)
 			if (!(h->ranked[i]->fig.flags & (1u << f)))
 				continue;
 			fputs("skcheck_process_flag", out);
-			proc_labels(out, h->ranked[i]);
+			proc_labels(out, h->ranked[i]->pid, h->ranked[i]);
 			fprintf(out, ",flag=\"%s\"} 1\n", flag_name(f));
 		}
 	}
@@ -216,6 +298,7 @@ int render_prometheus(FILE *out, const struct skc_host *h)
 	host_metrics(out, h);
 	memory_metrics(out, h);
 	proc_metrics(out, h);
+	command_metrics(out, h);
 	return ferror(out) ? -EIO : 0;
 }
 

@@ -400,6 +400,7 @@ void rollup_host(struct skc_host *h, const struct skc_select_opts *o)
 	rollup_unowned(h, o);
 	selected_totals(h);
 	rollup_containers(h, o);
+	rollup_commands(h);
 	filter_events(h, o);
 	list_sockets(h, o);
 }

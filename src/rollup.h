@@ -22,4 +22,8 @@ void rollup_unowned_free(struct skc_host *h);
 /* Container rows (rollup_cont.c), called by rollup_host. */
 void rollup_containers(struct skc_host *h, const struct skc_select_opts *o);
 
+/* Command rows (rollup_cmd.c), called by rollup_host: every process
+ * that passes the filters, grouped by comm, container and pod. */
+void rollup_commands(struct skc_host *h);
+
 #endif

@@ -37,6 +37,7 @@ static struct skc_proc *row_for(struct skc_host *h, uint64_t netns)
 	p->cmdline = xstrdup("");
 	p->netns = netns;
 	p->cont_idx = -1;
+	p->cmd_idx = -1;
 	return p;
 }
 

@@ -18,7 +18,7 @@ phase_of() {
 	join) echo 2 ;;
 	judge) echo 3 ;;
 	track) echo 4 ;;
-	rollup|rollup_cont|rollup_mem|rollup_unowned) echo 5 ;;
+	rollup|rollup_cont|rollup_mem|rollup_unowned|rollup_cmd) echo 5 ;;
 	why) echo 5 ;;	# after rollup: the filtered processes' stalled sockets
 	diagnose) echo 5 ;;	# after why: the findings of the filtered view
 	render|render_*|format|escape|screen) echo 6 ;;

@@ -70,6 +70,43 @@ want='comm="a\"b\\x5cc\\x0ad"'
 [[ $line == *"$want"* ]] || fail "comm label in '$line', expected $want"
 ok "comm label escaped: $want"
 
+# --- honesty: what was not measured is absent ----------------------------------
+sk --prometheus --settle 0 -p "$pid"
+expect_rc "one-shot --settle 0 (no stall judged)" 0
+promcheck "$SK_OUT" "--settle 0"
+if grep -E '^skcheck_[a-z_]*stalled_(sockets|bytes)' "$SK_OUT"; then
+	fail "--settle 0 exports stall series it did not measure"
+fi
+ok "--settle 0: no stall series"
+expect_eq "--settle 0: skcheck_stall_window_seconds" 0 \
+	"$(awk '$1 == "skcheck_stall_window_seconds" { print $2 }' "$SK_OUT")"
+sk --prometheus --settle 0.3 -p "$pid"
+v=$(awk '$1 == "skcheck_stall_window_seconds" { print $2 }' "$SK_OUT")
+awk -v v="$v" 'BEGIN { exit !(v > 0.29 && v < 0.31) }' || fail "--settle 0.3: window $v"
+ok "--settle 0.3: skcheck_stall_window_seconds $v"
+v=$(awk '$1 == "skcheck_scrape_duration_seconds" { print $2 }' "$SK_OUT")
+awk -v v="$v" 'BEGIN { exit !(v >= 0.3) }' || fail "scrape duration $v does not cover --settle 0.3"
+ok "skcheck_scrape_duration_seconds $v covers the settle time"
+ver=$("$SKCHECK" --version | head -n 1 | awk '{ print $NF }')
+expect_eq "skcheck_build_info" "skcheck_build_info{version=\"$ver\"} 1" \
+	"$(grep '^skcheck_build_info' "$SK_OUT")"
+expect_eq "process states" "flagged queued idle denied failed" \
+	"$(sed -nE 's/^skcheck_processes\{state="([a-z]+)"\} [0-9]+$/\1/p' "$SK_OUT" | paste -sd ' ')"
+
+# per command: a forked child shares the parent's sockets; the command's
+# series count them once, carry no pid, and count both processes
+start_helper grp comm=cmdgrp tcp=7000,0 fork
+hget kid child pid
+sk --prometheus --settle 0 -C cmdgrp
+expect_eq "cmdgrp processes" 2 "$(grep -c '^skcheck_process_sockets{pid="[0-9]*",comm="cmdgrp"' "$SK_OUT")"
+cmd() { awk -v n="$1" 'index($0, n "{comm=\"cmdgrp\",container=\"\",pod=\"\"} ") == 1 { print $2 }' "$SK_OUT"; }
+expect_eq "skcheck_command_recv_queue_bytes (shared socket once)" 7000 "$(cmd skcheck_command_recv_queue_bytes)"
+expect_eq "skcheck_command_sockets" 2 "$(cmd skcheck_command_sockets)"
+expect_eq "skcheck_command_processes (parent $grp, child $kid)" 2 "$(cmd skcheck_command_processes)"
+grep -q '^skcheck_command_[a-z_]*{pid=' "$SK_OUT" && fail "a command series with a pid label"
+ok "command series without pid"
+stop_helper "$grp"
+
 # --- one-shot to a file -----------------------------------------------------------
 dir=$SK_TMP/textfile
 mkdir "$dir"

@@ -87,6 +87,8 @@ run -a -J 2>>"$tmp/err" | jq -S '.version = "VERSION"
 	| .processes[].uid = 0' >"$tmp/json"
 run -a --prometheus 2>>"$tmp/err" | sed -E \
 	-e 's/^(skcheck_scan_duration_seconds) .*/\1 0/' \
+	-e 's/^(skcheck_scrape_duration_seconds) .*/\1 0/' \
+	-e 's/^(skcheck_build_info\{version=)"[^"]*"/\1"VERSION"/' \
 	-e 's/^(skcheck_last_sample_timestamp_seconds) .*/\1 0/' >"$tmp/prom"
 
 [ -s "$tmp/err" ] && { echo "FAIL: skcheck wrote to stderr:"; cat "$tmp/err"; fail=1; }
@@ -113,6 +115,24 @@ check "listener: accept queue, pending bytes" "2/1 1000" \
 	"$p | .sockets[] | select(.inode == 14708) | \"\(.accept_q)/\(.accept_max) \(.pending_bytes)\""
 check "namespace: current, scanned" "true true" \
 	".summary.namespaces[0] | \"\(.current) \(.scanned)\""
+
+# the process states of the Prometheus output do not overlap: they add
+# up to the processes scanned, and the one-shot --settle 0 has no stall
+# series (not measured) and a stall window of 0
+got=$(awk '/^skcheck_processes\{/ { n += $2 } END { print n + 0 }' "$tmp/prom")
+want=$(jq -r .summary.processes.scanned "$tmp/json")
+if [ "$got" = "$want" ] && [ "$want" -gt 0 ]; then
+	echo "ok: sum(skcheck_processes) = $got processes scanned"
+else
+	echo "FAIL: sum(skcheck_processes) = $got, $want processes scanned"
+	fail=1
+fi
+if grep -q '^skcheck_[a-z_]*stalled' "$tmp/prom" || ! grep -qx 'skcheck_stall_window_seconds 0' "$tmp/prom"; then
+	echo "FAIL: --settle 0 exports stall series or no window of 0: $(grep stall "$tmp/prom")"
+	fail=1
+else
+	echo "ok: --settle 0: no stall series, skcheck_stall_window_seconds 0"
+fi
 
 # --- golden files ---------------------------------------------------------
 for f in table sockets json prom; do
