@@ -390,6 +390,8 @@ struct skc_event {
 	struct skc_where where;	/* local address, family 0 when unknown */
 	char why[24];		/* stall begin: the verdict (why.c), or "" */
 	char why_detail[256];
+	bool quiet;		/* evgate.c: a stall below --stall-event-min,
+				 * left out of event lines (JSON has it) */
 };
 
 /* What the diagnosis line names (diagnose.c), worst kind first: the

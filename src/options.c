@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "options.h"
@@ -20,6 +21,7 @@ enum {
 	OPT_BY, OPT_SETTLE, OPT_WINDOW, OPT_PROMETHEUS, OPT_PINS_RATIO,
 	OPT_PINS_MIN, OPT_MEMORY_SUSPECT, OPT_NO_PINNED, OPT_CLOSE_WAIT,
 	OPT_MANY_SOCKETS, OPT_LEAKED_SOCKETS,
+	OPT_STALL_EVENT_MIN, OPT_COLOR,
 };
 
 static const struct option longopts[] = {
@@ -63,6 +65,8 @@ static const struct option longopts[] = {
 	{ "settle", required_argument, NULL, OPT_SETTLE },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "prometheus", optional_argument, NULL, OPT_PROMETHEUS },
+	{ "stall-event-min", required_argument, NULL, OPT_STALL_EVENT_MIN },
+	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -123,11 +127,15 @@ static void usage(void)
 "  -c, --count N          stop after N samples (default: until interrupted)\n"
 "      --window SECONDS   a queue that makes no progress this long is stalled\n"
 "                         (default 10 with --watch, the settle time otherwise)\n"
+"      --stall-event-min SIZE  event lines of stalls holding less are left out\n"
+"                         (default 64K, 0 = every stall)\n"
 "\n"
 "Output:\n"
 "  -s, --sockets          list each process's sockets under it, worst first\n"
 "      --by KEY           rank by process (default) or container\n"
 "  -b, --bytes            exact sizes in bytes\n"
+"      --color[=WHEN]     colour flags and the diagnosis: auto (default: on a\n"
+"                         terminal, unless NO_COLOR is set), always, never\n"
 "  -o, --output LIST      table columns (+LIST appends to the defaults)\n"
 "      --list-columns     list the table columns and exit\n"
 "  -n, --noheadings       no table header\n"
@@ -201,7 +209,7 @@ int parse_duration(const char *s, double *out)
 
 int parse_size(const char *s, uint64_t *out)
 {
-	unsigned long long v;
+	unsigned long long v, frac = 0, scale = 1;
 	char *end;
 	int shift = 0;
 
@@ -211,6 +219,17 @@ int parse_size(const char *s, uint64_t *out)
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -EINVAL;
+	/* a fraction: "1.5M" (at most 9 digits; below a byte it is cut) */
+	if (*end == '.') {
+		for (end++; isdigit((unsigned char)*end); end++) {
+			if (scale == 1000000000ULL)
+				return -EINVAL;
+			frac = frac * 10 + (unsigned long long)(*end - '0');
+			scale *= 10;
+		}
+		if (scale == 1)
+			return -EINVAL;	/* "1." */
+	}
 	switch (*end) {
 	case 'k': case 'K': shift = 10; end++; break;
 	case 'm': case 'M': shift = 20; end++; break;
@@ -223,7 +242,12 @@ int parse_size(const char *s, uint64_t *out)
 		end++;
 	if (*end || (shift && v > (UINT64_MAX >> shift)))
 		return -EINVAL;
-	*out = (uint64_t)v << shift;
+	/* bytes are whole: a fraction needs a unit ("1.5" bytes is not) */
+	if (scale > 1 && (!shift || v == (UINT64_MAX >> shift)))
+		return -EINVAL;
+	/* frac * 2^shift can pass 2^64: scale in long double (exact
+	 * enough: the result is below 2^40) */
+	*out = ((uint64_t)v << shift) + (uint64_t)((long double)frac / scale * (1ULL << shift));
 	return 0;
 }
 
@@ -346,6 +370,22 @@ static int parse_sort(struct skc_opts *o, const char *arg)
 	return options_usage_error("unknown sort key '%s' (recv_q, send_q, mem, pinned, drops, sockets, close-wait, leaked)", arg);
 }
 
+/* util-linux's rules (lib/colors.c) and no-color.org: auto colours a
+ * terminal whose TERM is not "dumb", unless NO_COLOR is set and not
+ * empty; --color=always and never say so whatever the rest. */
+static bool color_wanted(enum skc_color c)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (c != SKC_COLOR_AUTO)
+		return c == SKC_COLOR_ALWAYS;
+	if (nc && *nc)
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(STDOUT_FILENO);
+}
+
 void options_init(struct skc_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -365,6 +405,8 @@ void options_init(struct skc_opts *o)
 	o->interval = 2;
 	o->settle = 1;
 	o->judge.window = o->settle;	/* one-shot: the settle time */
+	o->stall_event_min = 64 * 1024;
+	o->render.color = SKC_COLOR_AUTO;
 }
 
 /* --prometheus=FILE replaces FILE by rename(): only ever a regular file
@@ -431,6 +473,20 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case OPT_SETTLE:
 		if (parse_duration(arg, &o->settle) < 0 || o->settle > 3600)
 			return options_usage_error("invalid settle time '%s'", arg);
+		break;
+	case OPT_STALL_EVENT_MIN:
+		if (parse_size(arg, &o->stall_event_min) < 0)
+			return options_usage_error("invalid size '%s' for --stall-event-min", arg);
+		break;
+	case OPT_COLOR:
+		if (!arg || strcmp(arg, "auto") == 0)
+			o->render.color = SKC_COLOR_AUTO;
+		else if (strcmp(arg, "always") == 0)
+			o->render.color = SKC_COLOR_ALWAYS;
+		else if (strcmp(arg, "never") == 0)
+			o->render.color = SKC_COLOR_NEVER;
+		else
+			return options_usage_error("unknown --color '%s' (auto, always, never)", arg);
 		break;
 	case OPT_WINDOW:
 		if (parse_duration(arg, &o->judge.window) < 0 || o->judge.window <= 0)
@@ -566,6 +622,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	o->replay_dir = getenv("SKCHECK_NL_REPLAY");
 	if (getenv("SKCHECK_NETNS_DIR"))
 		o->netns_dir = getenv("SKCHECK_NETNS_DIR");
+	o->render.use_color = color_wanted(o->render.color);
 	return -1;
 }
 

@@ -52,12 +52,18 @@ struct skc_select_opts {
 	unsigned long close_wait_max, many_sockets_max, leaked_sockets_max;
 };
 
+/* --color (util-linux's rules; render_color.c decides auto) */
+enum skc_color { SKC_COLOR_AUTO, SKC_COLOR_ALWAYS, SKC_COLOR_NEVER };
+
 /* How the table and summary look (render_*.c). */
 struct skc_render_opts {
 	bool sockets, bytes, noheadings, raw, no_summary;
 	bool by_container;
 	bool memory;		/* -M: the whole host memory breakdown */
 	const char *columns;	/* -o argument */
+	enum skc_color color;	/* as given; options_parse resolves auto
+				 * into use_color */
+	bool use_color;		/* colour the flags and the diagnosis */
 	unsigned term_width;	/* > 0: fit the table to this many columns
 				 * (set by the watch screen, not an option) */
 };
@@ -79,6 +85,9 @@ struct skc_opts {
 	bool window_set;
 	bool prometheus;
 	const char *prom_file;	/* NULL: stdout */
+	/* stall begin/end event lines of stalls holding fewer bytes are
+	 * left out (evgate.c); JSON keeps every event */
+	uint64_t stall_event_min;
 	/* internal test hooks, from the environment (see man page) */
 	const char *proc_root;
 	const char *record_dir;
@@ -108,7 +117,8 @@ const char *options_sort_name(enum skc_sort k);
 /* --netns: "all", "current", "pid:N", "ino:N" or a bare number (inode),
  * else a name from /run/netns.  Returns 0 or -EINVAL. */
 int netns_parse_sel(const char *arg, struct netns_sel *sel);
-/* "1M", "512k", "100": power-of-1024 suffixes. Returns 0 or -EINVAL. */
+/* "1M", "512k", "1.5M", "100": power-of-1024 suffixes, a fraction only
+ * with one (rounded down to a byte). Returns 0 or -EINVAL. */
 int parse_size(const char *s, uint64_t *out);
 /* "2", "0.5", "500ms", "2s", "1m": seconds. Returns 0 or -EINVAL. */
 int parse_duration(const char *s, double *out);

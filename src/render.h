@@ -33,8 +33,11 @@ void render_diagnosis(FILE *out, const struct skc_host *h, const struct skc_rend
 struct json_object;
 struct json_object *render_diagnosis_json(const struct skc_host *h);
 
-/* render_events.c */
+/* render_events.c: one event as a logfmt line; the event lines of
+ * v[0..n): quiet ones left out, more than 3 of one process and kind in
+ * one sample as one "grouped=N" line */
 void render_event_line(FILE *out, const struct skc_event *ev);
+void render_event_lines(FILE *out, const struct skc_event *v, size_t n);
 
 /* render_why.c: verdicts (why.c) as text and JSON */
 struct skc_why;

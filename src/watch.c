@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evgate.h"
 #include "format.h"
 #include "proccache.h"
 #include "render.h"
@@ -69,6 +70,8 @@ static void remember_events(struct watch_state *w, const struct skc_host *h)
 	size_t i;
 
 	for (i = 0; i < h->nevents; i++) {
+		if (h->events[i].quiet)
+			continue;
 		if (w->nrecent == RECENT_EVENTS) {
 			memmove(w->recent, w->recent + 1,
 				(RECENT_EVENTS - 1) * sizeof(w->recent[0]));
@@ -126,7 +129,7 @@ static int render_screen(struct watch_state *w, const struct skc_host *h)
 	const struct skc_opts *o = w->o;
 	char *buf = NULL;
 	struct screen_layout l = { 0 };
-	size_t len = 0, before, i;
+	size_t len = 0, before;
 	FILE *m = open_memstream(&buf, &len);
 	int ret;
 
@@ -152,8 +155,7 @@ static int render_screen(struct watch_state *w, const struct skc_host *h)
 		l.nsticky = 1;	/* the column titles */
 	if (w->nrecent) {
 		fputs("\nrecent events:\n", m);
-		for (i = 0; i < w->nrecent; i++)
-			render_event_line(m, &w->recent[i]);
+		render_event_lines(m, w->recent, w->nrecent);
 	}
 	if (fclose(m) == 0 && !ret)
 		screen_show(w->scr, buf, &l);
@@ -163,13 +165,11 @@ static int render_screen(struct watch_state *w, const struct skc_host *h)
 
 static int render_lines(const struct skc_opts *o, const struct skc_host *h)
 {
-	size_t i;
 	int ret;
 
 	fputs("=== ", stdout);
 	print_header(stdout, h, o);
-	for (i = 0; i < h->nevents; i++)
-		render_event_line(stdout, &h->events[i]);
+	render_event_lines(stdout, h->events, h->nevents);
 	if (!o->render.no_summary) {
 		render_diagnosis(stdout, h, &o->render);
 		render_summary(stdout, h, &o->render);
@@ -181,7 +181,6 @@ static int render_lines(const struct skc_opts *o, const struct skc_host *h)
 
 static int render_tick(struct watch_state *w, const struct skc_host *h)
 {
-	size_t i;
 	int ret;
 
 	switch (w->mode) {
@@ -189,8 +188,7 @@ static int render_tick(struct watch_state *w, const struct skc_host *h)
 		return render_json_doc(stdout, h, true);
 	case MODE_PROM:
 		/* the file is for node_exporter; events go to stdout (journal) */
-		for (i = 0; i < h->nevents; i++)
-			render_event_line(stdout, &h->events[i]);
+		render_event_lines(stdout, h->events, h->nevents);
 		ret = render_prometheus_file(w->o->prom_file, h);
 		if (ret < 0)
 			fprintf(stderr, "skcheck: cannot write %s: %s\n",
@@ -325,6 +323,7 @@ int watch_run(const struct skc_opts *o)
 {
 	struct watch_state w = { .view = *o, .mode = pick_mode(o) };
 	struct tracker *tr = track_new(o->judge.window);
+	struct evgate *gate = evgate_new(o->stall_event_min);
 	struct proccache *cache = proccache_new();
 	int status = SKC_EXIT_OK;
 	unsigned long tick;
@@ -359,6 +358,7 @@ int watch_run(const struct skc_opts *o)
 				fprintf(stderr, "skcheck: %s\n", err.msg);
 		} else {
 			h.tick = tick;
+			evgate_apply(gate, &h);
 			report_partial(&w, &h);
 			ret = render_tick(&w, &h);
 			status = sample_status(&h, o);
@@ -387,6 +387,7 @@ int watch_run(const struct skc_opts *o)
 	}
 	screen_close(w.scr);
 	track_free(tr);
+	evgate_free(gate);
 	proccache_free(cache);
 	return status;
 }

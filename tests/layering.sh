@@ -17,7 +17,7 @@ phase_of() {
 	bpf_pinned|pinned.skel|pinned_rec|meminfo) echo 1 ;;	# pinned_rec: bpf/
 	join) echo 2 ;;
 	judge) echo 3 ;;
-	track) echo 4 ;;
+	track|evgate) echo 4 ;;
 	rollup|rollup_cont|rollup_mem|rollup_unowned|rollup_cmd) echo 5 ;;
 	why) echo 5 ;;	# after rollup: the filtered processes' stalled sockets
 	diagnose) echo 5 ;;	# after why: the findings of the filtered view

@@ -151,7 +151,7 @@ expect_rc "--prometheus with -J" 2
 
 # --- watch: the file is replaced each tick ------------------------------------------
 rm -f "$prom"
-sk --watch -i 0.3 -c 3 --window 0.4 --prometheus="$prom" -p "$pid"
+sk --watch -i 0.3 -c 3 --window 0.4 --stall-event-min 0 --prometheus="$prom" -p "$pid"
 [ "$SK_RC" -le 1 ] || fail "--watch --prometheus=FILE exited $SK_RC: $(cat "$SK_ERR")"
 [ ! -s "$SK_ERR" ] || fail "stderr: $(cat "$SK_ERR")"
 promcheck "$prom" "--watch -c 3 --prometheus=FILE"

@@ -101,7 +101,7 @@ expect_eq "stall-end (closed) names the last owner and the bytes it held" "$cpid
 # --- the same as text lines when piped ----------------------------------------
 start_helper tpid tcp=20000,0
 hget trx tcp.rx inode
-sk --watch -i 0.3 -c 4 --window 0.5 -p "$tpid"
+sk --watch -i 0.3 -c 4 --window 0.5 --stall-event-min 0 -p "$tpid"
 expect_rc "text watch with a stalled reader" 1
 grep -E "^[0-9T:-]+Z stall-begin pid=$tpid comm=sk_helper fd=[0-9]+ tcp inode=$trx .*recv_q=20000" "$SK_OUT" ||
 	fail "no stall-begin text line for inode $trx: $(grep -v '^ ' "$SK_OUT" | head -c 2000)"

@@ -67,7 +67,7 @@ jq -e -s --argjson ino "$rx" \
 	 length == 1 and .[0].why == "stopped" and (.[0].why_detail | test("stopped"))' \
 	"$SK_NDJSON" >/dev/null || fail "no stall-begin with why=stopped: $(jq -c '.events' "$SK_NDJSON")"
 ok "stall-begin event: why stopped"
-"$SKCHECK" --watch -i 0.3 -c 3 --window 0.3 -p "$pid" >"$SK_TMP/lines" 2>&1
+"$SKCHECK" --watch -i 0.3 -c 3 --window 0.3 --stall-event-min 0 -p "$pid" >"$SK_TMP/lines" 2>&1
 grep -E "stall-begin .*inode=$rx .*why=\"stopped\" why_detail=\"" "$SK_TMP/lines" >/dev/null ||
 	fail "text event line lacks why=\"stopped\": $(grep stall "$SK_TMP/lines")"
 ok "stall-begin line: why=\"stopped\""

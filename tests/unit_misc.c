@@ -315,7 +315,21 @@ static void test_parse_size(void **state)
 	SIZE_BAD("1KiBs");
 	SIZE_BAD("1 K");
 	SIZE_BAD("1K ");
-	SIZE_BAD("1.5M");
+	/* a fraction, with a unit only, rounded down to a byte */
+	SIZE_OK("1.5M", 1572864);
+	SIZE_OK("0.5K", 512);
+	SIZE_OK("1.25G", 5ULL << 28);
+	SIZE_OK("2.0k", 2048);
+	SIZE_OK("0.001K", 1);
+	SIZE_OK("0.0001K", 0);
+	SIZE_OK("1.123456789T", 1235253802809ULL);
+	SIZE_BAD("1.5");
+	SIZE_BAD("1.");
+	SIZE_BAD("1.K");
+	SIZE_BAD(".5K");
+	SIZE_BAD("1.5.5K");
+	SIZE_BAD("1.1234567891K");
+	SIZE_BAD("16777215.5T");
 	SIZE_BAD("0x10");
 	SIZE_BAD("1e3");
 	SIZE_BAD("abc");
