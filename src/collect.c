@@ -335,8 +335,15 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 	if (ret < 0)
 		return err_set(err, ret, "cannot list network namespaces: %s",
 			       strerror(-ret));
-	if (netns_select(&h->nets, &h->procs, &o->netns) < 0)
-		return err_set(err, -ENOENT, "no such network namespace: %s", o->netns_arg);
+	ret = netns_select(&h->nets, &h->procs, &o->netns);
+	if (ret == -EACCES)
+		return err_set(err, ret, "cannot read the network namespace of %s: permission denied (another user's process needs root with CAP_SYS_PTRACE)",
+			       o->netns_arg);
+	if (ret == -ESRCH)
+		return err_set(err, ret, "no such network namespace: %s: no process with that pid",
+			       o->netns_arg);
+	if (ret < 0)
+		return err_set(err, ret, "no such network namespace: %s", o->netns_arg);
 	/* the light sample walks queues too: the read counters it starts
 	 * are what proves a datagram reader stopped (track.c) */
 	pinned_begin(h, o->no_pinned ? "pinned pages not collected (--no-pinned)" :

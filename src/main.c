@@ -205,9 +205,25 @@ static int checked_flush(int status)
 	return SKC_EXIT_FAILURE;
 }
 
+/* -o named a column that does not exist: name it (escaped, it is the
+ * user's), and the list only when there is no single name to blame. */
+static int bad_column(const char *bad, const char *list)
+{
+	char *e = escape_bytes(bad[0] ? bad : list, strlen(bad[0] ? bad : list));
+	int ret;
+
+	if (bad[0])
+		ret = options_usage_error("unknown column '%s' in --output (see --list-columns)", e);
+	else
+		ret = options_usage_error("an empty column name in --output '%s' (see --list-columns)", e);
+	free(e);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct skc_opts opts;
+	char bad[256];
 	int ret;
 
 	/* a closed pipe (skcheck | head) shows up as EPIPE: end quietly */
@@ -218,17 +234,16 @@ int main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	ret = options_parse(argc, argv, &opts);
 	/* the column names belong to the table renderer */
-	if (ret < 0 && !opts.json && render_table_check_columns(&opts.render) < 0)
-		ret = options_usage_error("unknown column in '%s' (see --list-columns)",
-					  opts.render.columns);
+	if (ret < 0 && !opts.json && render_table_check_columns(&opts.render, bad, sizeof(bad)) < 0)
+		ret = bad_column(bad, opts.render.columns);
 	if (ret >= 0) {
 		options_free(&opts);
 		/* --help and --version went to stdout: say if they did not */
 		return ret == SKC_EXIT_OK ? checked_flush(ret) : ret;
 	}
 	if (opts.list_columns) {
-		render_list_columns(stdout);
-		ret = checked_flush(SKC_EXIT_OK);
+		ret = render_list_columns(stdout, &opts.render, opts.json);
+		ret = ret < 0 ? SKC_EXIT_FAILURE : checked_flush(SKC_EXIT_OK);
 	} else if (opts.watch) {
 		ret = watch_run(&opts);
 	} else {

@@ -114,9 +114,15 @@ int netns_select(struct skc_netnstab *nt, const struct skc_proctab *pt,
 		want = sel->value;
 		break;
 	case NETNS_PID:
-		for (i = 0; i < pt->n; i++)
-			if ((uint64_t)pt->v[i].pid == sel->value)
-				want = pt->v[i].netns;
+		for (i = 0; i < pt->n && (uint64_t)pt->v[i].pid != sel->value; i++)
+			;
+		if (i == pt->n)
+			return -ESRCH;
+		/* procscan reads 0 when /proc/PID/ns/net would not open:
+		 * ptrace access to another user's process is denied */
+		if (!pt->v[i].netns)
+			return -EACCES;
+		want = pt->v[i].netns;
 		break;
 	case NETNS_NAME:
 		for (i = 0; i < nt->n; i++)

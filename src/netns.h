@@ -10,7 +10,9 @@
 int netns_enumerate(const struct skc_proctab *pt, const char *proc_root,
 		    const char *run_dir, uint64_t self, struct skc_netnstab *nt);
 
-/* Keep only the namespaces sel names; returns 0 or -ENOENT. */
+/* Keep only the namespaces sel names; returns 0, -ENOENT (none by that
+ * name or inode), -ESRCH (pid:N, no such process) or -EACCES (pid:N,
+ * its namespace link is not readable: permission denied). */
 int netns_select(struct skc_netnstab *nt, const struct skc_proctab *pt,
 		 const struct netns_sel *sel);
 

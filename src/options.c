@@ -50,7 +50,7 @@ static const struct option longopts[] = {
 	{ "memory-suspect", required_argument, NULL, OPT_MEMORY_SUSPECT },
 	{ "top", required_argument, NULL, 'N' },
 	{ "output", required_argument, NULL, 'o' },
-	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+	{ "list-columns", no_argument, NULL, 'H' },
 	{ "noheadings", no_argument, NULL, 'n' },
 	{ "raw", no_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'J' },
@@ -100,7 +100,7 @@ static void usage(void)
 "                         queued or a flag\n"
 "  -N, --top N            at most N processes (default 10, 0 = all)\n"
 "      --sort KEY         recv_q (default), send_q, mem, pinned, drops, sockets,\n"
-"                         close-wait, leaked\n"
+"                         close-wait, leaked (or the column title: RECV-Q...)\n"
 "\n"
 "Flag thresholds:\n"
 "      --residue SIZE     residue: unread bytes per socket (default 1M)\n"
@@ -137,7 +137,8 @@ static void usage(void)
 "      --color[=WHEN]     colour flags and the diagnosis: auto (default: on a\n"
 "                         terminal, unless NO_COLOR is set), always, never\n"
 "  -o, --output LIST      table columns (+LIST appends to the defaults)\n"
-"      --list-columns     list the table columns and exit\n"
+"  -H, --list-columns     list the table columns (type, default, description;\n"
+"                         -J: as JSON, -r: raw) and exit\n"
 "  -n, --noheadings       no table header\n"
 "  -r, --raw              raw table (no alignment, no summary)\n"
 "      --no-summary       no host summary above the table\n"
@@ -357,12 +358,29 @@ const char *options_sort_name(enum skc_sort k)
 	return (size_t)k < ARRAY_SIZE(sort_keys) ? sort_keys[k] : "?";
 }
 
+/* A sort key as --sort names it, or as the table's column title shows
+ * it: case does not matter and '-' is '_' ("RECV-Q", "close_wait"). */
+static bool sort_key_is(const char *arg, const char *key)
+{
+	for (; *arg && *key; arg++, key++) {
+		char a = (char)tolower((unsigned char)*arg), k = *key;
+
+		if (a == '-')
+			a = '_';
+		if (k == '-')
+			k = '_';
+		if (a != k)
+			return false;
+	}
+	return !*arg && !*key;
+}
+
 static int parse_sort(struct skc_opts *o, const char *arg)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sort_keys); i++) {
-		if (strcmp(arg, sort_keys[i]) == 0) {
+		if (sort_key_is(arg, sort_keys[i])) {
 			o->select.sort = (enum skc_sort)i;
 			return 0;
 		}
@@ -441,6 +459,7 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case 'r': o->render.raw = true; break;
 	case 'J': o->json = true; break;
 	case OPT_NO_SUMMARY: o->render.no_summary = true; break;
+	case 'H':
 	case OPT_LIST_COLUMNS: o->list_columns = true; break;
 	case 'p': return add_pids(o, arg) ? SKC_EXIT_USAGE : -1;
 	case 'C': return add_list(&o->select.comms, &o->select.ncomms, arg, "command name");
@@ -592,7 +611,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	options_init(o);
 	optind = 0;	/* full getopt reset: tests parse more than once */
 	opterr = 0;	/* our own messages, with our own name */
-	while ((c = getopt_long(argc, argv, ":asbp:C:tuUxP:m:N:o:nrJwi:c:MhV",
+	while ((c = getopt_long(argc, argv, ":asbp:C:tuUxP:m:N:o:nrJwi:c:MhVH",
 				longopts, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return getopt_error(c, argv[optind - 1]);

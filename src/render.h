@@ -8,9 +8,12 @@
 #include "model.h"
 #include "options.h"
 
-/* Validate o->columns: 0, or -EINVAL when a name is unknown. */
-int render_table_check_columns(const struct skc_render_opts *o);
-void render_list_columns(FILE *out);
+/* Validate o->columns: 0, or -EINVAL with the first unknown name in
+ * bad (len bytes; "" when the list names no column at all). */
+int render_table_check_columns(const struct skc_render_opts *o, char *bad, size_t len);
+/* --list-columns: name, type, where it is on by default, description;
+ * raw with o->raw, JSON ({"columns": [...]}) with json.  0 or -errno. */
+int render_list_columns(FILE *out, const struct skc_render_opts *o, bool json);
 int render_table(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
 void render_summary(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
 /* render_memory.c: the memory lines of the summary (-M: the breakdown) */

@@ -214,7 +214,21 @@ void render_diagnosis(FILE *out, const struct skc_host *h, const struct skc_rend
 	if (!h->diagnosed)
 		return;
 	t = render_diagnosis_text(h, o);
-	fprintf(out, "%s\n", t);
+	if (o->use_color && !o->raw) {
+		const char *sgr = "\033[32m";	/* green: nothing wrong */
+		size_t i;
+
+		for (i = 0; i < h->nfindings; i++) {
+			if (h->findings[i].kind != FIND_PARTIAL) {
+				sgr = "\033[1;31m";	/* bold red: findings */
+				break;
+			}
+			sgr = "\033[33m";	/* yellow: only a partial view */
+		}
+		fprintf(out, "%s%s\033[0m\n", sgr, t);
+	} else {
+		fprintf(out, "%s\n", t);
+	}
 	free(t);
 }
 

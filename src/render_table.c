@@ -8,10 +8,12 @@
 #include <string.h>
 #include <strings.h>
 #include <libsmartcols.h>
+#include <sys/socket.h>
 
 #include "format.h"
 #include "netns.h"
 #include "render.h"
+#include "socktab.h"
 #include "util.h"
 #include "why.h"
 
@@ -29,6 +31,24 @@ struct colinfo {
 	int flags;
 	const char *help;
 };
+
+/* What a column's cells hold, for --list-columns (as lsfd -H says it):
+ * size cells are sizes ("3.0M", bytes with -b), durations ">=5s". */
+static const char *column_type(int col)
+{
+	switch (col) {
+	case COL_PID: case COL_UID: case COL_SOCKETS: case COL_DROPS:
+	case COL_FD: case COL_INODE: case COL_PROCS: case COL_STALLED:
+	case COL_LEAKED:
+		return "number";
+	case COL_RECVQ: case COL_SENDQ: case COL_MEM: case COL_PINNED:
+		return "size";
+	case COL_SINCE: case COL_WAITING:
+		return "duration";
+	default:
+		return "string";
+	}
+}
 
 static const struct colinfo columns[COL_NCOLS] = {
 	[COL_PID] = { "PID", 6, SCOLS_FL_RIGHT, "process id" },
@@ -88,6 +108,16 @@ static int column_id(const char *name, size_t len)
 	return -1;
 }
 
+static bool lists_listener(const struct skc_host *h, const struct skc_proc *p)
+{
+	size_t j;
+
+	for (j = 0; j < p->nlisted; j++)
+		if (sock_is_listener(&h->socks.v[p->listed[j].sock]))
+			return true;
+	return false;
+}
+
 /* Default columns; CONTAINER and POD join them (after COMM) when a
  * listed process runs in a container, NETNS when several namespaces
  * were scanned. */
@@ -96,7 +126,7 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 {
 	const int *def = o->sockets ? default_sock_cols : default_cols;
 	size_t ndef = o->sockets ? ARRAY_SIZE(default_sock_cols) : ARRAY_SIZE(default_cols);
-	bool cont = false, close_wait = false, leaked = false;
+	bool cont = false, close_wait = false, leaked = false, listeners = false;
 	size_t i, n = 0;
 
 	if (o->by_container) {
@@ -111,6 +141,7 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 		cont |= h->ranked[i]->cont.id[0] || h->ranked[i]->cont.pod[0];
 		close_wait |= h->ranked[i]->fig.close_wait > 0;
 		leaked |= h->ranked[i]->nleaks > 0;
+		listeners |= o->sockets && lists_listener(h, h->ranked[i]);
 	}
 	for (i = 0; i < ndef; i++) {
 		/* stall columns once two samples exist */
@@ -124,6 +155,9 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 			out[n++] = COL_CLOSE_WAIT;
 		if (def[i] == COL_FLAGS && leaked)
 			out[n++] = COL_LEAKED;
+		/* a listener's queue is connections: cur/max before RECV-Q */
+		if (def[i] == COL_RECVQ && listeners)
+			out[n++] = COL_ACCEPTQ;
 		out[n++] = def[i];
 		if (def[i] == COL_MEM && h && h->pinned_avail)
 			out[n++] = COL_PINNED;
@@ -177,22 +211,76 @@ static int resolve_columns(const struct skc_host *h, const struct skc_render_opt
 	return (int)n;
 }
 
-int render_table_check_columns(const struct skc_render_opts *o)
+int render_table_check_columns(const struct skc_render_opts *o, char *bad, size_t len)
 {
 	int cols[64];
-	const char *bad;
-	size_t badlen;
+	const char *b;
+	size_t blen;
 
-	return resolve_columns(NULL, o, cols, ARRAY_SIZE(cols), &bad, &badlen) < 0
-	       ? -EINVAL : 0;
+	if (resolve_columns(NULL, o, cols, ARRAY_SIZE(cols), &b, &blen) >= 0)
+		return 0;
+	snprintf(bad, len, "%.*s", (int)blen, b);
+	return -EINVAL;
 }
 
-void render_list_columns(FILE *out)
-{
-	int i;
+/* Where a column is shown without -o (default_columns), in words. */
+static const char *const column_default[COL_NCOLS] = {
+	[COL_PID] = "process,sockets", [COL_COMM] = "process,sockets",
+	[COL_CMDLINE] = "no", [COL_UID] = "no",
+	[COL_SOCKETS] = "all", [COL_ACCEPTQ] = "sockets:listeners",
+	[COL_RECVQ] = "all", [COL_SENDQ] = "all", [COL_MEM] = "all",
+	[COL_DROPS] = "all", [COL_FLAGS] = "all",
+	[COL_FD] = "sockets", [COL_PROTO] = "sockets", [COL_STATE] = "sockets",
+	[COL_LOCAL] = "sockets", [COL_PEER] = "sockets", [COL_INODE] = "no",
+	[COL_NETNS] = "when:several-netns", [COL_CONTAINER] = "container,when:containers",
+	[COL_POD] = "container,when:containers", [COL_QOS] = "container",
+	[COL_RUNTIME] = "container", [COL_PROCS] = "container",
+	[COL_STALLED] = "when:tracked", [COL_SINCE] = "sockets,when:tracked",
+	[COL_LEAKED] = "when:leaks", [COL_PINNED] = "when:pinned",
+	[COL_WAITING] = "sockets", [COL_CLOSE_WAIT] = "when:close-wait",
+	[COL_WHY] = "when:verdicts",
+};
 
-	for (i = 0; i < COL_NCOLS; i++)
-		fprintf(out, "%8s  %s\n", columns[i].name, columns[i].help);
+int render_list_columns(FILE *out, const struct skc_render_opts *o, bool json)
+{
+	static const char *const titles[] = { "NAME", "TYPE", "DEFAULT", "DESCRIPTION" };
+	struct libscols_table *tb = scols_new_table();
+	int i, ret = 0;
+	size_t k;
+
+	if (!tb)
+		return -ENOMEM;
+	scols_table_set_stream(tb, out);
+	scols_table_set_name(tb, "columns");
+	scols_table_enable_json(tb, json);
+	scols_table_enable_raw(tb, o->raw);
+	/* as lsfd -H: a list, not a table; the name comes first */
+	scols_table_enable_noheadings(tb, !json);
+	for (k = 0; k < ARRAY_SIZE(titles); k++)
+		if (!scols_table_new_column(tb, titles[k], 0, k == 3 ? SCOLS_FL_WRAP : 0)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	for (i = 0; i < COL_NCOLS && !ret; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char type[16];
+
+		if (!ln) {
+			ret = -ENOMEM;
+			break;
+		}
+		snprintf(type, sizeof(type), json ? "%s" : "<%s>", column_type(i));
+		if (scols_line_set_data(ln, 0, columns[i].name) < 0 ||
+		    scols_line_set_data(ln, 1, type) < 0 ||
+		    scols_line_set_data(ln, 2, column_default[i]) < 0 ||
+		    scols_line_set_data(ln, 3, columns[i].help) < 0)
+			ret = -ENOMEM;
+	}
+	if (!ret)
+		ret = scols_print_table(tb);
+out:
+	scols_unref_table(tb);
+	return ret;
 }
 
 static void size_cell(char *buf, size_t len, uint64_t v, const struct skc_render_opts *o)
@@ -267,6 +355,30 @@ static char *proc_cell(int col, const struct skc_host *h, const struct skc_proc 
 	return xstrdup(buf);
 }
 
+/* PEER; a UNIX peer whose socket a process holds as "PID/COMM" (its
+ * first owner; "+" when there are more), else as format_peer says. */
+static void peer_cell(char *buf, size_t len, const struct skc_host *h,
+		      const struct skc_sock *s)
+{
+	const struct skc_sock *peer;
+	const struct skc_proc *p;
+	long k;
+
+	format_peer(buf, len, s);
+	if (s->family != AF_UNIX || !s->unix_peer)
+		return;
+	k = socktab_find(&h->socks, s->unix_peer);
+	if (k < 0)
+		return;
+	peer = &h->socks.v[k];
+	if (!peer->nowners)
+		return;
+	p = &h->procs.v[peer->owners[0].proc];
+	snprintf(buf, len, "%d/%s%s", (int)p->pid, p->comm,
+		 peer->nowners > 1 && peer->owners[peer->nowners - 1].proc != peer->owners[0].proc ?
+		 "+" : "");
+}
+
 static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock *s,
 		       int fd, const struct skc_render_opts *o)
 {
@@ -278,7 +390,7 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 	case COL_PROTO: return xstrdup(format_netid(s));
 	case COL_STATE: return xstrdup(format_state(s));
 	case COL_LOCAL: format_local(buf, sizeof(buf), s); break;
-	case COL_PEER: format_peer(buf, sizeof(buf), s); break;
+	case COL_PEER: peer_cell(buf, sizeof(buf), h, s); break;
 	case COL_INODE: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->inode); break;
 	case COL_ACCEPTQ:
 		if (!sock_is_listener(s))
@@ -352,8 +464,47 @@ static char *leak_cell(int col, const struct skc_leak *l)
 	return xstrdup(buf);
 }
 
-static int add_leak_rows(struct libscols_table *tb, const struct skc_proc *p,
-			 const int *cols, size_t ncols)
+/* With -r or -o, socket rows carry their process's PID, COMM and the
+ * other process columns, so each row stands alone (grep, as with lsof
+ * and lsfd); the aligned default view leaves them to the process row. */
+static bool fill_ident(int col, const struct skc_render_opts *o)
+{
+	if (!o->raw && !o->columns)
+		return false;
+	switch (col) {
+	case COL_PID: case COL_COMM: case COL_CMDLINE: case COL_UID:
+	case COL_CONTAINER: case COL_POD: case COL_QOS: case COL_RUNTIME:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Put v (malloc'ed or NULL) in cell i; FLAGS cells coloured by the
+ * flags they show (--color). */
+static void set_cell(struct libscols_line *ln, size_t i, int col, char *v,
+		     unsigned flags, const struct skc_render_opts *o)
+{
+	struct libscols_cell *c;
+
+	if (!v)
+		return;
+	if (scols_line_refer_data(ln, i, v) < 0) {
+		free(v);
+		return;
+	}
+	if (col != COL_FLAGS || !o->use_color || o->raw)
+		return;
+	c = scols_line_get_cell(ln, i);
+	if (c && (flags & SKC_F_VERDICTS))
+		scols_cell_set_color(c, "red");
+	else if (c && (flags & SKC_F_NO_PROGRESS))
+		scols_cell_set_color(c, "yellow");
+}
+
+static int add_leak_rows(struct libscols_table *tb, const struct skc_host *h,
+			 const struct skc_proc *p, const int *cols, size_t ncols,
+			 const struct skc_render_opts *o)
 {
 	size_t i, j;
 
@@ -363,10 +514,10 @@ static int add_leak_rows(struct libscols_table *tb, const struct skc_proc *p,
 		if (!ln)
 			return -ENOMEM;
 		for (i = 0; i < ncols; i++) {
-			char *v = leak_cell(cols[i], &p->leaks[j]);
+			char *v = fill_ident(cols[i], o) ? proc_cell(cols[i], h, p, o)
+							  : leak_cell(cols[i], &p->leaks[j]);
 
-			if (v && scols_line_refer_data(ln, i, v) < 0)
-				free(v);
+			set_cell(ln, i, cols[i], v, SKC_F_LEAKED, o);
 		}
 	}
 	return 0;
@@ -381,12 +532,8 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 
 	if (!ln)
 		return -ENOMEM;
-	for (i = 0; i < ncols; i++) {
-		char *v = proc_cell(cols[i], h, p, o);
-
-		if (v && scols_line_refer_data(ln, i, v) < 0)
-			free(v);
-	}
+	for (i = 0; i < ncols; i++)
+		set_cell(ln, i, cols[i], proc_cell(cols[i], h, p, o), p->fig.flags, o);
 	if (!o->sockets)
 		return 0;
 	for (j = 0; j < p->nlisted; j++) {
@@ -396,13 +543,14 @@ static int add_proc_rows(struct libscols_table *tb, const struct skc_host *h,
 		if (!ln)
 			return -ENOMEM;
 		for (i = 0; i < ncols; i++) {
-			char *v = sock_cell(cols[i], h, &h->socks.v[l->sock], l->fd, o);
+			const struct skc_sock *s = &h->socks.v[l->sock];
+			char *v = fill_ident(cols[i], o) ? proc_cell(cols[i], h, p, o)
+							  : sock_cell(cols[i], h, s, l->fd, o);
 
-			if (v && scols_line_refer_data(ln, i, v) < 0)
-				free(v);
+			set_cell(ln, i, cols[i], v, s->flags, o);
 		}
 	}
-	return add_leak_rows(tb, p, cols, ncols);
+	return add_leak_rows(tb, h, p, cols, ncols, o);
 }
 
 static char *cont_cell(int col, const struct skc_host *h, const struct skc_cont_row *r,
@@ -433,12 +581,8 @@ static int add_cont_row(struct libscols_table *tb, const struct skc_host *h,
 
 	if (!ln)
 		return -ENOMEM;
-	for (i = 0; i < ncols; i++) {
-		char *v = cont_cell(cols[i], h, r, o);
-
-		if (v && scols_line_refer_data(ln, i, v) < 0)
-			free(v);
-	}
+	for (i = 0; i < ncols; i++)
+		set_cell(ln, i, cols[i], cont_cell(cols[i], h, r, o), r->fig.flags, o);
 	return 0;
 }
 
@@ -463,6 +607,8 @@ int render_table(FILE *out, const struct skc_host *h, const struct skc_render_op
 	}
 	scols_table_enable_noheadings(tb, o->noheadings);
 	scols_table_enable_raw(tb, o->raw);
+	/* libsmartcols colours only a terminal unless told: --color decided */
+	scols_table_enable_colors(tb, o->use_color && !o->raw);
 	for (i = 0; i < ncols; i++) {
 		const struct colinfo *ci = &columns[cols[i]];
 

@@ -168,11 +168,21 @@ static bool proc_matches(const struct skc_host *h, const struct skc_proc *p,
 	return true;
 }
 
+/* Kernel threads (and zombies) have no command line and hold no
+ * socket: --all leaves them out, they can have nothing to show. */
+static bool proc_socketless_kernel(const struct skc_proc *p)
+{
+	return p->pid && (!p->cmdline || !p->cmdline[0]) && !p->nfds &&
+	       !p->fig.sockets && !p->nleaks && !p->fds_errno;
+}
+
 static bool proc_listed(const struct skc_proc *p, const struct skc_select_opts *o)
 {
 	if (!p->matches || p->fig.recv_q < o->min_bytes)
 		return false;
-	return o->all || figures_any(&p->fig);
+	if (figures_any(&p->fig))
+		return true;
+	return o->all && !proc_socketless_kernel(p);
 }
 
 static int cmp_procs(const void *a, const void *b, void *arg)

@@ -329,6 +329,9 @@ int watch_run(const struct skc_opts *o)
 	unsigned long tick;
 	struct skc_err err = { 0, "" };
 
+	/* the screen draws text through ncurses: no escape sequences in it */
+	if (w.mode == MODE_SCREEN)
+		w.view.render.use_color = false;
 	w.o = &w.view;
 	o = w.o;
 	stop_install();		/* first: ncurses then leaves SIGINT/SIGTERM to us */
