@@ -160,22 +160,36 @@ static void proc_sockets(struct dgn *d, const struct skc_host *h, const struct s
 		memset(&tmp, 0, sizeof(tmp));
 		sock_finding(h, s, k, &tmp);
 		f->nsocks++;
+		f->total += finding_weight(&tmp);
 		if (f->nsocks == 1 || finding_weight(&tmp) > finding_weight(f)) {
 			tmp.kind = k;
 			tmp.pid = f->pid;
 			memcpy(tmp.comm, f->comm, sizeof(tmp.comm));
 			tmp.fd = p->fds[i].fd;
 			tmp.nsocks = f->nsocks;
+			tmp.total = f->total;
 			*f = tmp;
 		}
 	}
 }
 
-/* Findings of p's descriptors as a whole (rollup's process counts). */
-static void proc_counts(struct dgn *d, const struct skc_proc *p)
+/* Findings of p's descriptors as a whole (rollup's process counts),
+ * and pins-pages judged on its sums only (rollup_mem.c) when none of
+ * its sockets stands for it. */
+static void proc_counts(struct dgn *d, const struct skc_proc *p, size_t first)
 {
 	struct skc_finding *f;
+	size_t i;
 
+	if (p->fig.flags & SKC_F_PINS_PAGES) {
+		for (i = first; i < d->n && d->v[i].kind != FIND_PINS_PAGES; i++)
+			;
+		if (i == d->n) {
+			f = dgn_add(d, FIND_PINS_PAGES, p);
+			f->bytes = f->total = p->fig.pinned;
+			f->mem = p->fig.mem;
+		}
+	}
 	if (p->fig.flags & SKC_F_LEAKED) {
 		f = dgn_add(d, FIND_LEAKED, p);
 		f->count = p->nleaks;
@@ -211,7 +225,10 @@ static void host_findings(struct dgn *d, const struct skc_host *h)
 static int cmp_findings(const void *a, const void *b)
 {
 	const struct skc_finding *x = a, *y = b;
-	uint64_t wx = finding_weight(x), wy = finding_weight(y);
+	/* a process's sum of the kind: 3000 stalled 1-byte sockets outrank
+	 * one socket with 2K */
+	uint64_t wx = x->total ? x->total : finding_weight(x);
+	uint64_t wy = y->total ? y->total : finding_weight(y);
 
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
@@ -225,15 +242,16 @@ static int cmp_findings(const void *a, const void *b)
 void diagnose_host(struct skc_host *h)
 {
 	struct dgn d = { 0 };
-	size_t i;
+	size_t i, first;
 
 	for (i = 0; i < h->procs.n; i++) {
 		const struct skc_proc *p = &h->procs.v[i];
 
 		if (!p->matches)
 			continue;
+		first = d.n;
 		proc_sockets(&d, h, p);
-		proc_counts(&d, p);
+		proc_counts(&d, p, first);
 	}
 	for (i = 0; i < h->nunowned; i++)
 		if (h->unowned[i].selected)

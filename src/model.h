@@ -421,6 +421,8 @@ struct skc_finding {
 	uint64_t mem;		/* pins-pages: truesize; memory-suspect:
 				 * bytes the socket queues pin */
 	uint32_t nsocks;	/* sockets of this process of this kind */
+	uint64_t total;		/* their main figure summed (bytes, or the
+				 * count where a kind has no bytes) */
 	double age;		/* seconds the data (or stall) waited at
 				 * least, -1 unknown */
 	const char *why;	/* why.c verdict name (static), or NULL */

@@ -67,14 +67,20 @@ static void who_text(FILE *m, const struct skc_finding *f)
 	free(e);
 }
 
-static void where_text(FILE *m, const struct skc_where *w)
+/* " on 127.0.0.1:80", " on /run/x.sock"; an unnamed socket (UNIX
+ * socketpairs: "*") by its fd instead */
+static void where_text(FILE *m, const struct skc_finding *f)
 {
 	char buf[FMT_ADDR_MAX];
 	char *e;
 
-	if (!w->family)
+	if (!f->where.family)
 		return;
-	format_where(buf, sizeof(buf), w);
+	format_where(buf, sizeof(buf), &f->where);
+	if (strcmp(buf, "*") == 0 && f->fd >= 0) {
+		fprintf(m, " on fd %d (%s)", f->fd, proto_name(f->proto));
+		return;
+	}
 	e = escape_bytes(buf, strlen(buf));
 	fprintf(m, " on %s", e);
 	free(e);
@@ -94,25 +100,36 @@ static void finding_text(FILE *m, const struct skc_finding *f, const struct skc_
 	switch (f->kind) {
 	case FIND_STALLED:
 	case FIND_RESIDUE:
-		fprintf(m, "%s unread", a);
-		where_text(m, &f->where);
+		if (f->nsocks > 1) {
+			/* the sum, then the largest with its address */
+			format_size(b, sizeof(b), f->total, o->bytes);
+			fprintf(m, "%s unread in %u sockets, largest %s", b, f->nsocks, a);
+		} else {
+			fprintf(m, "%s unread", a);
+		}
+		where_text(m, f);
 		fprintf(m, "%s (%s%s%s)", t, finding_name(f->kind),
 			f->why ? ", " : "", f->why ? f->why : "");
 		break;
 	case FIND_ACCEPT_STALLED:
 		fprintf(m, "accept queue %llu/%llu not accepted",
 			(unsigned long long)f->count, (unsigned long long)f->limit);
-		where_text(m, &f->where);
+		where_text(m, f);
 		fprintf(m, "%s (accept-stalled)", t);
 		break;
 	case FIND_ACCEPT_FULL:
 		fprintf(m, "accept queue full %llu/%llu",
 			(unsigned long long)f->count, (unsigned long long)f->limit);
-		where_text(m, &f->where);
+		where_text(m, f);
 		break;
 	case FIND_TX_STALLED:
-		fprintf(m, "%s unsent", a);
-		where_text(m, &f->where);
+		if (f->nsocks > 1) {
+			format_size(b, sizeof(b), f->total, o->bytes);
+			fprintf(m, "%s unsent in %u sockets, largest %s", b, f->nsocks, a);
+		} else {
+			fprintf(m, "%s unsent", a);
+		}
+		where_text(m, f);
 		fprintf(m, "%s (tx-stalled: the peer does not read)", t);
 		break;
 	case FIND_CONNECT_STALLED:
@@ -133,17 +150,17 @@ static void finding_text(FILE *m, const struct skc_finding *f, const struct skc_
 	case FIND_PINS_PAGES:
 		format_size(b, sizeof(b), f->mem, o->bytes);
 		fprintf(m, "queues pin %s of pages for %s of buffers", a, b);
-		where_text(m, &f->where);
+		where_text(m, f);
 		fputs(" (pins-pages)", m);
 		break;
 	case FIND_RCVBUF_FULL:
 		format_size(b, sizeof(b), f->limit, o->bytes);
 		fprintf(m, "receive buffer full (%s unread, rcvbuf %s)", a, b);
-		where_text(m, &f->where);
+		where_text(m, f);
 		break;
 	case FIND_DROPS:
 		fprintf(m, "%llu drops", (unsigned long long)f->count);
-		where_text(m, &f->where);
+		where_text(m, f);
 		break;
 	case FIND_LEAKED:
 		fprintf(m, "%llu leaked %s%sfds", (unsigned long long)f->count,
@@ -163,8 +180,9 @@ static void finding_text(FILE *m, const struct skc_finding *f, const struct skc_
 	case FIND_KINDS:
 		break;
 	}
-	if (f->nsocks > 1)
-		fprintf(m, " (+%u more sockets)", f->nsocks - 1);
+	if (f->nsocks > 1 && f->kind != FIND_STALLED && f->kind != FIND_RESIDUE &&
+	    f->kind != FIND_TX_STALLED)
+		fprintf(m, " (+%u more socket%s)", f->nsocks - 1, f->nsocks > 2 ? "s" : "");
 }
 
 char *render_diagnosis_text(const struct skc_host *h, const struct skc_render_opts *o)
@@ -341,6 +359,7 @@ static json_object *socket_json(const struct skc_finding *f)
 	json_object_object_add(o, "proto", json_object_new_string(proto_name(f->proto)));
 	json_object_object_add(o, "local", where_json(&f->where));
 	add_u64(o, "sockets", f->nsocks);
+	add_u64(o, "total", f->total);
 	return o;
 }
 

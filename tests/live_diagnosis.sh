@@ -57,6 +57,20 @@ expect_eq "leaked finding" "$lk leaky $nleaks TCP true" "$v"
 jcheck "stalled age covers the settle time" '.summary.diagnosis[0].figures.age >= 0.45'
 jcheck "each finding has its text" '.summary.diagnosis | all(.text | length > 0)'
 
+# --- several sockets of one kind: their sum, and the largest ---------------------
+start_helper grp comm=grp tcp=1000,0 tcp=3000,0 tcp=2000,0
+hget gport tcp.rx port 2
+sk --settle 0.5 -b -p "$grp"
+expect_rc "three stalled readers in one process" 1
+line=$(head -n 1 "$SK_OUT")
+[[ $line =~ ^grp\[$grp\]\ 6000\ unread\ in\ 3\ sockets,\ largest\ 3000\ on\ 127\.0\.0\.1:$gport\ for\ \>=[0-9]+s\ \(stalled ]] ||
+	fail "grouped stalled finding: $line"
+ok "one finding for the process: 6000 in 3 sockets, largest 3000 on port $gport"
+skj --settle 0.5 -p "$grp"
+jget v '.summary.diagnosis[0] | [.socket.sockets, .socket.total, .figures.unread_bytes] | map(tostring) | join(" ")'
+expect_eq "JSON: sockets, total, largest" "3 6000 3000" "$v"
+use_helper "$rd"
+
 # --- one sample: no stall judged, and it says so ------------------------------
 sk --settle 0 -b -p "$rd"
 expect_rc "one sample of the reader" 0
@@ -82,7 +96,7 @@ jcheck "empty diagnosis" '.summary.diagnosis == [] and .summary.partial == false
 # --- a view skcheck could not complete -----------------------------------------
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 	SK_RUNAS=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all --)
-	sk --settle 0 -p "$rd"
+	sk --settle 0 --netns current -p "$rd"
 	SK_RUNAS=()
 	expect_rc "unprivileged, root's reader" 4
 	line=$(head -n 1 "$SK_OUT")
