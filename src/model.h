@@ -342,6 +342,7 @@ struct skc_memory {
 	uint64_t applications, kernel;	/* anon+file+shmem; named kernel parts */
 	/* rollup_mem.c */
 	uint64_t sockstat_bytes;	/* TCP + UDP + FRAG mem of sockstat */
+	uint64_t sockstat_tcp, sockstat_udp;	/* its TCP and UDP pages, in bytes */
 	uint64_t truesize, pinned;	/* every socket once */
 	uint64_t unread[SKC_PROTO_MAX];	/* RECV-Q by protocol */
 	bool pinned_valid;

@@ -21,7 +21,7 @@ enum {
 	OPT_BY, OPT_SETTLE, OPT_WINDOW, OPT_PROMETHEUS, OPT_PINS_RATIO,
 	OPT_PINS_MIN, OPT_MEMORY_SUSPECT, OPT_NO_PINNED, OPT_CLOSE_WAIT,
 	OPT_MANY_SOCKETS, OPT_LEAKED_SOCKETS,
-	OPT_STALL_EVENT_MIN, OPT_COLOR,
+	OPT_STALL_EVENT_MIN, OPT_COLOR, OPT_SUMMARY,
 };
 
 static const struct option longopts[] = {
@@ -67,6 +67,7 @@ static const struct option longopts[] = {
 	{ "prometheus", optional_argument, NULL, OPT_PROMETHEUS },
 	{ "stall-event-min", required_argument, NULL, OPT_STALL_EVENT_MIN },
 	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -142,6 +143,8 @@ static void usage(void)
 "  -n, --noheadings       no table header\n"
 "  -r, --raw              raw table (no alignment, no summary)\n"
 "      --no-summary       no host summary above the table\n"
+"      --summary WHICH    short (default: idle namespaces counted, not listed)\n"
+"                         or full\n"
 "  -J, --json             one JSON document (schema in skcheck(8))\n"
 "      --prometheus[=FILE] Prometheus text format, to stdout or written\n"
 "                         atomically to FILE (node_exporter textfile collector)\n"
@@ -506,6 +509,11 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 			o->render.color = SKC_COLOR_NEVER;
 		else
 			return options_usage_error("unknown --color '%s' (auto, always, never)", arg);
+		break;
+	case OPT_SUMMARY:
+		if (strcmp(arg, "full") && strcmp(arg, "short"))
+			return options_usage_error("unknown --summary '%s' (short, full)", arg);
+		o->render.summary_full = strcmp(arg, "full") == 0;
 		break;
 	case OPT_WINDOW:
 		if (parse_duration(arg, &o->judge.window) < 0 || o->judge.window <= 0)

@@ -64,6 +64,7 @@ struct skc_render_opts {
 	enum skc_color color;	/* as given; options_parse resolves auto
 				 * into use_color */
 	bool use_color;		/* colour the flags and the diagnosis */
+	bool summary_full;	/* --summary=full: idle namespaces listed too */
 	unsigned term_width;	/* > 0: fit the table to this many columns
 				 * (set by the watch screen, not an option) */
 };

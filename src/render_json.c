@@ -304,6 +304,8 @@ static json_object *summary_obj(const struct skc_host *h)
 		add_u64(k, "tcp_mem_pages", (uint64_t)h->sockstat.tcp_mem);
 		add_u64(k, "udp_inuse", (uint64_t)h->sockstat.udp_inuse);
 		add_u64(k, "udp_mem_pages", (uint64_t)h->sockstat.udp_mem);
+		add_u64(k, "tcp_mem_bytes", h->memory.sockstat_tcp);
+		add_u64(k, "udp_mem_bytes", h->memory.sockstat_udp);
 		json_object_object_add(o, "sockstat", k);
 	}
 	json_object_object_add(o, "namespaces", namespaces_array(h));

@@ -59,6 +59,27 @@ void render_partial(FILE *out, const struct skc_host *h, const struct skc_render
 	fputs(" (figures are incomplete)\n", out);
 }
 
+/* Scanned, with nothing queued and no flag: nothing to show. */
+static bool ns_idle(const struct skc_netns *ns)
+{
+	return netns_scanned(ns) && !figures_any(&ns->fig);
+}
+
+/* "namespaces: 32 (30 scanned, 28 idle, 2 not scanned)" */
+static void print_ns_counts(FILE *out, const struct skc_host *h)
+{
+	size_t i, scanned = 0, idle = 0;
+
+	for (i = 0; i < h->nets.n; i++) {
+		scanned += netns_scanned(&h->nets.v[i]);
+		idle += ns_idle(&h->nets.v[i]);
+	}
+	fprintf(out, "namespaces: %zu (%zu scanned, %zu idle", h->nets.n, scanned, idle);
+	if (scanned < h->nets.n)
+		fprintf(out, ", %zu not scanned", h->nets.n - scanned);
+	fputs(")\n", out);
+}
+
 void render_summary(FILE *out, const struct skc_host *h, const struct skc_render_opts *o)
 {
 	const struct skc_figures *t = &h->total;
@@ -83,10 +104,11 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_render
 		sz(c, sizeof(c), t->mem, o), (unsigned long long)t->accept_q,
 		(unsigned long long)t->drops);
 	if (ss->valid)
-		fprintf(out, "kernel: sockets used %ld; TCP inuse %ld orphan %ld tw %ld alloc %ld mem %ld pages; UDP inuse %ld mem %ld pages\n",
+		fprintf(out, "kernel: sockets used %ld; TCP inuse %ld orphan %ld tw %ld alloc %ld mem %ld pages (%s); UDP inuse %ld mem %ld pages (%s)\n",
 			ss->sockets_used, ss->tcp_inuse, ss->tcp_orphan,
-			ss->tcp_tw, ss->tcp_alloc, ss->tcp_mem, ss->udp_inuse,
-			ss->udp_mem);
+			ss->tcp_tw, ss->tcp_alloc, ss->tcp_mem,
+			sz(a, sizeof(a), h->memory.sockstat_tcp, o), ss->udp_inuse,
+			ss->udp_mem, sz(b, sizeof(b), h->memory.sockstat_udp, o));
 	render_memory(out, h, o);
 	if (h->tracked)
 		fprintf(out, "stalled: %llu sockets holding %s (window %.3gs)%s\n",
@@ -105,10 +127,14 @@ void render_summary(FILE *out, const struct skc_host *h, const struct skc_render
 		fprintf(out, "; %u exited during the scan", h->procs.vanished);
 	fputc('\n', out);
 	if (h->nets.n > 1 || (h->nets.n == 1 && h->nets.v[0].ino != h->netns)) {
-		fprintf(out, "namespaces: %zu\n", h->nets.n);
+		print_ns_counts(out, h);
 		for (i = 0; i < h->nets.n; i++) {
 			const struct skc_netns *ns = &h->nets.v[i];
 
+			/* idle ones are counted, not listed (--summary=full,
+			 * JSON: all of them) */
+			if (ns_idle(ns) && !o->summary_full)
+				continue;
 			char *name = ns->name ? escape_bytes(ns->name, strlen(ns->name)) : NULL;
 
 			fprintf(out, "  netns %llu%s%s%s: ", (unsigned long long)ns->ino,

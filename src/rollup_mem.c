@@ -40,9 +40,12 @@ static void host_memory(struct skc_host *h, const struct skc_judge_opts *o)
 
 	/* sockstat's TCP and UDP mem are pages (sk_memory_allocated),
 	 * FRAG memory is bytes */
-	if (ss->valid)
-		m->sockstat_bytes = (uint64_t)(ss->tcp_mem + ss->udp_mem) * page +
+	if (ss->valid) {
+		m->sockstat_tcp = (uint64_t)ss->tcp_mem * page;
+		m->sockstat_udp = (uint64_t)ss->udp_mem * page;
+		m->sockstat_bytes = m->sockstat_tcp + m->sockstat_udp +
 				    (uint64_t)ss->frag_memory;
+	}
 	m->truesize = h->total.mem;
 	for (i = 0; i < SKC_PROTO_MAX; i++)
 		m->unread[i] = h->protos[i].recv_q;

@@ -134,6 +134,38 @@ else
 	echo "note: no kernel thread visible (a pid namespace?): the --all check has nothing to look at"
 fi
 
+# --- the summary counts idle namespaces, lists them with --summary=full ------------------
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null 2>&1; then
+	IDLE=skc-idle-$$
+	ip netns add "$IDLE" || hard_error "ip netns add $IDLE"
+	trap 'rc=$?; ip netns del "$IDLE" 2>/dev/null; (exit $rc); sk_cleanup' EXIT
+	idle_ino=$(stat -L -c %i "/run/netns/$IDLE")
+	sk --settle 0 -p "$pid"
+	grep -Eq '^namespaces: [0-9]+ \([0-9]+ scanned, [1-9][0-9]* idle(, [0-9]+ not scanned)?\)$' "$SK_OUT" ||
+		fail "no namespace counts with idle ones: $(grep -A3 '^namespaces' "$SK_OUT")"
+	grep -q "netns $idle_ino ($IDLE)" "$SK_OUT" && fail "idle namespace $IDLE listed: $(grep -A5 '^namespaces' "$SK_OUT")"
+	grep -Eq "^  netns [0-9]+: .*\(current\)|^  netns [0-9]+: [0-9]+ sockets, recv [1-9]" "$SK_OUT" ||
+		fail "the helper's namespace (data queued) not listed: $(grep -A5 '^namespaces' "$SK_OUT")"
+	ok "idle namespace $IDLE counted, not listed"
+	sk --settle 0 --summary=full -p "$pid"
+	grep -Eq "^  netns $idle_ino \($IDLE\): [0-9]+ sockets, recv 0," "$SK_OUT" ||
+		fail "--summary=full does not list $IDLE: $(grep -A8 '^namespaces' "$SK_OUT")"
+	ok "--summary=full lists the idle namespace"
+	skj --settle 0 -p "$pid"
+	jcheck "JSON lists the idle namespace" '[.summary.namespaces[] | select(.inode == $i)] | length == 1' --argjson i "$idle_ino"
+	sk --summary=long -p "$pid"
+	expect_rc "--summary=long" 2
+	ip netns del "$IDLE"
+fi
+# kernel socket memory in bytes as well as pages
+sk --settle 0 -b -p "$pid"
+line=$(grep '^kernel: ' "$SK_OUT")
+pg=$(getconf PAGESIZE)
+[[ $line =~ TCP\ .*mem\ ([0-9]+)\ pages\ \(([0-9]+)\)\;\ UDP\ .*mem\ ([0-9]+)\ pages\ \(([0-9]+)\)$ ]] ||
+	fail "kernel line without bytes: $line"
+expect_eq "TCP mem bytes = pages x $pg" "$((BASH_REMATCH[1] * pg))" "${BASH_REMATCH[2]}"
+expect_eq "UDP mem bytes = pages x $pg" "$((BASH_REMATCH[3] * pg))" "${BASH_REMATCH[4]}"
+
 # --- -o names the bad column -------------------------------------------------------------------
 sk -o PID,NOSUCH,COMM -p "$pid"
 expect_rc "-o PID,NOSUCH,COMM" 2
