@@ -22,7 +22,7 @@ enum {
 	COL_RECVQ, COL_SENDQ, COL_MEM, COL_DROPS, COL_FLAGS, COL_FD,
 	COL_PROTO, COL_STATE, COL_LOCAL, COL_PEER, COL_INODE, COL_NETNS,
 	COL_CONTAINER, COL_POD, COL_QOS, COL_RUNTIME, COL_PROCS, COL_STALLED,
-	COL_SINCE, COL_LEAKED, COL_PINNED, COL_WAITING, COL_CLOSE_WAIT, COL_WHY, COL_NCOLS
+	COL_SINCE, COL_LEAKED, COL_PINNED, COL_WAITING, COL_CLOSE_WAIT, COL_WHY, COL_OWNERS, COL_NCOLS
 };
 
 struct colinfo {
@@ -39,7 +39,7 @@ static const char *column_type(int col)
 	switch (col) {
 	case COL_PID: case COL_UID: case COL_SOCKETS: case COL_DROPS:
 	case COL_FD: case COL_INODE: case COL_PROCS: case COL_STALLED:
-	case COL_LEAKED:
+	case COL_LEAKED: case COL_OWNERS:
 		return "number";
 	case COL_RECVQ: case COL_SENDQ: case COL_MEM: case COL_PINNED:
 		return "size";
@@ -81,6 +81,7 @@ static const struct colinfo columns[COL_NCOLS] = {
 	[COL_CLOSE_WAIT] = { "CLOSE-WAIT", 10, SCOLS_FL_RIGHT, "TCP sockets in CLOSE-WAIT (process and container rows); socket rows: seen so for at least" },
 	[COL_WAITING] = { "WAITING", 7, SCOLS_FL_RIGHT, "TCP: unread data has waited at least this long (tcpi_last_data_recv)" },
 	[COL_WHY] = { "WHY", 10, 0, "why a stalled or residue socket is not read (socket rows: with the evidence)" },
+	[COL_OWNERS] = { "OWNERS", 6, SCOLS_FL_RIGHT, "socket rows: processes holding the socket (more than 1: shared)" },
 };
 
 static const int default_cols[] = {
@@ -108,6 +109,27 @@ static int column_id(const char *name, size_t len)
 	return -1;
 }
 
+/* Processes holding s (its owners are grouped by process: join.c). */
+static unsigned sock_nprocs(const struct skc_sock *s)
+{
+	unsigned n = 0;
+	uint32_t k;
+
+	for (k = 0; k < s->nowners; k++)
+		n += k == 0 || s->owners[k].proc != s->owners[k - 1].proc;
+	return n;
+}
+
+static bool lists_shared(const struct skc_host *h, const struct skc_proc *p)
+{
+	size_t j;
+
+	for (j = 0; j < p->nlisted; j++)
+		if (sock_nprocs(&h->socks.v[p->listed[j].sock]) > 1)
+			return true;
+	return false;
+}
+
 static bool lists_listener(const struct skc_host *h, const struct skc_proc *p)
 {
 	size_t j;
@@ -127,6 +149,7 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 	const int *def = o->sockets ? default_sock_cols : default_cols;
 	size_t ndef = o->sockets ? ARRAY_SIZE(default_sock_cols) : ARRAY_SIZE(default_cols);
 	bool cont = false, close_wait = false, leaked = false, listeners = false;
+	bool shared = false;
 	size_t i, n = 0;
 
 	if (o->by_container) {
@@ -142,6 +165,7 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 		close_wait |= h->ranked[i]->fig.close_wait > 0;
 		leaked |= h->ranked[i]->nleaks > 0;
 		listeners |= o->sockets && lists_listener(h, h->ranked[i]);
+		shared |= o->sockets && lists_shared(h, h->ranked[i]);
 	}
 	for (i = 0; i < ndef; i++) {
 		/* stall columns once two samples exist */
@@ -159,6 +183,9 @@ static size_t default_columns(const struct skc_host *h, const struct skc_render_
 		if (def[i] == COL_RECVQ && listeners)
 			out[n++] = COL_ACCEPTQ;
 		out[n++] = def[i];
+		/* a socket several processes hold (fork, fd passing) */
+		if (def[i] == COL_FD && shared)
+			out[n++] = COL_OWNERS;
 		if (def[i] == COL_MEM && h && h->pinned_avail)
 			out[n++] = COL_PINNED;
 		if (def[i] != COL_COMM)
@@ -238,7 +265,7 @@ static const char *const column_default[COL_NCOLS] = {
 	[COL_STALLED] = "when:tracked", [COL_SINCE] = "sockets,when:tracked",
 	[COL_LEAKED] = "when:leaks", [COL_PINNED] = "when:pinned",
 	[COL_WAITING] = "sockets", [COL_CLOSE_WAIT] = "when:close-wait",
-	[COL_WHY] = "when:verdicts",
+	[COL_WHY] = "when:verdicts", [COL_OWNERS] = "sockets,when:shared",
 };
 
 int render_list_columns(FILE *out, const struct skc_render_opts *o, bool json)
@@ -391,6 +418,7 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 	case COL_STATE: return xstrdup(format_state(s));
 	case COL_LOCAL: format_local(buf, sizeof(buf), s); break;
 	case COL_PEER: peer_cell(buf, sizeof(buf), h, s); break;
+	case COL_OWNERS: snprintf(buf, sizeof(buf), "%u", sock_nprocs(s)); break;
 	case COL_INODE: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->inode); break;
 	case COL_ACCEPTQ:
 		if (!sock_is_listener(s))

@@ -60,3 +60,13 @@ for p in "$pid" "$child"; do
 		 | sort == ([$a, $b] | sort)' \
 		--argjson p "$p" --argjson ino "$rx" --argjson a "$pid" --argjson b "$child"
 done
+
+# the table marks shared sockets: OWNERS (after FD) says how many
+# processes hold each one, in every row with -r
+sk --all -s -r --pid "$pid,$child" -o PID,FD,OWNERS,INODE
+n=$(awk -v a="$rx" -v b="$tx" '($4 == a || $4 == b) && $3 == 2' "$SK_OUT" | wc -l)
+expect_eq "rows of the two shared sockets with OWNERS 2 (under both processes)" 4 "$n"
+sk -s --pid "$pid"
+grep -Eq '^ +PID +COMM .*SOCKETS +FD +OWNERS ' "$SK_OUT" || fail "no OWNERS column after FD by default: $(head -n 12 "$SK_OUT")"
+grep -Eq " $rx_fd +2 tcp " "$SK_OUT" || fail "socket row of fd $rx_fd does not say 2 owners: $(cat "$SK_OUT")"
+ok "default -s columns mark the shared socket: OWNERS 2"
