@@ -16,11 +16,14 @@
 #include <sys/socket.h>
 
 #include "escape.h"
+#include "evgate.h"
 #include "format.h"
 #include "model.h"
 #include "options.h"
+#include "render.h"
 #include "sockstat.h"
 #include "socktab.h"
+#include "util.h"
 
 /* escape_bytes on exactly len bytes (a heap copy, so ASan sees over-reads) */
 static char *esc(const char *s, size_t len)
@@ -682,6 +685,133 @@ static void test_socktab_grows(void **state)
 	socktab_free(&t);
 }
 
+/* --- evgate and event lines ------------------------------------------- */
+
+static struct skc_event *ev_add(struct skc_host *h, enum skc_event_kind k,
+				uint64_t inode, uint64_t rq, uint64_t sq)
+{
+	struct skc_event *ev;
+
+	h->events = realloc(h->events, (h->nevents + 1) * sizeof(*h->events));
+	assert_non_null(h->events);
+	ev = &h->events[h->nevents++];
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = k;
+	ev->inode = inode;
+	ev->recv_q = rq;
+	ev->send_q = sq;
+	ev->pid = 42;
+	ev->fd = 3;
+	ev->time = 1000;
+	strcpy(ev->comm, "my app");
+	return ev;
+}
+
+static void test_evgate(void **state)
+{
+	struct evgate *g = evgate_new(64 * 1024);
+	struct skc_host h;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	ev_add(&h, EV_STALL_BEGIN, 1, 65536, 0);	/* at the threshold: shown */
+	ev_add(&h, EV_STALL_BEGIN, 2, 65535, 0);	/* below: quiet */
+	ev_add(&h, EV_TX_STALL_BEGIN, 3, 0, 1 << 20);	/* tx: by send_q */
+	ev_add(&h, EV_STALL_BEGIN, 0, 1, 0);		/* no inode: never quiet */
+	ev_add(&h, EV_DROPS, 2, 0, 0);			/* not a stall: shown */
+	evgate_apply(g, &h);
+	assert_false(h.events[0].quiet);
+	assert_true(h.events[1].quiet);
+	assert_false(h.events[2].quiet);
+	assert_false(h.events[3].quiet);
+	assert_false(h.events[4].quiet);
+	/* next sample: ends follow their begins, whatever they hold now */
+	h.nevents = 0;
+	ev_add(&h, EV_STALL_END, 1, 0, 0);
+	ev_add(&h, EV_STALL_END, 2, 0, 0);
+	ev_add(&h, EV_STALL_END, 3, 0, 0);		/* 3 was a tx stall */
+	ev_add(&h, EV_TX_STALL_END, 3, 0, 0);
+	evgate_apply(g, &h);
+	assert_false(h.events[0].quiet);
+	assert_true(h.events[1].quiet);
+	assert_true(h.events[2].quiet);
+	assert_false(h.events[3].quiet);
+	/* an end is shown once: the begin was forgotten */
+	h.nevents = 0;
+	ev_add(&h, EV_STALL_END, 1, 0, 0);
+	evgate_apply(g, &h);
+	assert_true(h.events[0].quiet);
+	evgate_free(g);
+	/* 0: every stall */
+	g = evgate_new(0);
+	h.nevents = 0;
+	ev_add(&h, EV_STALL_BEGIN, 5, 1, 0);
+	evgate_apply(g, &h);
+	assert_false(h.events[0].quiet);
+	evgate_free(g);
+	free(h.events);
+}
+
+static char *event_text(const struct skc_event *v, size_t n)
+{
+	char *buf = xmalloc(4096);
+	FILE *m = fmemopen(buf, 4096, "w");
+
+	assert_non_null(m);
+	render_event_lines(m, v, n);
+	assert_int_equal(fclose(m), 0);
+	return buf;
+}
+
+static int count_lines(const char *t)
+{
+	int n = 0;
+
+	for (; *t; t++)
+		n += *t == '\n';
+	return n;
+}
+
+static void test_event_lines(void **state)
+{
+	struct skc_host h;
+	char *t;
+	int i;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	/* logfmt: a comm with a space, or a quote, is quoted */
+	ev_add(&h, EV_DROPS, 7, 0, 0)->value = 3;
+	t = event_text(h.events, h.nevents);
+	assert_string_equal(t, "1970-01-01T00:16:40Z drops pid=42 comm=\"my app\" fd=3 tcp inode=7 new_drops=3 recv_q=0 send_q=0\n");
+	free(t);
+	strcpy(h.events[0].comm, "a\"b");
+	t = event_text(h.events, h.nevents);
+	assert_non_null(strstr(t, " comm=\"a\\\"b\" "));
+	free(t);
+	strcpy(h.events[0].comm, "nginx");
+	t = event_text(h.events, h.nevents);
+	assert_non_null(strstr(t, " comm=nginx "));
+	free(t);
+	/* 3 of a kind stay lines of their own, a 4th groups them */
+	h.nevents = 0;
+	for (i = 0; i < 3; i++)
+		ev_add(&h, EV_STALL_BEGIN, 10 + i, 100 * (i + 1), 0);
+	t = event_text(h.events, h.nevents);
+	assert_int_equal(count_lines(t), 3);
+	assert_null(strstr(t, "grouped="));
+	free(t);
+	ev_add(&h, EV_STALL_BEGIN, 13, 1000, 0);
+	ev_add(&h, EV_STALL_BEGIN, 14, 5, 0)->quiet = true;	/* left out */
+	ev_add(&h, EV_DROPS, 15, 0, 0)->value = 1;		/* another kind */
+	t = event_text(h.events, h.nevents);
+	assert_string_equal(t,
+		"1970-01-01T00:16:40Z stall-begin pid=42 comm=\"my app\" grouped=4 recv_q=1600 send_q=0 largest_fd=3 largest_inode=13\n"
+		"1970-01-01T00:16:40Z drops pid=42 comm=\"my app\" fd=3 tcp inode=15 new_drops=1 recv_q=0 send_q=0\n");
+	free(t);
+	free(h.events);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +827,8 @@ int main(void)
 		cmocka_unit_test(test_sockstat),
 		cmocka_unit_test(test_netstat),
 		cmocka_unit_test(test_socktab_grows),
+		cmocka_unit_test(test_evgate),
+		cmocka_unit_test(test_event_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
