@@ -33,6 +33,8 @@ int render_json_doc(FILE *out, const struct skc_host *h, bool compact);
  * and as JSON summary.diagnosis (null when not diagnosed) */
 char *render_diagnosis_text(const struct skc_host *h, const struct skc_render_opts *o);
 void render_diagnosis(FILE *out, const struct skc_host *h, const struct skc_render_opts *o);
+/* 0 nothing wrong, 1 only a partial view, 2 findings (its colour) */
+int render_diagnosis_severity(const struct skc_host *h);
 struct json_object;
 struct json_object *render_diagnosis_json(const struct skc_host *h);
 

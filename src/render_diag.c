@@ -225,25 +225,30 @@ char *render_diagnosis_text(const struct skc_host *h, const struct skc_render_op
 	return buf;
 }
 
+int render_diagnosis_severity(const struct skc_host *h)
+{
+	int sev = 0;
+	size_t i;
+
+	for (i = 0; i < h->nfindings; i++) {
+		if (h->findings[i].kind != FIND_PARTIAL)
+			return 2;
+		sev = 1;
+	}
+	return sev;
+}
+
 void render_diagnosis(FILE *out, const struct skc_host *h, const struct skc_render_opts *o)
 {
+	/* green: nothing wrong; yellow: only a partial view; bold red */
+	static const char *const sgr[] = { "\033[32m", "\033[33m", "\033[1;31m" };
 	char *t;
 
 	if (!h->diagnosed)
 		return;
 	t = render_diagnosis_text(h, o);
 	if (o->use_color && !o->raw) {
-		const char *sgr = "\033[32m";	/* green: nothing wrong */
-		size_t i;
-
-		for (i = 0; i < h->nfindings; i++) {
-			if (h->findings[i].kind != FIND_PARTIAL) {
-				sgr = "\033[1;31m";	/* bold red: findings */
-				break;
-			}
-			sgr = "\033[33m";	/* yellow: only a partial view */
-		}
-		fprintf(out, "%s%s\033[0m\n", sgr, t);
+		fprintf(out, "%s%s\033[0m\n", sgr[render_diagnosis_severity(h)], t);
 	} else {
 		fprintf(out, "%s\n", t);
 	}

@@ -32,6 +32,7 @@ struct screen {
 	size_t offset;		/* first body line shown */
 	size_t page;		/* body lines that fit, as last drawn */
 	size_t xoff;		/* first display column of titles and rows */
+	bool color;		/* colour pairs 1..3 are set up */
 };
 
 /* The screen in use, for the exit handler: a path that exits without
@@ -83,6 +84,18 @@ int screen_open(struct screen **out)
 	active = s;
 	*out = s;
 	return 0;
+}
+
+void screen_enable_color(struct screen *s)
+{
+	if (!has_colors() || start_color() == ERR)
+		return;
+	use_default_colors();
+	/* pair numbers are enum screen_mark + 1 */
+	init_pair(SCREEN_MARK_OK + 1, COLOR_GREEN, -1);
+	init_pair(SCREEN_MARK_WARN + 1, COLOR_YELLOW, -1);
+	init_pair(SCREEN_MARK_BAD + 1, COLOR_RED, -1);
+	s->color = true;
 }
 
 void screen_close(struct screen *s)
@@ -215,7 +228,18 @@ static void draw(struct screen *s)
 	if (!p)
 		goto out;
 	nhead = MIN(l->nhead, rows - 1);
-	draw_lines(&p, &y, nhead, 0);
+	if (s->color && l->mark && l->mark <= nhead) {
+		attr_t a = COLOR_PAIR(l->mark_kind + 1) |
+			   (l->mark_kind == SCREEN_MARK_BAD ? A_BOLD : 0);
+
+		draw_lines(&p, &y, l->mark - 1, 0);
+		attron(a);
+		draw_lines(&p, &y, 1, 0);
+		attroff(a);
+		draw_lines(&p, &y, nhead - l->mark, 0);
+	} else {
+		draw_lines(&p, &y, nhead, 0);
+	}
 	room = rows - (size_t)y;
 	if (s->show_help && s->help) {	/* help: under the head only */
 		body = s->help;

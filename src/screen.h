@@ -19,6 +19,10 @@ struct screen;
  * Returns 0 or -errno (-ENOTTY: no terminal, -EINVAL: unknown TERM). */
 int screen_open(struct screen **out);
 
+/* Draw the marked line in colour (green, yellow, bold red) when the
+ * terminal has colours; off until called. */
+void screen_enable_color(struct screen *s);
+
 /* Restore the terminal and free; NULL is fine. */
 void screen_close(struct screen *s);
 
@@ -29,6 +33,8 @@ void screen_close(struct screen *s);
  * then the body, which scrolls. */
 struct screen_layout {
 	size_t nhead, nshrink, nsticky;
+	size_t mark;		/* a head line (1-based) drawn in colour, 0 none */
+	enum screen_mark { SCREEN_MARK_OK, SCREEN_MARK_WARN, SCREEN_MARK_BAD } mark_kind;
 };
 
 /* Show text laid out as l says.  The text is copied; the scroll

@@ -141,6 +141,15 @@ static int render_screen(struct watch_state *w, const struct skc_host *h)
 		options_sort_name(o->select.sort),
 		o->render.sockets ? "sockets" : "processes",
 		w->note[0] ? "  " : "", w->note);
+	fflush(m);
+	if (h->diagnosed) {
+		static const enum screen_mark kind[] = {
+			SCREEN_MARK_OK, SCREEN_MARK_WARN, SCREEN_MARK_BAD
+		};
+
+		l.mark = count_newlines(buf, len) + 1;
+		l.mark_kind = kind[render_diagnosis_severity(h)];
+	}
 	render_diagnosis(m, h, &o->render);
 	fflush(m);
 	l.nhead = count_newlines(buf, len);
@@ -328,15 +337,21 @@ int watch_run(const struct skc_opts *o)
 	int status = SKC_EXIT_OK;
 	unsigned long tick;
 	struct skc_err err = { 0, "" };
+	bool screen_color = false;
 
-	/* the screen draws text through ncurses: no escape sequences in it */
-	if (w.mode == MODE_SCREEN)
+	/* the screen draws text through ncurses: no escape sequences in
+	 * it; ncurses colours the diagnosis line instead */
+	if (w.mode == MODE_SCREEN) {
+		screen_color = w.view.render.use_color;
 		w.view.render.use_color = false;
+	}
 	w.o = &w.view;
 	o = w.o;
 	stop_install();		/* first: ncurses then leaves SIGINT/SIGTERM to us */
 	if (w.mode == MODE_SCREEN)
 		open_screen(&w);
+	if (w.scr && screen_color)
+		screen_enable_color(w.scr);
 	for (tick = 1; !stop_requested(); tick++) {
 		double start = clock_mono();
 		struct skc_host h;

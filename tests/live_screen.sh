@@ -111,6 +111,12 @@ assert_top "120x50"
 # never-read 150000 bytes are the worst finding
 wait_for "the diagnosis line names bigone's stalled reader" \
 	eval 'pane | sed -n 3p | grep -Eq "^bigone\[$big\] 146K unread on 127\.0\.0\.1:[0-9]+ for >=[0-9]+s \(stalled"'
+# in red (ncurses colour, --color auto on a terminal); no raw escape
+# sequences in the text itself
+pane -e | sed -n 3p | grep -q $'\e\\[[0-9;]*31m' ||
+	fail "the diagnosis line is not red: $(pane -e | sed -n 3p | cat -v)"
+pane | grep -q $'\e' && fail "escape sequences in the pane's text: $(pane | cat -v | head)"
+ok "the diagnosis line is red"
 [ "$(alt_screen)" = 1 ] || fail "the screen mode does not use the alternate screen"
 ok "alternate screen on"
 pane | grep -Eq '^ +PID +COMM ' || fail "no column titles"
