@@ -31,7 +31,7 @@ sk --settle 0.5 -b -p "$rd,$be,$lk"
 expect_rc "three flagged helpers" 1
 line=$(head -n 1 "$SK_OUT")
 echo "line: $line"
-re_stall="^stuckrd\[$rd\] 300000 unread on 127\.0\.0\.1:$rxport for >=[0-9]+s \(stalled[,)]"
+re_stall="^stuckrd\[$rd\] 300000 unread on 127\.0\.0\.1:$rxport for >=[0-9hms]+ \(stalled[,)]"
 [[ $line =~ $re_stall ]] || fail "first line does not start with the stalled reader: $line"
 ok "stalled reader first, with bytes, address and age"
 re_acc="; backend\[$be\] accept queue (full )?$acq/$backlog (not accepted )?on 127\.0\.0\.1:$lport"
@@ -63,7 +63,7 @@ hget gport tcp.rx port 2
 sk --settle 0.5 -b -p "$grp"
 expect_rc "three stalled readers in one process" 1
 line=$(head -n 1 "$SK_OUT")
-[[ $line =~ ^grp\[$grp\]\ 6000\ unread\ in\ 3\ sockets,\ largest\ 3000\ on\ 127\.0\.0\.1:$gport\ for\ \>=[0-9]+s\ \(stalled ]] ||
+[[ $line =~ ^grp\[$grp\]\ 6000\ unread\ in\ 3\ sockets,\ largest\ 3000\ on\ 127\.0\.0\.1:$gport\ for\ \>=[0-9hms]+\ \(stalled ]] ||
 	fail "grouped stalled finding: $line"
 ok "one finding for the process: 6000 in 3 sockets, largest 3000 on port $gport"
 skj --settle 0.5 -p "$grp"
@@ -81,7 +81,7 @@ ok "one sample says stalls were not judged"
 sk --settle 0 -b --residue 1000 -p "$rd"
 expect_rc "--residue 1000" 1
 line=$(head -n 1 "$SK_OUT")
-[[ $line =~ ^stuckrd\[$rd\]\ 300000\ unread\ on\ 127\.0\.0\.1:$rxport\ for\ \>=[0-9]+s\ \(residue ]] ||
+[[ $line =~ ^stuckrd\[$rd\]\ 300000\ unread\ on\ 127\.0\.0\.1:$rxport\ for\ \>=[0-9hms]+\ \(residue ]] ||
 	fail "residue finding: $line"
 ok "residue finding without a stall verdict"
 

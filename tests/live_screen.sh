@@ -110,7 +110,7 @@ assert_top "120x50"
 # the diagnosis under the key line: once the window has passed, bigone's
 # never-read 150000 bytes are the worst finding
 wait_for "the diagnosis line names bigone's stalled reader" \
-	eval 'pane | sed -n 3p | grep -Eq "^bigone\[$big\] 146K unread on 127\.0\.0\.1:[0-9]+ for >=[0-9]+s \(stalled"'
+	eval 'pane | sed -n 3p | grep -Eq "^bigone\[$big\] 146K unread on 127\.0\.0\.1:[0-9]+ for >=[0-9hms]+ \(stalled"'
 # in red (ncurses colour, --color auto on a terminal); no raw escape
 # sequences in the text itself
 pane -e | sed -n 3p | grep -q $'\e\\[[0-9;]*31m' ||
