@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include "bpf_owners.h"
 #include "bpf_pinned.h"
 #include "cgroup.h"
 #include "collect.h"
@@ -318,16 +319,50 @@ static void resolve_cgroup_ids(struct skc_host *h, const char *proc_root)
 	}
 }
 
-int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
-		 struct proccache *cache, struct skc_err *err)
+/* Processes and their socket fds: from the BPF iterator when it can be
+ * used (the real /proc, not a recorded tree; SKCHECK_OWNERS=proc says
+ * not to), else by the /proc walk, incremental with a cache.  With BPF
+ * a whole join costs less than the cache's checks, so the cache is not
+ * used (h->owners_bpf tells sample.c and watch.c). */
+static int scan_procs(struct skc_host *h, const struct skc_opts *o, bool light,
+		      struct proccache *cache, struct skc_err *err)
 {
-	int ret;
+	struct procscan_fdlist list = { 0 };
+	char why[256] = "";
+	int ret = -ENOTSUP;
 
+	if (!light && !o->replay_dir && strcmp(o->proc_root, "/proc") == 0 &&
+	    !(o->owners && strcmp(o->owners, "proc") == 0)) {
+		ret = owners_bpf_collect(&list, why, sizeof(why));
+		if (ret == 0) {
+			ret = procscan_run_list(o->proc_root, &h->procs, &list);
+			h->owners_bpf = ret == 0;
+		}
+		free(list.v);
+	}
+	/* a light sample reads no fds: nothing to join either way */
+	if (!light && o->owners && strcmp(o->owners, "bpf") == 0 && !h->owners_bpf)
+		return err_set(err, -ENOTSUP, "SKCHECK_OWNERS=bpf: BPF owner join not used: %s",
+			       why[0] ? why : "not the real /proc");
+	if (h->owners_bpf)
+		return 0;
+	proctab_free(&h->procs);	/* a failed run_list may have begun */
 	ret = cache ? proccache_scan(cache, o->proc_root, &h->procs)
 		    : procscan_run(o->proc_root, &h->procs, !light);
 	if (ret < 0)
 		return err_set(err, ret, "cannot read %s: %s", o->proc_root,
 			       strerror(-ret));
+	return 0;
+}
+
+int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
+		 struct proccache *cache, struct skc_err *err)
+{
+	int ret;
+
+	ret = scan_procs(h, o, light, cache, err);
+	if (ret < 0)
+		return ret;
 	if (!light)
 		resolve_cgroup_ids(h, o->proc_root);
 	h->netns = own_netns(o->proc_root);

@@ -446,6 +446,8 @@ struct skc_host {
 				 * selection covers */
 	bool leaks_checked;	/* every namespace was dumped */
 	bool pinned_avail;	/* pinned figures were collected */
+	bool owners_bpf;	/* socket fds came from the BPF iterator
+				 * (bpf_owners.c), not a /proc walk */
 	char *pinned_why;	/* why not, when not */
 	/* how each family was dumped: "sock_diag", "procfs" (raw without
 	 * raw_diag), "unavailable" (the kernel offers neither), NULL: not

@@ -94,6 +94,7 @@ struct skc_opts {
 	const char *record_dir;
 	const char *replay_dir;	/* sock_diag dumps from recordings */
 	const char *netns_dir;	/* named namespaces, /run/netns */
+	const char *owners;	/* SKCHECK_OWNERS: NULL (auto), "proc" or "bpf" */
 };
 
 #define SKC_EXIT_OK 0

@@ -268,8 +268,61 @@ static pid_t parse_pid(const char *name)
 	return (pid_t)v;
 }
 
+/* Index of the first entry of pid in list (sorted by pid), or list->n. */
+static size_t list_find(const struct procscan_fdlist *list, pid_t pid)
+{
+	size_t lo = 0, hi = list->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (list->v[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* p's fds from list, in the order and shape scan_fds gives them.
+ * Returns 0, or -ENOENT/-ESRCH when p exited (as scan_fds would). */
+static int take_fds(int pdir, struct skc_proc *p,
+		    const struct procscan_fdlist *list)
+{
+	struct stat st;
+	size_t i;
+
+	/* the one look at fd/: gone processes are dropped as the walk
+	 * drops them, and the fd count is kept as the walk keeps it */
+	if (fstatat(pdir, "fd", &st, 0) < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			return -errno;
+	} else if (st.st_size > 0) {
+		p->nfd_total = (long)st.st_size;
+	}
+	for (i = list_find(list, p->pid); i < list->n && list->v[i].pid == p->pid; i++) {
+		const struct procscan_fd *f = &list->v[i];
+
+		switch (f->kind) {
+		case PROCSCAN_FD_SOCKET:
+			add_fd(p, f->fd, f->inode);
+			break;
+		case PROCSCAN_FD_URING:
+			add_ring(pdir, p, f->fd);
+			add_waitfd(p, f->fd);
+			break;
+		case PROCSCAN_FD_EPOLL:
+			add_waitfd(p, f->fd);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* fds: read fd/ (scan_fds); list: take them from there instead. */
 static void scan_process(int rootfd, const char *name, pid_t pid,
-			 uint64_t dir_ino, struct skc_proctab *pt, bool fds)
+			 uint64_t dir_ino, struct skc_proctab *pt, bool fds,
+			 const struct procscan_fdlist *list)
 {
 	struct skc_proc *p;
 	struct stat st;
@@ -293,7 +346,11 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 	p->nfd_total = -1;
 	read_comm(pdir, p);
 	p->netns = procscan_netns_at(pdir, "ns/net");
-	ret = fds ? scan_fds(pdir, p) : 0;
+	ret = 0;
+	if (list)
+		ret = take_fds(pdir, p, list);
+	else if (fds)
+		ret = scan_fds(pdir, p);
 	if (ret == -ENOENT || ret == -ESRCH) {
 		/* exited between readdir and now: drop it quietly */
 		free(p->fds);
@@ -302,7 +359,7 @@ static void scan_process(int rootfd, const char *name, pid_t pid,
 		goto out;
 	}
 	procscan_count_unread(pt, p);
-	if (fds) {
+	if (fds || list) {
 		read_cmdline(pdir, p);
 		read_cgroup(pdir, p);
 	} else {
@@ -386,7 +443,8 @@ static void move_proc(struct skc_proctab *pt, struct skc_proc *old)
  * over from it (/proc lists pids in ascending order, as prev holds
  * them, so this is a merge). */
 static int scan_all(const char *proc_root, struct skc_proctab *prev,
-		    struct skc_proctab *pt, bool fds)
+		    struct skc_proctab *pt, bool fds,
+		    const struct procscan_fdlist *list)
 {
 	int rootfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -413,7 +471,7 @@ static int scan_all(const char *proc_root, struct skc_proctab *prev,
 		    still_same(rootfd, de->d_name, de->d_ino, &prev->v[k]))
 			move_proc(pt, &prev->v[k]);
 		else
-			scan_process(rootfd, de->d_name, pid, de->d_ino, pt, fds);
+			scan_process(rootfd, de->d_name, pid, de->d_ino, pt, fds, list);
 	}
 	closedir(d);
 	return 0;
@@ -421,11 +479,17 @@ static int scan_all(const char *proc_root, struct skc_proctab *prev,
 
 int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds)
 {
-	return scan_all(proc_root, NULL, pt, fds);
+	return scan_all(proc_root, NULL, pt, fds, NULL);
+}
+
+int procscan_run_list(const char *proc_root, struct skc_proctab *pt,
+		      const struct procscan_fdlist *list)
+{
+	return scan_all(proc_root, NULL, pt, true, list);
 }
 
 int procscan_update(const char *proc_root, struct skc_proctab *prev,
 		    struct skc_proctab *pt)
 {
-	return scan_all(proc_root, prev, pt, true);
+	return scan_all(proc_root, prev, pt, true, NULL);
 }

@@ -12,6 +12,33 @@
  * Returns 0 or -errno when proc_root itself is unusable. */
 int procscan_run(const char *proc_root, struct skc_proctab *pt, bool fds);
 
+/* The fds of every process, found some other way than by readlink of
+ * /proc/PID/fd (bpf_owners.c): what scan_fds would have found.  v is
+ * sorted by pid, then fd, as that walk lists them. */
+enum procscan_fd_kind {
+	PROCSCAN_FD_SOCKET = 1,	/* "socket:[inode]" */
+	PROCSCAN_FD_EPOLL,	/* "anon_inode:[eventpoll]" */
+	PROCSCAN_FD_URING,	/* "anon_inode:[io_uring]" */
+};
+
+struct procscan_fd {
+	pid_t pid;
+	int fd;
+	uint64_t inode;		/* sockets; 0 otherwise */
+	enum procscan_fd_kind kind;
+};
+
+struct procscan_fdlist {
+	struct procscan_fd *v;
+	size_t n, cap;
+};
+
+/* Like procscan_run with fds, but each process's fds are taken from
+ * list instead of read from fd/ (per-process facts still come from
+ * /proc).  A process in /proc but not in list has no such fds. */
+int procscan_run_list(const char *proc_root, struct skc_proctab *pt,
+		      const struct procscan_fdlist *list);
+
 /* Like procscan_run with fds, but a process whose /proc entry and open
  * fd count are unchanged since prev is moved over from prev (marked
  * reused) instead of having its fds read again.  prev must be sorted

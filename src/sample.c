@@ -45,6 +45,9 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 		return ret;
 	if (stop_requested())
 		goto stopped;
+	/* the BPF join reads every process each sample: nothing cached */
+	if (h->owners_bpf)
+		cache = NULL;
 	if (cache)
 		proccache_verify(cache, o->proc_root, h);
 	join_host(h);

@@ -380,7 +380,8 @@ int watch_run(const struct skc_opts *o)
 			report_partial(&w, &h);
 			ret = render_tick(&w, &h);
 			status = sample_status(&h, o);
-			proccache_keep(cache, &h);
+			if (!h.owners_bpf)	/* a BPF join keeps nothing */
+				proccache_keep(cache, &h);
 			host_free(&h);
 			if (fflush(stdout) == EOF || ferror(stdout)) {
 				/* reader went away (| head): end quietly */

@@ -1,0 +1,23 @@
+/* collect: which process holds which socket, from the BPF iterator of
+ * bpf/owners.bpf.c (iter/task_file, libbpf skeleton) instead of a
+ * readlink of every fd under /proc.  Optional: without BPF support in
+ * the build, the privileges, kernel BTF or the initial pid namespace,
+ * owners_bpf_collect says why and the caller walks /proc as before. */
+#ifndef SKC_BPF_OWNERS_H
+#define SKC_BPF_OWNERS_H
+
+#include <stddef.h>
+
+#include "procscan.h"
+
+/* Fill list (emptied first) with every process's socket, epoll and
+ * io_uring fds, sorted by pid then fd; pids are those of /proc in the
+ * initial pid namespace.  The program is loaded on first use and kept
+ * for the life of the process (--watch reuses it).
+ * Returns 0, or -errno with why[0..len) saying why not (not privileged:
+ * needs CAP_BPF and CAP_PERFMON or CAP_SYS_ADMIN, and CAP_SYS_PTRACE so
+ * that it sees no more than the /proc walk would; no kernel BTF; run in
+ * a pid namespace; built without BPF; the iterator failed). */
+int owners_bpf_collect(struct procscan_fdlist *list, char *why, size_t len);
+
+#endif
