@@ -40,6 +40,9 @@
 . "$(dirname -- "$0")/lib.sh"
 require_jq
 require_ss
+# The cache exists only with the /proc walk: a BPF owner join reads every
+# process each sample (tests/live_owners_bpf.sh compares the two).
+export SKCHECK_OWNERS=proc
 
 tag=skwc$$	# comm of every helper here (the watch selects by it)
 declare -A N OLD NEW FD UNREAD MODE CHILD

@@ -68,6 +68,11 @@
  *   mptcp-txblock=N            MPTCP connection whose reader never reads; the
  *                              writer is blocked on the full window
  *                              ("mptcp-txblock.tx ... sendq=": SIOCOUTQ)
+ *   threadfiles=N              a thread with an fd table of its own
+ *                              (unshare(CLONE_FILES)) holds a loopback TCP
+ *                              pair with N unread bytes that the process's
+ *                              table (/proc/PID/fd) does not have
+ *                              ("threadfiles.rx inode= fd= unread=")
  *   hiddenns=N                 (root) sockets in a new network namespace that
  *                              this process left again (setns back): listener
  *                              on 127.0.0.1:7777, a connection with N unread
@@ -1091,6 +1096,51 @@ static void *epollwait_run(void *p)
 		if (epoll_wait(a->epfd, ev, 4, -1) < 0 && errno != EINTR)
 			fail_errno("epoll_wait");
 	return NULL;
+}
+
+struct threadfiles {
+	size_t n;
+	int done[2];	/* the thread writes a byte when its sockets exist */
+};
+
+static void *threadfiles_run(void *p)
+{
+	struct threadfiles *a = p;
+	sigset_t all;
+	int c, s;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (unshare(CLONE_FILES))
+		fail_errno("unshare(CLONE_FILES)");
+	tcp_pair(AF_INET, 2 * a->n + 262144, &c, &s);
+	print_inet("threadfiles", "rx", s, stream_fill(c, s, a->n));
+	fflush(stdout);
+	if (write(a->done[1], "x", 1) != 1)
+		fail_errno("write");
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void spec_threadfiles(const char *spec, const char *args)
+{
+	unsigned long long v[MAX_ARGS];
+	struct threadfiles *a = xmalloc(sizeof(*a));
+	pthread_t t;
+	char x;
+	int err;
+
+	parse_nums(spec, args, v, 1, 1);
+	a->n = v[0];
+	if (pipe(a->done))
+		fail_errno("pipe");
+	err = pthread_create(&t, NULL, threadfiles_run, a);
+	if (err)
+		fail("pthread_create: %s", strerror(err));
+	pthread_detach(t);
+	if (read(a->done[0], &x, 1) != 1)
+		fail_errno("read");
 }
 
 static void spec_epoll(const char *spec, const char *args)
@@ -2389,6 +2439,8 @@ static void run_spec(const char *spec)
 		spec_txblock(spec, args);
 	} else if (IS("epoll") && eq) {
 		spec_epoll(spec, args);
+	} else if (IS("threadfiles") && eq) {
+		spec_threadfiles(spec, args);
 	} else if (IS("lockread") && eq) {
 		spec_lockread(spec, args);
 	} else if (IS("churn") && eq) {
