@@ -1,20 +1,30 @@
 #!/bin/bash
-# skcheck benchmark: wall time and peak memory next to ss on the same
-# sockets, measured in the same run.  Run as root from a built tree:
-#   bench/run.sh                 # 1,000 and ~100,000 sockets, 50 netns
-#   SIZES="1000" NETNS=0 bench/run.sh
-#   SIZES= NETNS=0 WHY=100000 BASE=/path/to/skcheck-without-why bench/run.sh
-# Prints medians of RUNS runs and the ratio skcheck / ss; with WHY, the
-# cost of the WHY verdicts (against BASE, a build without them, if given).
+# skcheck benchmark (issue 13): wall time, CPU and peak memory next to ss
+# on the same sockets, measured in the same run, alternating.  One
+# command, as root, from a built tree:
+#   bench/run.sh > bench/RESULTS.md && bench/readme.sh
+# (bench/readme.sh copies the tables into README.md's performance
+# section).  Knobs: SIZES="10000 50000 100000" RUNS=5 NETNS=50
+# PER_PROC=14000 (sockets per farm process: the fd hard limit is 20000).
+#
+# Per size, farms of TCP pairs over loopback, UNIX socket pairs and bound
+# UDP sockets (1 in 10 of each holding 100 unread bytes: stuck readers)
+# are started, then every command below runs once as a warm-up and RUNS
+# times in turn; a row is the median wall time and the largest peak RSS:
+#   ss -tuaxmpn, ss -tuaxmn, floor (bench/floor.c: readlink of every fd
+#   under /proc), skcheck one-shot (table and -J) with BPF (owner join and
+#   pinned pages) and without (SKCHECK_OWNERS=proc --no-pinned), and
+#   --watch per tick (wall: summary.duration of ticks 2..11; CPU: the
+#   difference between -c 11 and -c 1, over 10).
+# After the largest size, NETNS empty namespaces are added with the
+# farms still up and the one-shot is timed again.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SKCHECK=${SKCHECK:-$here/../src/skcheck}
-SIZES=${SIZES-"1000 100000"}
+SIZES=${SIZES-"10000 50000 100000"}
 NETNS=${NETNS:-50}
-RUNS=${RUNS:-3}
-WHY=${WHY:-100000}	# sockets for the WHY cost (0: skip)
-BASE=${BASE:-}		# skcheck without WHY verdicts, to compare with
-PER_PROC=10000		# sockets per farm process (fd limit is 20000)
+RUNS=${RUNS:-5}
+PER_PROC=${PER_PROC:-14000}
 
 tmp=$(mktemp -d)
 pids=()
@@ -29,178 +39,221 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-[ "$(id -u)" -eq 0 ] || { echo "bench: run as root (ss -p and skcheck need to see every fd)"; exit 1; }
-[ -x "$SKCHECK" ] || { echo "bench: no skcheck at $SKCHECK (build first)"; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root (ss -p and skcheck need to see every fd)" >&2; exit 1; }
+[ -x "$SKCHECK" ] || { echo "bench: no skcheck at $SKCHECK (build first)" >&2; exit 1; }
 cc -O2 -o "$tmp/sockfarm" "$here/sockfarm.c" || exit 1
+cc -O2 -o "$tmp/floor" "$here/floor.c" || exit 1
+SKCHECK_OWNERS=bpf "$SKCHECK" --settle 0 -a >/dev/null 2>"$tmp/bpf.err"
+case $? in 0|1|4) have_bpf=yes ;; *) have_bpf="no ($(head -c 200 "$tmp/bpf.err"))" ;; esac
 
-# start_farm SOCKETS [netns [UNREAD_EVERY]]: half TCP (pairs over
-# loopback), half UNIX; every UNREAD_EVERY-th pair (default 10, 0: none)
-# holds 100 unread bytes
+# start_farm N [NETNS]: N sockets in one process: 1/10 UDP, the rest half
+# TCP (pairs), half UNIX (pairs); 1 in 10 of each kind holds 100 bytes
 start_farm() {
-	local n=$1 ns=${2:-} every=${3:-10} tcp unix out=$tmp/farm.$RANDOM$RANDOM
-	tcp=$((n / 4)); unix=$((n / 4))
+	local n=$1 ns=${2:-} udp tcp unix out=$tmp/farm.$RANDOM$RANDOM
+	udp=$((n / 10)); tcp=$(((n - udp) / 4)); unix=$(((n - udp) / 4))
 	mkfifo "$out.in"
 	if [ -n "$ns" ]; then
-		ip netns exec "$ns" "$tmp/sockfarm" "$tcp" "$unix" "$every" <"$out.in" >"$out" &
+		ip netns exec "$ns" "$tmp/sockfarm" "$tcp" "$unix" 10 "$udp" <"$out.in" >"$out" &
 	else
-		"$tmp/sockfarm" "$tcp" "$unix" "$every" <"$out.in" >"$out" &
+		"$tmp/sockfarm" "$tcp" "$unix" 10 "$udp" <"$out.in" >"$out" &
 	fi
 	pids+=($!)
 	exec {fd}>"$out.in"	# keeps the farm's stdin open until we exit
-	for _ in $(seq 600); do grep -q READY "$out" 2>/dev/null && return 0; sleep 0.1; done
+	for _ in $(seq 900); do grep -q READY "$out" 2>/dev/null && return 0; sleep 0.1; done
 	echo "bench: farm did not start" >&2; exit 1
 }
 
-# measure CMD...: prints "median_wall_s peak_rss_kib" (wall from the
-# monotonic clock: /usr/bin/time only has 10 ms resolution)
-measure() {
-	local i t0 t1 walls=() rss=0 r
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s.%N)
-		/usr/bin/time -o "$tmp/time" -f "%M" "$@" >/dev/null 2>&1
-		t1=$(date +%s.%N)
-		walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
-		r=$(tail -1 "$tmp/time")
-		[ "$r" -gt "$rss" ] && rss=$r
-	done
-	printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" "$rss"
-}
-
-row() {	# row LABEL "wall rss" [ref_wall]
-	local label=$1 w=${2% *} r=${2#* } ref=${3:-}
-	if [ -n "$ref" ]; then
-		printf '  %-44s %8.3fs %8d KiB   x%s of ss -p\n' "$label" "$w" "$r" \
-			"$(awk -v a="$w" -v b="$ref" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
-	else
-		printf '  %-44s %8.3fs %8d KiB\n' "$label" "$w" "$r"
-	fi
-}
-
-bench_size() {
-	local size=$1 left procs=0 ss_p ss_np sk sk_json w
-	left=$size
-	while [ "$left" -gt 0 ]; do
-		local n=$(( left > PER_PROC ? PER_PROC : left ))
-		start_farm "$n"; left=$((left - n)); procs=$((procs + 1))
-	done
-	echo "== $size sockets in $procs processes (half TCP loopback, half UNIX; 1 in 10 pairs holds 100 unread bytes)"
-	echo "   host total now: $(ss -tuaxn | wc -l) sockets seen by ss"
-	ss_p=$(measure ss -tuaxmpn)
-	ss_np=$(measure ss -tuaxmn)
-	sk=$(measure "$SKCHECK" --settle 0 -a -N 0)
-	sk_np=$(measure "$SKCHECK" --settle 0 -a -N 0 --no-pinned)
-	sk_json=$(measure "$SKCHECK" --settle 0 -J -a -s)
-	row "ss -tuaxmpn" "$ss_p"
-	row "ss -tuaxmn (no process names)" "$ss_np"
-	row "skcheck --settle 0 -a (every process)" "$sk" "${ss_p% *}"
-	row "skcheck --settle 0 -a --no-pinned" "$sk_np" "${ss_p% *}"
-	awk -v a="${sk% *}" -v b="${sk_np% *}" 'BEGIN {
-		printf "  %-44s x%.2f\n", "pinned pages cost (with / --no-pinned)", (b > 0 ? a / b : 0) }'
-	row "skcheck --settle 0 -J -a -s (every socket)" "$sk_json" "${ss_p% *}"
-	/usr/bin/time -o "$tmp/time" -f "%e %U %S %M" "$SKCHECK" --watch -i 0.01 -c 10 -J >/dev/null 2>&1
-	awk -v l="$(tail -1 "$tmp/time")" 'BEGIN { split(l, a, " "); printf "  %-44s %8.3fs wall %6.3fs cpu per sample, %d KiB peak\n", "skcheck --watch -J (10 samples)", a[1] / 10, (a[2] + a[3]) / 10, a[4] }'
+stop_farms() {
+	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	pids=()
 }
 
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# once NAME CMD...: run CMD once; append "wall rss_kib cpu" to $tmp/NAME
+once() {
+	local name=$1 t0 t1
+	shift
+	t0=$(date +%s.%N)
+	/usr/bin/time -o "$tmp/time" -f "%M %U %S" "$@" >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	read -r rss u s < <(tail -n 1 "$tmp/time")
+	awk -v a="$t0" -v b="$t1" -v r="$rss" -v u="$u" -v s="$s" \
+		'BEGIN { printf "%.4f %d %.2f\n", b - a, r, u + s }' >>"$tmp/$name"
+}
+wall() { awk '{ print $1 }' "$tmp/$1" | median; }
+rss() { awk '$2 > m { m = $2 } END { print m + 0 }' "$tmp/$1"; }
+cpu() { awk '{ print $3 }' "$tmp/$1" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# what each command is; sk_* are skcheck
+declare -A CMD=(
+	[ss_p]="ss -tuaxmpn"
+	[ss]="ss -tuaxmn"
+	[floor]="$tmp/floor"
+	[bpf]="$SKCHECK --settle 0 -a -N 0"
+	[bpf_json]="$SKCHECK --settle 0 -J -a -s"
+	[proc]="env SKCHECK_OWNERS=proc $SKCHECK --settle 0 -a -N 0 --no-pinned"
+	[proc_json]="env SKCHECK_OWNERS=proc $SKCHECK --settle 0 -J -a -s --no-pinned"
+)
+ORDER=(ss_p ss floor bpf bpf_json proc proc_json)
+[ "$have_bpf" = yes ] || ORDER=(ss_p ss floor proc proc_json)
+
+# watch_tick NAME ENV...: per-tick wall (median of ticks 2..11) and CPU
+watch_tick() {
+	local name=$1 w c1 c11
+	shift
+	env "$@" timeout 300 "$SKCHECK" --watch -i 0.01 -c 11 -J -a >"$tmp/w.json" 2>/dev/null
+	w=$(jq -r 'select(.summary.tick > 1) | .summary.duration' "$tmp/w.json" | median)
+	/usr/bin/time -o "$tmp/time" -f "%U %S %M" env "$@" "$SKCHECK" --watch -i 0.01 -c 1 -J -a >/dev/null 2>&1
+	c1=$(awk '{ print $1 + $2 }' "$tmp/time")
+	/usr/bin/time -o "$tmp/time" -f "%U %S %M" env "$@" "$SKCHECK" --watch -i 0.01 -c 11 -J -a >/dev/null 2>&1
+	c11=$(awk '{ print $1 + $2 }' "$tmp/time")
+	echo "$w $(awk -v a="$c1" -v b="$c11" 'BEGIN { printf "%.4f", (b - a) / 10 }') $(awk '{ print $3 }' "$tmp/time")" >"$tmp/$name"
+}
+
+declare -A RES	# SIZE:NAME -> "wall rss cpu"
+bench_size() {
+	local size=$1 left procs=0 n name i
+	left=$size
+	while [ "$left" -gt 0 ]; do
+		n=$(( left > PER_PROC ? PER_PROC : left ))
+		start_farm "$n"; left=$((left - n)); procs=$((procs + 1))
+	done
+	HOSTSOCKS[$size]=$(ss -tuaxn | tail -n +2 | wc -l)
+	PROCS[$size]=$procs
+	for name in "${ORDER[@]}"; do rm -f "$tmp/$name"; done
+	for ((i = 0; i <= RUNS; i++)); do	# run 0 is the warm-up
+		for name in "${ORDER[@]}"; do
+			# shellcheck disable=SC2086  # CMD entries are word lists
+			once "$name" ${CMD[$name]}
+			[ "$i" = 0 ] && rm -f "$tmp/$name"
+		done
+	done
+	for name in "${ORDER[@]}"; do
+		RES[$size:$name]="$(wall "$name") $(rss "$name") $(cpu "$name")"
+	done
+	watch_tick w_proc SKCHECK_OWNERS=proc
+	RES[$size:w_proc]=$(cat "$tmp/w_proc")
+	if [ "$have_bpf" = yes ]; then
+		watch_tick w_bpf SKCHECK_OWNERS=bpf
+		RES[$size:w_bpf]=$(cat "$tmp/w_bpf")
+	fi
+	[ "$size" = "$LAST" ] && bench_netns
+	stop_farms
+}
+
+# NETNS empty namespaces next to the largest size's sockets
 bench_netns() {
-	local n=$1 per=400 i ns one many ssall
-	echo "== $n network namespaces x $per sockets, against the same sockets in one namespace"
-	for ((i = 0; i < n; i++)); do start_farm "$per"; done
-	one=$(measure "$SKCHECK" --settle 0 -a -N 0)
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null; pids=()
-	for ((i = 0; i < n; i++)); do
+	local i ns name
+	[ "$NETNS" -gt 0 ] || return 0
+	for ((i = 0; i < NETNS; i++)); do
 		ns=skbench-$$-$i
 		ip netns add "$ns" && namespaces+=("$ns")
 		ip -n "$ns" link set lo up
-		start_farm "$per" "$ns"
 	done
-	many=$(measure "$SKCHECK" --settle 0 -a -N 0)
-	ssall=$(measure ip -all netns exec ss -tuaxmpn)
-	row "skcheck, $((n * per)) sockets in 1 netns" "$one"
-	row "skcheck, $((n * per)) sockets in $n netns" "$many"
-	row "ip -all netns exec ss -tuaxmpn ($n netns)" "$ssall"
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null; pids=()
+	rm -f "$tmp/ns_bpf" "$tmp/ns_proc" "$tmp/ns_ss"
+	for ((i = 0; i <= RUNS; i++)); do
+		if [ "$have_bpf" = yes ]; then
+			# shellcheck disable=SC2086
+			once ns_bpf ${CMD[bpf]}
+		fi
+		# shellcheck disable=SC2086
+		once ns_proc ${CMD[proc]}
+		once ns_ss ip netns exec "${namespaces[0]}" ss -tuaxmn
+		[ "$i" = 0 ] && rm -f "$tmp/ns_bpf" "$tmp/ns_proc" "$tmp/ns_ss"
+	done
+	NSRES[bpf]="$( [ -s "$tmp/ns_bpf" ] && echo "$(wall ns_bpf) $(rss ns_bpf)")"
+	NSRES[proc]="$(wall ns_proc) $(rss ns_proc)"
+	NSRES[ss]="$(wall ns_ss) $(rss ns_ss)"
+	for ns in "${namespaces[@]}"; do ip netns del "$ns"; done
+	namespaces=()
 }
 
-# cpu CMD...: prints "median_wall_s median_cpu_s" (user + system)
-cpu() {
-	local i walls=() cpus=()
-	for ((i = 0; i < RUNS; i++)); do
-		/usr/bin/time -o "$tmp/time" -f "%e %U %S" "$@" >/dev/null 2>&1
-		read -r e u s < <(tail -n 1 "$tmp/time")
-		walls+=("$e")
-		cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
-	done
-	printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" \
-		"$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")"
-}
-
-why_row() {	# why_row LABEL CMD...: skcheck and BASE on the same command
-	local label=$1 mine base=
-	shift
-	mine=$(cpu "$SKCHECK" "$@")
-	[ -n "$BASE" ] && base=$(cpu "$BASE" "$@")
-	printf '  %-52s %6.2fs wall %6.2fs cpu' "$label" "${mine% *}" "${mine#* }"
-	[ -n "$base" ] && printf '   without WHY: %6.2fs wall %6.2fs cpu' "${base% *}" "${base#* }"
-	echo
-}
-
-# why_cost: the WHY step alone (JSON summary.why_duration) against the
-# whole sample (summary.duration), medians of RUNS runs, and how many
-# sockets and processes got a verdict
-why_cost() {
-	local i d=() w=() out=$tmp/why.json
-	for ((i = 0; i < RUNS; i++)); do
-		"$SKCHECK" --settle 0.5 -J -a -s -p "$(pidlist)" >"$out" 2>/dev/null
-		d+=("$(jq .summary.duration "$out")")
-		w+=("$(jq .summary.why_duration "$out")")
-	done
-	printf '  %-52s %6.4fs of a %6.3fs sample; %s sockets in %s processes judged\n' "WHY step alone (summary.why_duration)" \
-		"$(printf '%s\n' "${w[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" \
-		"$(printf '%s\n' "${d[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")" \
-		"$(jq '[.processes[].sockets[] | select(.why)] | length' "$out")" \
-		"$(jq '[.processes[] | select(.why | length > 0)] | length' "$out")"
-}
-
-# The farm's pids, comma-separated: the WHY rows select them (--pid), so
-# that other processes of the host with stalled sockets are not judged.
-pidlist() { local IFS=,; echo "${pids[*]}"; }
-
-# The WHY verdicts read the threads of processes holding stalled or
-# residue sockets.  A few stalled processes among many sockets, then the
-# worst case: every farm process stalled, thousands of sockets each.
-bench_why() {
-	local size=$1 left p
-	echo "== WHY: $size idle sockets (no unread data) + 3 stalled processes (20 TCP pairs each, all unread)"
-	left=$size
-	while [ "$left" -gt 0 ]; do
-		local n=$(( left > PER_PROC ? PER_PROC : left ))
-		start_farm "$n" "" 0; left=$((left - n))
-	done
-	for p in 1 2 3; do start_farm 80 "" 1; done
-	why_row "skcheck --settle 0.5 -a -N 0 (3 verdict processes)" --settle 0.5 -a -N 0 -p "$(pidlist)"
-	why_cost
-	why_row "skcheck --settle 0.5 -J -a -s" --settle 0.5 -J -a -s -p "$(pidlist)"
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null; pids=()
-	echo "== WHY worst case: $size sockets, every farm process stalled (1 pair in 10 unread)"
-	left=$size
-	while [ "$left" -gt 0 ]; do
-		local n=$(( left > PER_PROC ? PER_PROC : left ))
-		start_farm "$n"; left=$((left - n))
-	done
-	why_row "skcheck --settle 0.5 -a -N 0 (all stalled)" --settle 0.5 -a -N 0 -p "$(pidlist)"
-	why_cost
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null; pids=()
-}
-
-echo "skcheck bench on $(uname -r), $(nproc) cores; median of $RUNS runs; peak RSS is the max"
+declare -A HOSTSOCKS PROCS NSRES
+LAST=${SIZES##* }
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+others=$(ps -eo comm= | grep -cE '^(cc1|cc|gcc|clang|make|ld|as)$')
 for s in $SIZES; do bench_size "$s"; done
-[ "$NETNS" -gt 0 ] && bench_netns "$NETNS"
-[ "$WHY" -gt 0 ] && bench_why "$WHY"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+f() { echo "${RES[$1]}" | awk -v k="$2" '{ print $k }'; }	# f SIZE:NAME FIELD
+sec() { awk -v v="$1" 'BEGIN { printf "%.3f s", v }'; }
+mib() { awk -v v="$1" 'BEGIN { printf "%.1f MiB", v / 1024 }'; }
+
+echo "# skcheck benchmark results"
+echo
+echo "Produced by \`bench/run.sh\` (see its header) on $(date -u '+%Y-%m-%d %H:%M UTC'):"
+echo "kernel $(uname -r), $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)),"
+echo "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; BPF owner join: $have_bpf."
+echo "Load average before/after: $load_before / $load_after; compiler processes seen at the start: $others."
+echo "Wall: median of $RUNS runs after a warm-up, the commands alternating; RSS: the largest peak of those runs."
+echo
+for s in $SIZES; do
+	b=$(f "$s:ss" 1); bp=$(f "$s:ss_p" 1); fl=$(f "$s:floor" 1); rp=$(f "$s:ss_p" 2)
+	echo "## $s sockets in ${PROCS[$s]} processes (${HOSTSOCKS[$s]} sockets on the host)"
+	echo
+	echo "| command | wall | CPU | peak RSS | wall / \`ss -tuaxmn\` | wall / (\`ss -tuaxmn\` + floor) | RSS / \`ss -tuaxmpn\` |"
+	echo "|---|---|---|---|---|---|---|"
+	for name in "${ORDER[@]}"; do
+		case $name in
+		ss_p) label="\`ss -tuaxmpn\`" ;;
+		ss) label="\`ss -tuaxmn\`" ;;
+		floor) label="floor: readlink every fd under /proc (\`bench/floor.c\`)" ;;
+		bpf) label="\`skcheck --settle 0 -a\`, BPF" ;;
+		bpf_json) label="\`skcheck --settle 0 -J -a -s\`, BPF" ;;
+		proc) label="\`skcheck --settle 0 -a\`, no BPF" ;;
+		proc_json) label="\`skcheck --settle 0 -J -a -s\`, no BPF" ;;
+		esac
+		w=$(f "$s:$name" 1)
+		printf '| %s | %s | %s | %s | x%s | x%s | x%s |\n' "$label" "$(sec "$w")" \
+			"$(sec "$(f "$s:$name" 3)")" "$(mib "$(f "$s:$name" 2)")" \
+			"$(ratio "$w" "$b")" "$(ratio "$w" "$(awk -v a="$b" -v c="$fl" 'BEGIN { print a + c }')")" \
+			"$(ratio "$(f "$s:$name" 2)" "$rp")"
+	done
+	for name in w_bpf w_proc; do
+		[ -n "${RES[$s:$name]:-}" ] || continue
+		one=$(f "$s:${name#w_}" 1)
+		printf '| `skcheck --watch -J -a`, per tick, %s | %s | %s | %s | x%s of the one-shot | | x%s |\n' \
+			"$([ "$name" = w_bpf ] && echo BPF || echo "no BPF (owner cache)")" \
+			"$(sec "$(f "$s:$name" 1)")" "$(sec "$(f "$s:$name" 2)")" "$(mib "$(f "$s:$name" 3)")" \
+			"$(ratio "$(f "$s:$name" 1)" "$one")" "$(ratio "$(f "$s:$name" 3)" "$rp")"
+	done
+	echo
+	echo "\`ss -tuaxmpn\` takes x$(ratio "$bp" "$b") the time of \`ss -tuaxmn\` here."
+	echo
+done
+set -- $SIZES
+if [ $# -ge 2 ]; then
+	echo "## Scaling (time at N / time at $1, against N / $1)"
+	echo
+	echo "| command | $(printf '%s | ' "$@")"
+	echo "|---|$(printf -- '---|%.0s' "$@")"
+	for name in "${ORDER[@]}"; do
+		printf '| %s |' "$name"
+		for s in "$@"; do
+			printf ' x%s (x%s) |' "$(ratio "$(f "$s:$name" 1)" "$(f "$1:$name" 1)")" "$(ratio "$s" "$1")"
+		done
+		echo
+	done
+	echo
+fi
+if [ "$NETNS" -gt 0 ]; then
+	echo "## $NETNS empty network namespaces next to the $LAST sockets"
+	echo
+	echo "| command | wall | per extra namespace |"
+	echo "|---|---|---|"
+	if [ -n "${NSRES[bpf]}" ]; then
+		w=${NSRES[bpf]% *}
+		printf '| `skcheck --settle 0 -a`, BPF | %s | %s |\n' "$(sec "$w")" \
+			"$(sec "$(awk -v a="$w" -v b="$(f "$LAST:bpf" 1)" -v n="$NETNS" 'BEGIN { print (a - b) / n }')")"
+	fi
+	w=${NSRES[proc]% *}
+	printf '| `skcheck --settle 0 -a`, no BPF | %s | %s |\n' "$(sec "$w")" \
+		"$(sec "$(awk -v a="$w" -v b="$(f "$LAST:proc" 1)" -v n="$NETNS" 'BEGIN { print (a - b) / n }')")"
+	printf '| `ss -tuaxmn` in one empty namespace | %s | |\n' "$(sec "${NSRES[ss]% *}")"
+	echo
+fi
 exit 0
