@@ -129,7 +129,9 @@ static void add(struct procscan_fdlist *list, const struct owners_rec *r)
 /* Read the iterator to its end into list.  0 or -errno. */
 static int run_iter(struct procscan_fdlist *list)
 {
-	struct owners_rec buf[256];
+	/* a read returns what the kernel's seq_file buffer holds (8 pages
+	 * at most, bpf_seq_read): ask for that much */
+	struct owners_rec buf[32768 / sizeof(struct owners_rec)];
 	size_t have = 0, i, whole;
 	ssize_t n;
 	int fd, ret = 0;
