@@ -12,8 +12,9 @@
 # are started, then every command below runs once as a warm-up and RUNS
 # times in turn; a row is the median wall time and the largest peak RSS:
 #   ss -tuaxmpn, ss -tuaxmn, floor (bench/floor.c: readlink of every fd
-#   under /proc), skcheck one-shot (table and -J) with BPF (owner join and
-#   pinned pages) and without (SKCHECK_OWNERS=proc --no-pinned), and
+#   under /proc), skcheck one-shot (table and -J) with BPF (SKCHECK_OWNERS=bpf:
+#   the owner join, whatever the host's size, and pinned pages) and
+#   without (SKCHECK_OWNERS=proc --no-pinned), and
 #   --watch per tick (wall: summary.duration of ticks 2..11; CPU: the
 #   difference between -c 11 and -c 1, over 10).
 # After the largest size, NETNS empty namespaces are added with the
@@ -93,8 +94,8 @@ declare -A CMD=(
 	[ss_p]="ss -tuaxmpn"
 	[ss]="ss -tuaxmn"
 	[floor]="$tmp/floor"
-	[bpf]="$SKCHECK --settle 0 -a -N 0"
-	[bpf_json]="$SKCHECK --settle 0 -J -a -s"
+	[bpf]="env SKCHECK_OWNERS=bpf $SKCHECK --settle 0 -a -N 0"
+	[bpf_json]="env SKCHECK_OWNERS=bpf $SKCHECK --settle 0 -J -a -s"
 	[proc]="env SKCHECK_OWNERS=proc $SKCHECK --settle 0 -a -N 0 --no-pinned"
 	[proc_json]="env SKCHECK_OWNERS=proc $SKCHECK --settle 0 -J -a -s --no-pinned"
 )
@@ -108,10 +109,10 @@ watch_tick() {
 	env "$@" timeout 300 "$SKCHECK" --watch -i 0.01 -c 11 -J -a >"$tmp/w.json" 2>/dev/null
 	w=$(jq -r 'select(.summary.tick > 1) | .summary.duration' "$tmp/w.json" | median)
 	/usr/bin/time -o "$tmp/time" -f "%U %S %M" env "$@" "$SKCHECK" --watch -i 0.01 -c 1 -J -a >/dev/null 2>&1
-	c1=$(awk '{ print $1 + $2 }' "$tmp/time")
+	c1=$(tail -n 1 "$tmp/time" | awk '{ print $1 + $2 }')
 	/usr/bin/time -o "$tmp/time" -f "%U %S %M" env "$@" "$SKCHECK" --watch -i 0.01 -c 11 -J -a >/dev/null 2>&1
-	c11=$(awk '{ print $1 + $2 }' "$tmp/time")
-	echo "$w $(awk -v a="$c1" -v b="$c11" 'BEGIN { printf "%.4f", (b - a) / 10 }') $(awk '{ print $3 }' "$tmp/time")" >"$tmp/$name"
+	c11=$(tail -n 1 "$tmp/time" | awk '{ print $1 + $2 }')
+	echo "$w $(awk -v a="$c1" -v b="$c11" 'BEGIN { printf "%.4f", (b - a) / 10 }') $(tail -n 1 "$tmp/time" | awk '{ print $3 }')" >"$tmp/$name"
 }
 
 declare -A RES	# SIZE:NAME -> "wall rss cpu"

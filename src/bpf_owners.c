@@ -201,7 +201,28 @@ int owners_bpf_collect(struct procscan_fdlist *list, char *why, size_t len)
 	return 0;
 }
 
+bool owners_bpf_pays(void)
+{
+	unsigned long long files = 0;
+	FILE *f;
+
+	if (own.skel)
+		return true;
+	f = fopen("/proc/sys/fs/file-nr", "re");
+	if (!f)
+		return true;	/* cannot tell: try */
+	if (fscanf(f, "%llu", &files) != 1)
+		files = OWNERS_BPF_MIN_FILES;
+	fclose(f);
+	return files >= OWNERS_BPF_MIN_FILES;
+}
+
 #else /* !HAVE_BPF */
+
+bool owners_bpf_pays(void)
+{
+	return false;
+}
 
 int owners_bpf_collect(struct procscan_fdlist *list, char *why, size_t len)
 {

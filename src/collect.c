@@ -319,11 +319,23 @@ static void resolve_cgroup_ids(struct skc_host *h, const char *proc_root)
 	}
 }
 
+/* Use the BPF owner join?  Not on a recorded tree, nor when told not
+ * to (SKCHECK_OWNERS=proc); when told to (=bpf) always; --watch loads it
+ * once for every sample; a one-shot run only on a host with enough open
+ * files that loading pays off (owners_bpf_pays). */
+static bool want_bpf_join(const struct skc_opts *o)
+{
+	if (o->replay_dir || strcmp(o->proc_root, "/proc") != 0)
+		return false;
+	if (o->owners)
+		return strcmp(o->owners, "bpf") == 0;
+	return o->watch || owners_bpf_pays();
+}
+
 /* Processes and their socket fds: from the BPF iterator when it can be
- * used (the real /proc, not a recorded tree; SKCHECK_OWNERS=proc says
- * not to), else by the /proc walk, incremental with a cache.  With BPF
- * a whole join costs less than the cache's checks, so the cache is not
- * used (h->owners_bpf tells sample.c and watch.c). */
+ * used (want_bpf_join), else by the /proc walk, incremental with a
+ * cache.  With BPF a whole join costs less than the cache's checks, so
+ * the cache is not used (h->owners_bpf tells sample.c and watch.c). */
 static int scan_procs(struct skc_host *h, const struct skc_opts *o, bool light,
 		      struct proccache *cache, struct skc_err *err)
 {
@@ -331,8 +343,7 @@ static int scan_procs(struct skc_host *h, const struct skc_opts *o, bool light,
 	char why[256] = "";
 	int ret = -ENOTSUP;
 
-	if (!light && !o->replay_dir && strcmp(o->proc_root, "/proc") == 0 &&
-	    !(o->owners && strcmp(o->owners, "proc") == 0)) {
+	if (!light && want_bpf_join(o)) {
 		ret = owners_bpf_collect(&list, why, sizeof(why));
 		if (ret == 0) {
 			ret = procscan_run_list(o->proc_root, &h->procs, &list);

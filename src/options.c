@@ -651,6 +651,8 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 		o->netns_dir = getenv("SKCHECK_NETNS_DIR");
 	o->render.use_color = color_wanted(o->render.color);
 	o->owners = getenv("SKCHECK_OWNERS");
+	if (o->owners && !*o->owners)
+		o->owners = NULL;	/* set but empty: as unset */
 	if (o->owners && strcmp(o->owners, "proc") != 0 && strcmp(o->owners, "bpf") != 0)
 		return options_usage_error("SKCHECK_OWNERS must be proc or bpf");
 	return -1;
