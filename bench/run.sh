@@ -15,8 +15,9 @@
 #   under /proc), skcheck one-shot (table and -J) with BPF (SKCHECK_OWNERS=bpf:
 #   the owner join, whatever the host's size, and pinned pages) and
 #   without (SKCHECK_OWNERS=proc --no-pinned), and
-#   --watch per tick (wall: summary.duration of ticks 2..11; CPU: the
-#   difference between -c 11 and -c 1, over 10).
+#   --watch -J per tick (it prints the processes with residue only; wall:
+#   summary.duration of ticks 2..11; CPU: the difference between -c 11
+#   and -c 1, over 10).
 # After the largest size, NETNS empty namespaces are added with the
 # farms still up and the one-shot is timed again.
 set -u
@@ -73,7 +74,7 @@ stop_farms() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# once NAME CMD...: run CMD once; append "wall rss_kib cpu" to $tmp/NAME
+# once NAME CMD...: run CMD once; append "wall rss_kib cpu" to $tmp/r.NAME
 once() {
 	local name=$1 t0 t1
 	shift
@@ -82,11 +83,11 @@ once() {
 	t1=$(date +%s.%N)
 	read -r rss u s < <(tail -n 1 "$tmp/time")
 	awk -v a="$t0" -v b="$t1" -v r="$rss" -v u="$u" -v s="$s" \
-		'BEGIN { printf "%.4f %d %.2f\n", b - a, r, u + s }' >>"$tmp/$name"
+		'BEGIN { printf "%.4f %d %.2f\n", b - a, r, u + s }' >>"$tmp/r.$name"
 }
-wall() { awk '{ print $1 }' "$tmp/$1" | median; }
-rss() { awk '$2 > m { m = $2 } END { print m + 0 }' "$tmp/$1"; }
-cpu() { awk '{ print $3 }' "$tmp/$1" | median; }
+wall() { awk '{ print $1 }' "$tmp/r.$1" | median; }
+rss() { awk '$2 > m { m = $2 } END { print m + 0 }' "$tmp/r.$1"; }
+cpu() { awk '{ print $3 }' "$tmp/r.$1" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # what each command is; sk_* are skcheck
@@ -106,11 +107,11 @@ ORDER=(ss_p ss floor bpf bpf_json proc proc_json)
 watch_tick() {
 	local name=$1 w c1 c11
 	shift
-	env "$@" timeout 300 "$SKCHECK" --watch -i 0.01 -c 11 -J -a >"$tmp/w.json" 2>/dev/null
+	env "$@" timeout 300 "$SKCHECK" --watch -i 0.01 -c 11 -J >"$tmp/w.json" 2>/dev/null
 	w=$(jq -r 'select(.summary.tick > 1) | .summary.duration' "$tmp/w.json" | median)
-	/usr/bin/time -o "$tmp/time" -f "%U %S %M" env "$@" "$SKCHECK" --watch -i 0.01 -c 1 -J -a >/dev/null 2>&1
+	/usr/bin/time -o "$tmp/time" -f "%U %S %M" env "$@" "$SKCHECK" --watch -i 0.01 -c 1 -J >/dev/null 2>&1
 	c1=$(tail -n 1 "$tmp/time" | awk '{ print $1 + $2 }')
-	/usr/bin/time -o "$tmp/time" -f "%U %S %M" env "$@" "$SKCHECK" --watch -i 0.01 -c 11 -J -a >/dev/null 2>&1
+	/usr/bin/time -o "$tmp/time" -f "%U %S %M" env "$@" "$SKCHECK" --watch -i 0.01 -c 11 -J >/dev/null 2>&1
 	c11=$(tail -n 1 "$tmp/time" | awk '{ print $1 + $2 }')
 	echo "$w $(awk -v a="$c1" -v b="$c11" 'BEGIN { printf "%.4f", (b - a) / 10 }') $(tail -n 1 "$tmp/time" | awk '{ print $3 }')" >"$tmp/$name"
 }
@@ -125,12 +126,12 @@ bench_size() {
 	done
 	HOSTSOCKS[$size]=$(ss -tuaxn | tail -n +2 | wc -l)
 	PROCS[$size]=$procs
-	for name in "${ORDER[@]}"; do rm -f "$tmp/$name"; done
+	for name in "${ORDER[@]}"; do rm -f "$tmp/r.$name"; done
 	for ((i = 0; i <= RUNS; i++)); do	# run 0 is the warm-up
 		for name in "${ORDER[@]}"; do
 			# shellcheck disable=SC2086  # CMD entries are word lists
 			once "$name" ${CMD[$name]}
-			[ "$i" = 0 ] && rm -f "$tmp/$name"
+			[ "$i" = 0 ] && rm -f "$tmp/r.$name"
 		done
 	done
 	for name in "${ORDER[@]}"; do
@@ -155,7 +156,7 @@ bench_netns() {
 		ip netns add "$ns" && namespaces+=("$ns")
 		ip -n "$ns" link set lo up
 	done
-	rm -f "$tmp/ns_bpf" "$tmp/ns_proc" "$tmp/ns_ss"
+	rm -f "$tmp/r.ns_bpf" "$tmp/r.ns_proc" "$tmp/r.ns_ss"
 	for ((i = 0; i <= RUNS; i++)); do
 		if [ "$have_bpf" = yes ]; then
 			# shellcheck disable=SC2086
@@ -164,9 +165,9 @@ bench_netns() {
 		# shellcheck disable=SC2086
 		once ns_proc ${CMD[proc]}
 		once ns_ss ip netns exec "${namespaces[0]}" ss -tuaxmn
-		[ "$i" = 0 ] && rm -f "$tmp/ns_bpf" "$tmp/ns_proc" "$tmp/ns_ss"
+		[ "$i" = 0 ] && rm -f "$tmp/r.ns_bpf" "$tmp/r.ns_proc" "$tmp/r.ns_ss"
 	done
-	NSRES[bpf]="$( [ -s "$tmp/ns_bpf" ] && echo "$(wall ns_bpf) $(rss ns_bpf)")"
+	NSRES[bpf]="$( [ -s "$tmp/r.ns_bpf" ] && echo "$(wall ns_bpf) $(rss ns_bpf)")"
 	NSRES[proc]="$(wall ns_proc) $(rss ns_proc)"
 	NSRES[ss]="$(wall ns_ss) $(rss ns_ss)"
 	for ns in "${namespaces[@]}"; do ip netns del "$ns"; done
@@ -217,7 +218,7 @@ for s in $SIZES; do
 	for name in w_bpf w_proc; do
 		[ -n "${RES[$s:$name]:-}" ] || continue
 		one=$(f "$s:${name#w_}" 1)
-		printf '| `skcheck --watch -J -a`, per tick, %s | %s | %s | %s | x%s of the one-shot | | x%s |\n' \
+		printf '| `skcheck --watch -J`, per tick, %s | %s | %s | %s | x%s of the one-shot | | x%s |\n' \
 			"$([ "$name" = w_bpf ] && echo BPF || echo "no BPF (owner cache)")" \
 			"$(sec "$(f "$s:$name" 1)")" "$(sec "$(f "$s:$name" 2)")" "$(mib "$(f "$s:$name" 3)")" \
 			"$(ratio "$(f "$s:$name" 1)" "$one")" "$(ratio "$(f "$s:$name" 3)" "$rp")"
