@@ -5,7 +5,8 @@
 #   bench/run.sh > bench/RESULTS.md && bench/readme.sh
 # (bench/readme.sh copies the tables into README.md's performance
 # section).  Knobs: SIZES="10000 50000 100000" RUNS=5 NETNS=50
-# PER_PROC=14000 (sockets per farm process: the fd hard limit is 20000).
+# PER_PROC=14000 (sockets per farm process: the fd hard limit is 20000),
+# NOTE="..." (a line for RESULTS.md, e.g. who else used the machine).
 #
 # Per size, farms of TCP pairs over loopback, UNIX socket pairs and bound
 # UDP sockets (1 in 10 of each holding 100 unread bytes: stuck readers)
@@ -192,6 +193,7 @@ echo "kernel $(uname -r), $(nproc) cores ($(awk -F': ' '/model name/ { print $2;
 echo "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; BPF owner join: $have_bpf."
 echo "Load average before/after: $load_before / $load_after; compiler processes seen at the start: $others."
 echo "Wall: median of $RUNS runs after a warm-up, the commands alternating; RSS: the largest peak of those runs."
+[ -z "${NOTE:-}" ] || { echo; echo "$NOTE"; }
 echo
 for s in $SIZES; do
 	b=$(f "$s:ss" 1); bp=$(f "$s:ss_p" 1); fl=$(f "$s:floor" 1); rp=$(f "$s:ss_p" 2)

@@ -297,7 +297,7 @@ static int take_fds(int pdir, struct skc_proc *p,
 	if (fstatat(pdir, "fd", &st, 0) < 0) {
 		if (errno == ENOENT || errno == ESRCH)
 			return -errno;
-	} else if (st.st_size > 0) {
+	} else if (S_ISDIR(st.st_mode) && st.st_size > 0) {
 		p->nfd_total = (long)st.st_size;
 	}
 	for (i = list_find(list, p->pid); i < list->n && list->v[i].pid == p->pid; i++) {

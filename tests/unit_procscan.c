@@ -256,6 +256,56 @@ static void test_scan(void **state)
 	free_pt(&pt);
 }
 
+/* fds from a list (the BPF owner join) instead of fd/: the same socket
+ * fds and per-process facts as the walk; epoll and io_uring kinds become
+ * wait fds; list entries of pids not in the tree are ignored; a process
+ * without fd/ (300) is gone as in the walk. */
+static void test_scan_list(void **state)
+{
+	const struct tree *T = *state;
+	struct procscan_fd v[] = {
+		{ 50, 3, 11, PROCSCAN_FD_SOCKET },
+		{ 100, 3, 1234, PROCSCAN_FD_SOCKET },
+		{ 100, 4, 99999999999ULL, PROCSCAN_FD_SOCKET },
+		{ 100, 6, 5678, PROCSCAN_FD_SOCKET },
+		{ 100, 9, 0, PROCSCAN_FD_EPOLL },
+		{ 300, 3, 12, PROCSCAN_FD_SOCKET },
+		{ 999, 3, 13, PROCSCAN_FD_SOCKET },
+	};
+	struct procscan_fdlist list = { v, sizeof(v) / sizeof(v[0]), 0 };
+	struct skc_proctab pt = { 0 }, walk = { 0 };
+	const struct skc_proc *p, *w;
+	size_t i;
+
+	assert_int_equal(procscan_run_list(T->root, &pt, &list), 0);
+	assert_int_equal(procscan_run(T->root, &walk, true), 0);
+	assert_int_equal(pt.n, 2);
+	assert_int_equal(pt.vanished, 2);
+	p = find_pid(&pt, 100);
+	w = find_pid(&walk, 100);
+	assert_non_null(p);
+	assert_non_null(w);
+	assert_string_equal(p->comm, w->comm);
+	assert_string_equal(p->cmdline, w->cmdline);
+	assert_string_equal(p->cont.id, w->cont.id);
+	assert_int_equal(p->netns, w->netns);
+	assert_int_equal(p->uid, w->uid);
+	assert_int_equal(p->nfds, w->nfds);
+	/* a fake tree lists fd/ in directory order, /proc in fd order */
+	for (i = 0; i < p->nfds; i++)
+		assert_int_equal(p->fds[i].inode, fd_inode(w, p->fds[i].fd));
+	assert_int_equal(p->nwaitfds, 1);
+	assert_int_equal(p->waitfds[0], 9);
+	p = find_pid(&pt, 200);
+	assert_non_null(p);
+	assert_int_equal(p->nfds, 0);
+	assert_int_equal(p->nfd_total, -1);	/* fd is no directory there */
+	assert_null(find_pid(&pt, 300));
+	assert_null(find_pid(&pt, 50));
+	free_pt(&pt);
+	free_pt(&walk);
+}
+
 /* A light scan reads no fds: nobody is denied or gone for lack of them. */
 static void test_scan_light(void **state)
 {
@@ -460,6 +510,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_scan_light),
+		cmocka_unit_test(test_scan_list),
 		cmocka_unit_test(test_scan_twice),
 		cmocka_unit_test(test_bad_root),
 		cmocka_unit_test(test_pid_overflow),
