@@ -292,7 +292,7 @@ static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
 /* The inode of a process's cgroup2 directory is its cgroup id, which
  * sock_diag reports per inet socket (INET_DIAG_CGROUP_ID): judge uses
  * the two to cross-check the container attribution. */
-static void resolve_cgroup_ids(struct skc_host *h, const char *proc_root)
+void collect_cgroup_ids(struct skc_host *h, const char *proc_root)
 {
 	char path[4096], mnt[1024];
 	size_t i;
@@ -375,7 +375,7 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 	if (ret < 0)
 		return ret;
 	if (!light)
-		resolve_cgroup_ids(h, o->proc_root);
+		collect_cgroup_ids(h, o->proc_root);
 	h->netns = own_netns(o->proc_root);
 	ret = netns_enumerate(&h->procs, o->proc_root, o->netns_dir, h->netns, &h->nets);
 	if (ret < 0)

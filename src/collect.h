@@ -19,6 +19,11 @@ struct proccache;
 int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 		 struct proccache *cache, struct skc_err *err);
 
+/* Set each process's cgroup_id (the inode of its cgroup2 directory)
+ * where it is not set yet; collect_host does it, a caller that scans
+ * processes again afterwards (proccache_rescan_all) must too. */
+void collect_cgroup_ids(struct skc_host *h, const char *proc_root);
+
 /* Dump the namespace nsfd refers to (an open namespace file, e.g. from
  * SIOCGSKNS) into h, recorded in ns (dumped, or error set), and come
  * back.  0, or -ENOTRECOVERABLE (err set) when returning failed. */

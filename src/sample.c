@@ -53,6 +53,9 @@ int sample_take(struct skc_host *h, const struct skc_opts *o,
 	join_host(h);
 	if (cache && proccache_need_full(cache, h) &&
 	    proccache_rescan_all(cache, o->proc_root, h) == 0) {
+		/* fresh processes: without their cgroup ids every socket's
+		 * cgroup_matches_owner would be unknown in this sample */
+		collect_cgroup_ids(h, o->proc_root);
 		join_reset(h);
 		join_host(h);
 	}
