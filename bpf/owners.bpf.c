@@ -13,7 +13,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* The fields used here, as CO-RE flavours (libbpf drops the ___own
  * suffix when it matches them against the kernel's BTF), so that
- * skc_core.h's shorter struct inode and struct file stay as they are. */
+ * skc_core.h's shorter struct inode and struct file stay as they are;
+ * the iterator's context (struct bpf_iter__task_file) is skc_core.h's. */
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 
 struct super_block___own {
@@ -45,13 +46,6 @@ struct file___own {
 struct task_struct___own {
 	int pid;
 	int tgid;
-};
-
-struct bpf_iter__task_file {
-	struct bpf_iter_meta *meta;
-	struct task_struct___own *task;
-	__u32 fd;
-	struct file___own *file;
 };
 
 #pragma clang attribute pop
@@ -92,8 +86,8 @@ static __always_inline __u32 anon_kind(struct file___own *file)
 SEC("iter/task_file")
 int owners(struct bpf_iter__task_file *ctx)
 {
-	struct task_struct___own *task = ctx->task;
-	struct file___own *file = ctx->file;
+	struct task_struct___own *task = (void *)ctx->task;
+	struct file___own *file = (void *)ctx->file;
 	struct owners_rec r = {};
 	struct inode___own *inode;
 	unsigned long magic;
