@@ -14,8 +14,9 @@
 # times in turn; a row is the median wall time and the largest peak RSS:
 #   ss -tuaxmpn, ss -tuaxmn, floor (bench/floor.c: readlink of every fd
 #   under /proc), skcheck one-shot (table and -J) with BPF (SKCHECK_OWNERS=bpf:
-#   the owner join, whatever the host's size, and pinned pages) and
-#   without (SKCHECK_OWNERS=proc --no-pinned), and
+#   the owner join, whatever the host's size, and pinned pages; once more
+#   with --no-pinned: the owner join's share) and without
+#   (SKCHECK_OWNERS=proc --no-pinned), and
 #   --watch -J per tick (it prints the processes with residue only; wall:
 #   summary.duration of ticks 2..11; CPU: the difference between -c 11
 #   and -c 1, over 10).
@@ -98,10 +99,11 @@ declare -A CMD=(
 	[floor]="$tmp/floor"
 	[bpf]="env SKCHECK_OWNERS=bpf $SKCHECK --settle 0 -a -N 0"
 	[bpf_json]="env SKCHECK_OWNERS=bpf $SKCHECK --settle 0 -J -a -s"
+	[bpf_np]="env SKCHECK_OWNERS=bpf $SKCHECK --settle 0 -a -N 0 --no-pinned"
 	[proc]="env SKCHECK_OWNERS=proc $SKCHECK --settle 0 -a -N 0 --no-pinned"
 	[proc_json]="env SKCHECK_OWNERS=proc $SKCHECK --settle 0 -J -a -s --no-pinned"
 )
-ORDER=(ss_p ss floor bpf bpf_json proc proc_json)
+ORDER=(ss_p ss floor bpf bpf_json bpf_np proc proc_json)
 [ "$have_bpf" = yes ] || ORDER=(ss_p ss floor proc proc_json)
 
 # watch_tick NAME ENV...: per-tick wall (median of ticks 2..11) and CPU
@@ -208,6 +210,7 @@ for s in $SIZES; do
 		floor) label="floor: readlink every fd under /proc (\`bench/floor.c\`)" ;;
 		bpf) label="\`skcheck --settle 0 -a\`, BPF" ;;
 		bpf_json) label="\`skcheck --settle 0 -J -a -s\`, BPF" ;;
+		bpf_np) label="\`skcheck --settle 0 -a --no-pinned\`, BPF owner join only" ;;
 		proc) label="\`skcheck --settle 0 -a\`, no BPF" ;;
 		proc_json) label="\`skcheck --settle 0 -J -a -s\`, no BPF" ;;
 		esac
