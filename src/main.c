@@ -220,6 +220,9 @@ static int bad_column(const char *bad, const char *list)
 	return ret;
 }
 
+/* util.c's oom exits with 3 on its own (no include of options.h) */
+_Static_assert(SKC_EXIT_FAILURE == 3, "oom's status");
+
 int main(int argc, char **argv)
 {
 	struct skc_opts opts;
