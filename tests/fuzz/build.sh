@@ -3,7 +3,7 @@
 # directory).  The library's sources are compiled once with clang's
 # fuzzer instrumentation, ASan and UBSan into an archive, so each target
 # links only the modules it calls.
-#   build.sh SRCDIR "CFLAGS of the libraries" "LIBS" SOURCE.c...
+#   build.sh SRCDIR "CFLAGS of the libraries" "LIBS" SOURCE...
 # Products: tests/fuzz/fuzz_{diag,proc,options,escape}.
 set -eu
 srcdir=$1 libcflags=$2 libs=$3
@@ -17,10 +17,17 @@ flags=(-g -O1 -std=gnu11 -fsanitize=fuzzer-no-link,address,undefined
 	-DHAVE_CONFIG_H -I. -Isrc -I"$srcdir/src")
 # shellcheck disable=SC2206 # word lists from pkg-config
 flags+=($libcflags)
+srcs=()
+for f in "$@"; do
+	case $f in
+	*.h | src/bpf_pinned.c | src/screen.c) ;;
+	*) srcs+=("$f") ;;
+	esac
+done
 rm -rf "$obj"
 mkdir -p "$obj"
 # one object per source, two at a time
-printf '%s\n' "$@" | xargs -P "$(nproc)" -I{} sh -c \
+printf '%s\n' "${srcs[@]}" | xargs -P "$(nproc)" -I{} sh -c \
 	'f=$1; shift; o=$(basename "$f" .c).o; exec "$@" -c "$f" -o "'"$obj"'/$o"' \
 	sh "$srcdir/{}" "$CLANG" "${flags[@]}"
 rm -f "$obj/libfuzz.a"
