@@ -153,7 +153,7 @@ json_object *render_memory_json(const struct skc_host *h)
 		add_u64(o, "kernel", m->kernel);
 		for (i = 0; i < SKC_MEM_PARTS; i++)
 			jset(o, meminfo_part_name(i),
-					       jx(json_object_new_int64(m->part[i])));
+			     jx(json_object_new_int64(m->part[i])));
 	}
 	add_u64(o, "sockstat", m->sockstat_bytes);
 	add_u64(o, "socket_truesize", m->truesize);
@@ -162,9 +162,9 @@ json_object *render_memory_json(const struct skc_host *h)
 		add_u64(u, proto_name(i), m->unread[i]);
 	jset(o, "unread", u);
 	jset(o, "socket_pinned", m->pinned_valid ?
-			       jx(json_object_new_uint64(m->pinned)) : NULL);
+	     jx(json_object_new_uint64(m->pinned)) : NULL);
 	jset(o, "pinned_unavailable", !m->pinned_valid && h->pinned_why ?
-			       jx(json_object_new_string(h->pinned_why)) : NULL);
+	     jx(json_object_new_string(h->pinned_why)) : NULL);
 	jset(o, "suspect", jx(json_object_new_boolean(m->suspect)));
 	return o;
 }

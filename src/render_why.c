@@ -107,10 +107,10 @@ static json_object *thread_json(const struct why_thread *t)
 	why_format_syscall(buf, sizeof(buf), t);
 	jset(o, "syscall", jx(json_object_new_string(buf)));
 	jset(o, "nr", t->sys == THR_SYS_OK ?
-			       jx(json_object_new_int64(t->nr)) : NULL);
+	     jx(json_object_new_int64(t->nr)) : NULL);
 	jset(o, "fd", t->fd >= 0 ? jx(json_object_new_int(t->fd)) : NULL);
 	jset(o, "wchan", t->wchan[0] ?
-			       jx(json_object_new_string(t->wchan)) : NULL);
+	     jx(json_object_new_string(t->wchan)) : NULL);
 	return o;
 }
 
