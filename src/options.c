@@ -354,7 +354,7 @@ static int add_protos(unsigned *mask, const char *arg)
 }
 
 /* -o: "LIST" or "+LIST"; the names are the table renderer's to check
- * (main.c), an empty list is ours. */
+ * (main.c), an empty list is ours.  -1 to go on, or the usage status. */
 static int check_columns(const char *arg)
 {
 	const char *p = arg + (*arg == '+');
@@ -615,7 +615,7 @@ static int parse_one(int c, const char *arg, struct skc_opts *o, struct given *g
 		break;
 	case 'o':
 		o->render.columns = arg;
-		return check_columns(arg) < 0 ? -1 : SKC_EXIT_USAGE;
+		return check_columns(arg);
 	case 'h': usage(); return SKC_EXIT_OK;
 	case 'V': printf("skcheck %s\n", PACKAGE_VERSION); return SKC_EXIT_OK;
 	default:
