@@ -7,14 +7,16 @@
  * wrapped (the real allocator's).
  *
  * FAILMALLOC_REPORT=FILE: "failed" is written to FILE when the first
- * call fails, and "calls N" at a normal exit (the count of a run that
- * gets every allocation, to pick failure points from).
+ * call fails, followed by the stack of that call (to tell where a
+ * failure was absorbed), and "calls N" at a normal exit (the count of a
+ * run that gets every allocation, to pick failure points from).
  *
  * The real functions come from dlsym(RTLD_NEXT); dlsym itself may
  * calloc, which is served from a static buffer meanwhile. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,14 +52,20 @@ static void setup(void)
 __attribute__((constructor)) static void read_env(void)
 {
 	const char *s = getenv("FAILMALLOC_AFTER");
+	void *frame;
 
+	/* backtrace() loads libgcc_s on its first call: not when
+	 * allocations already fail */
+	backtrace(&frame, 1);
 	fail_after = s ? strtoul(s, NULL, 10) : 0;
 }
 
-/* Write one line to FAILMALLOC_REPORT: no stdio, no allocation. */
-static void report(const char *line, int flags)
+/* Write one line to FAILMALLOC_REPORT, with the caller's stack when
+ * stack is set: no stdio, no allocation. */
+static void report(const char *line, int flags, int stack)
 {
 	const char *path = getenv("FAILMALLOC_REPORT");
+	void *frames[32];
 	int fd;
 
 	if (!path)
@@ -68,6 +76,8 @@ static void report(const char *line, int flags)
 	if (write(fd, line, strlen(line)) < 0) {
 		/* the test then sees no report and says so */
 	}
+	if (stack)
+		backtrace_symbols_fd(frames, backtrace(frames, 32), fd);
 	close(fd);
 }
 
@@ -78,7 +88,7 @@ static int must_fail(void)
 	if (!fail_after || calls < fail_after)
 		return 0;
 	if (!failed++)
-		report("failed\n", O_TRUNC);
+		report("failed\n", O_TRUNC, 1);
 	errno = ENOMEM;
 	return 1;
 }
@@ -114,5 +124,5 @@ __attribute__((destructor)) static void at_exit(void)
 	if (failed)
 		return;
 	snprintf(line, sizeof(line), "calls %lu\n", calls);
-	report(line, O_TRUNC);
+	report(line, O_TRUNC, 0);
 }
