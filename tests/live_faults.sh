@@ -71,10 +71,10 @@ fm_run() {
 }
 
 # in_scols_print REPORT: did the failed allocation come from libsmartcols
-# itself (the first frame that is not failmalloc's or libc's), under
+# itself (the first frame that is not failmalloc's, libc's or ASan's), under
 # scols_print_table?
 in_scols_print() {
-	awk 'NR > 1 && !/failmalloc\.so|libc\.so/ { if (!first) first = $0 }
+	awk 'NR > 1 && !/failmalloc\.so|libc\.so|libasan\.so/ { if (!first) first = $0 }
 		/libsmartcols\.so[^(]*\(scols_print_table/ { p = 1 }
 		END { exit !(p && first ~ /libsmartcols\.so/) }' "$1"
 }
