@@ -53,7 +53,7 @@ usage_error "--prometheus=: empty file name .*" --prometheus=
 # --- every argument checked in every mode -------------------------------------
 for mode in "" -J --prometheus "--watch -c 1" "--watch -J -c 1"; do
 	# shellcheck disable=SC2086 # $mode is a word list
-	usage_error "unknown column in 'bogus' \(see --list-columns\)" $mode -o bogus
+	usage_error "unknown column 'bogus' in --output \(see --list-columns\)" $mode -o bogus
 	# shellcheck disable=SC2086
 	usage_error "empty protocol list ','" $mode --proto ,
 	# shellcheck disable=SC2086
