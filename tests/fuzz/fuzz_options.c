@@ -23,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf = malloc(size + 1), *argv[MAX_ARGS + 1], *p;
 	struct netns_sel sel;
 	struct skc_opts o;
+	char bad[256];
 	uint64_t sz;
 	double d;
 	int argc = 1, i;
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)netns_parse_sel(argv[i], &sel);
 	}
 	if (options_parse(argc, argv, &o) < 0)
-		(void)render_table_check_columns(&o.render);
+		(void)render_table_check_columns(&o.render, bad, sizeof(bad));
 	options_free(&o);
 	free(buf);
 	return 0;
