@@ -52,6 +52,10 @@ static char *escape(const char *s, size_t len, bool terminal)
 		if (terminal && n == 1 &&
 		    (u[i] < 0x20 || u[i] == 0x7f || u[i] == '\\'))
 			n = 0;
+		/* a NUL (inside an abstract UNIX name) would end the C
+		 * string and lose the rest: found by tests/fuzz/fuzz_escape */
+		if (!u[i])
+			n = 0;
 		if (!n) {
 			o += sprintf(o, "\\x%02x", u[i]);
 			i++;

@@ -11,8 +11,9 @@
 char *escape_bytes(const char *s, size_t len);
 
 /* For JSON string values: valid UTF-8 is kept as it is (the JSON writer
- * escapes control characters), bytes that are not valid UTF-8 become
- * the text \xNN, so the document is valid whatever the input. */
+ * escapes control characters), bytes that are not valid UTF-8 and NUL
+ * (which would end the string) become the text \xNN, so the document is
+ * valid and whole whatever the input. */
 char *escape_json(const char *s, size_t len);
 
 #endif

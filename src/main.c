@@ -220,6 +220,9 @@ static int bad_column(const char *bad, const char *list)
 	return ret;
 }
 
+/* util.c's oom exits with 3 on its own (no include of options.h) */
+_Static_assert(SKC_EXIT_FAILURE == 3, "oom's status");
+
 int main(int argc, char **argv)
 {
 	struct skc_opts opts;
@@ -233,8 +236,9 @@ int main(int argc, char **argv)
 	 * the C locale's decimal point */
 	setlocale(LC_CTYPE, "");
 	ret = options_parse(argc, argv, &opts);
-	/* the column names belong to the table renderer */
-	if (ret < 0 && !opts.json && render_table_check_columns(&opts.render, bad, sizeof(bad)) < 0)
+	/* the column names belong to the table renderer; checked in every
+	 * mode (-J ignores -o, but a wrong name is still a mistake) */
+	if (ret < 0 && render_table_check_columns(&opts.render, bad, sizeof(bad)) < 0)
 		ret = bad_column(bad, opts.render.columns);
 	if (ret >= 0) {
 		options_free(&opts);

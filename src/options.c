@@ -332,7 +332,7 @@ static int add_list(char ***v, size_t *n, const char *arg, const char *what)
 static int add_protos(unsigned *mask, const char *arg)
 {
 	char *copy = xstrdup(arg), *save = NULL, *tok;
-	int ret = 0;
+	int ret = 0, n = 0;
 	unsigned p;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -344,9 +344,23 @@ static int add_protos(unsigned *mask, const char *arg)
 			break;
 		}
 		*mask |= SKC_PROTO_BIT(p);
+		n++;
 	}
 	free(copy);
+	/* "--proto ''" must not quietly mean every protocol */
+	if (!ret && !n)
+		ret = options_usage_error("empty protocol list '%s'", arg);
 	return ret;
+}
+
+/* -o: "LIST" or "+LIST"; the names are the table renderer's to check
+ * (main.c), an empty list is ours.  -1 to go on, or the usage status. */
+static int check_columns(const char *arg)
+{
+	const char *p = arg + (*arg == '+');
+
+	p += strspn(p, ",");
+	return *p ? -1 : options_usage_error("empty column list '%s'", arg);
 }
 
 static const char *const sort_keys[] = {
@@ -448,9 +462,15 @@ static int prom_file_check(const char *path)
 	return -1;
 }
 
+/* What the command line gave, beyond the values in struct skc_opts:
+ * options_parse's checks after the loop need it. */
+struct given {
+	unsigned protos;	/* -t -u -U -x --proto */
+	bool top, interval;
+};
+
 /* One option; returns -1 to go on or an exit status. */
-static int parse_one(int c, const char *arg, struct skc_opts *o,
-		     unsigned *protos, bool *top_set)
+static int parse_one(int c, const char *arg, struct skc_opts *o, struct given *g)
 {
 	unsigned long v;
 
@@ -486,6 +506,7 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	case 'i':
 		if (parse_duration(arg, &o->interval) < 0 || o->interval < 0.01)
 			return options_usage_error("invalid interval '%s' (at least 10ms)", arg);
+		g->interval = true;
 		break;
 	case 'c':
 		if (parse_ulong(arg, ULONG_MAX, &v) < 0 || v == 0)
@@ -536,11 +557,11 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 		else
 			return options_usage_error("unknown --by key '%s' (process, container)", arg);
 		break;
-	case 't': *protos |= SKC_PROTO_BIT(SKC_TCP); break;
-	case 'u': *protos |= SKC_PROTO_BIT(SKC_UDP); break;
-	case 'U': *protos |= SKC_PROTO_BIT(SKC_UDPLITE); break;
-	case 'x': *protos |= SKC_PROTO_BIT(SKC_UNIX); break;
-	case OPT_PROTO: return add_protos(protos, arg) ? SKC_EXIT_USAGE : -1;
+	case 't': g->protos |= SKC_PROTO_BIT(SKC_TCP); break;
+	case 'u': g->protos |= SKC_PROTO_BIT(SKC_UDP); break;
+	case 'U': g->protos |= SKC_PROTO_BIT(SKC_UDPLITE); break;
+	case 'x': g->protos |= SKC_PROTO_BIT(SKC_UNIX); break;
+	case OPT_PROTO: return add_protos(&g->protos, arg) ? SKC_EXIT_USAGE : -1;
 	case 'P':
 		if (parse_ulong(arg, 65535, &v) < 0)
 			return options_usage_error("invalid port '%s'", arg);
@@ -590,9 +611,11 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 		if (parse_ulong(arg, LONG_MAX, &v) < 0)
 			return options_usage_error("invalid number '%s' for --top", arg);
 		o->select.top = (long)v;
-		*top_set = true;
+		g->top = true;
 		break;
-	case 'o': o->render.columns = arg; break;
+	case 'o':
+		o->render.columns = arg;
+		return check_columns(arg);
 	case 'h': usage(); return SKC_EXIT_OK;
 	case 'V': printf("skcheck %s\n", PACKAGE_VERSION); return SKC_EXIT_OK;
 	default:
@@ -601,19 +624,48 @@ static int parse_one(int c, const char *arg, struct skc_opts *o,
 	return -1;
 }
 
+/* getopt_long answered '?' for "--NAME[=ARG]": an abbreviation of
+ * several long options (named, as getopt's own message does), an argument
+ * to an option that takes none, or no such option. */
+static int long_option_error(const char *arg)
+{
+	const char *name = arg + 2;
+	size_t len = strcspn(name, "="), n = 0, i, last = 0;
+	char cand[512] = "";
+
+	for (i = 0; longopts[i].name; i++) {
+		if (strncmp(longopts[i].name, name, len) != 0)
+			continue;
+		if (strlen(longopts[i].name) == len)	/* exact: not ambiguous */
+			return options_usage_error("option '--%s' doesn't allow an argument",
+						   longopts[i].name);
+		snprintf(cand + strlen(cand), sizeof(cand) - strlen(cand), "%s--%s",
+			 n ? ", " : "", longopts[i].name);
+		last = i;
+		n++;
+	}
+	if (n > 1)
+		return options_usage_error("option '--%.*s' is ambiguous: %s", (int)len, name, cand);
+	if (n == 1 && name[len] == '=')
+		return options_usage_error("option '--%s' doesn't allow an argument",
+					   longopts[last].name);
+	return options_usage_error("unrecognized option '%s'", arg);
+}
+
 static int getopt_error(int c, const char *arg)
 {
 	if (c == ':')
 		return options_usage_error("option '%s' requires an argument", arg);
 	if (optopt && strncmp(arg, "--", 2) != 0)
 		return options_usage_error("invalid option -- '%c'", optopt);
+	if (strncmp(arg, "--", 2) == 0 && arg[2])
+		return long_option_error(arg);
 	return options_usage_error("unrecognized option '%s'", arg);
 }
 
 int options_parse(int argc, char **argv, struct skc_opts *o)
 {
-	unsigned protos = 0;
-	bool top_set = false;
+	struct given g = { 0 };
 	int c, ret;
 
 	options_init(o);
@@ -623,21 +675,29 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 				longopts, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return getopt_error(c, argv[optind - 1]);
-		ret = parse_one(c, optarg, o, &protos, &top_set);
+		ret = parse_one(c, optarg, o, &g);
 		if (ret >= 0)
 			return ret;
 	}
 	if (optind < argc)
 		return options_usage_error("unexpected argument '%s'", argv[optind]);
-	o->select.protos = protos ? protos : SKC_PROTO_ALL;
-	if (o->select.all && !top_set)
+	o->select.protos = g.protos ? g.protos : SKC_PROTO_ALL;
+	if (o->select.all && !g.top)
 		o->select.top = 0;
 	if (o->render.raw)
 		o->render.no_summary = true;
 	if (!o->window_set)
 		o->judge.window = o->watch ? 10 : o->settle;
+	/* Every argument was checked above whatever the mode.  Options that
+	 * only shape another mode are then ignored (the table's under -J or
+	 * --prometheus, --settle under --watch), so one command line can
+	 * switch modes; but --count and --interval only mean something
+	 * repeated: without --watch they are a forgotten --watch, and a run
+	 * that quietly samples once would hide it. */
 	if (o->count && !o->watch)
 		return options_usage_error("--count needs --watch");
+	if (g.interval && !o->watch)
+		return options_usage_error("--interval needs --watch");
 	if (o->watch && o->prometheus && !o->prom_file)
 		return options_usage_error("--watch with --prometheus needs a file: --prometheus=FILE");
 	if (o->prometheus && o->json)

@@ -10,6 +10,7 @@
 
 #include "escape.h"
 #include "format.h"
+#include "jsonx.h"
 #include "render.h"
 #include "util.h"
 
@@ -257,12 +258,12 @@ void render_diagnosis(FILE *out, const struct skc_host *h, const struct skc_rend
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
 {
-	json_object_object_add(o, k, json_object_new_uint64(v));
+	jset(o, k, jx(json_object_new_uint64(v)));
 }
 
 static json_object *age_json(double age)
 {
-	return age >= 0 ? json_object_new_double(age) : NULL;
+	return age >= 0 ? jx(json_object_new_double(age)) : NULL;
 }
 
 static json_object *where_json(const struct skc_where *w)
@@ -275,7 +276,7 @@ static json_object *where_json(const struct skc_where *w)
 		return NULL;
 	format_where(buf, sizeof(buf), w);
 	e = escape_json(buf, strlen(buf));
-	j = json_object_new_string(e);
+	j = jx(json_object_new_string(e));
 	free(e);
 	return j;
 }
@@ -283,29 +284,29 @@ static json_object *where_json(const struct skc_where *w)
 /* The figures of a finding: the keys its kind has (skcheck(8)). */
 static json_object *figures_json(const struct skc_host *h, const struct skc_finding *f)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 	unsigned i;
 
 	switch (f->kind) {
 	case FIND_STALLED:
 	case FIND_RESIDUE:
 		add_u64(o, "unread_bytes", f->bytes);
-		json_object_object_add(o, "age", age_json(f->age));
+		jset(o, "age", age_json(f->age));
 		break;
 	case FIND_ACCEPT_STALLED:
 	case FIND_ACCEPT_FULL:
 		add_u64(o, "accept_q", f->count);
 		add_u64(o, "accept_max", f->limit);
 		add_u64(o, "pending_bytes", f->bytes);
-		json_object_object_add(o, "age", age_json(f->age));
+		jset(o, "age", age_json(f->age));
 		break;
 	case FIND_TX_STALLED:
 		add_u64(o, "unsent_bytes", f->bytes);
-		json_object_object_add(o, "age", age_json(f->age));
+		jset(o, "age", age_json(f->age));
 		break;
 	case FIND_CONNECT_STALLED:
-		json_object_object_add(o, "peer", where_json(&f->peer));
-		json_object_object_add(o, "age", age_json(f->age));
+		jset(o, "peer", where_json(&f->peer));
+		jset(o, "age", age_json(f->age));
 		break;
 	case FIND_MEMORY_SUSPECT:
 		add_u64(o, "unaccounted_bytes", f->bytes);
@@ -325,22 +326,22 @@ static json_object *figures_json(const struct skc_host *h, const struct skc_find
 		break;
 	case FIND_LEAKED:
 		add_u64(o, "fds", f->count);
-		json_object_object_add(o, "fd_proto", json_object_new_string(f->what));
+		jset(o, "fd_proto", jx(json_object_new_string(f->what)));
 		break;
 	case FIND_CLOSE_WAIT:
 		add_u64(o, "sockets", f->count);
-		json_object_object_add(o, "age", age_json(f->age));
+		jset(o, "age", age_json(f->age));
 		break;
 	case FIND_MANY_SOCKETS:
 		add_u64(o, "fds", f->count);
 		break;
 	case FIND_PARTIAL: {
-		json_object *r = json_object_new_array();
+		json_object *r = jx(json_object_new_array());
 
 		for (i = 0; i < SKC_NPARTIAL; i++)
 			if (h->partial_why & (1u << i))
-				json_object_array_add(r, json_object_new_string(partial_name(i)));
-		json_object_object_add(o, "reasons", r);
+				jpush(r, jx(json_object_new_string(partial_name(i))));
+		jset(o, "reasons", r);
 		add_u64(o, "netns_not_scanned", ns_not_scanned(h));
 		add_u64(o, "processes_not_inspected", f->count);
 		add_u64(o, "unattributed_bytes", f->bytes);
@@ -358,11 +359,11 @@ static json_object *socket_json(const struct skc_finding *f)
 
 	if (!f->inode && !f->where.family)
 		return NULL;
-	o = json_object_new_object();
+	o = jx(json_object_new_object());
 	add_u64(o, "inode", f->inode);
-	json_object_object_add(o, "fd", f->fd >= 0 ? json_object_new_int(f->fd) : NULL);
-	json_object_object_add(o, "proto", json_object_new_string(proto_name(f->proto)));
-	json_object_object_add(o, "local", where_json(&f->where));
+	jset(o, "fd", f->fd >= 0 ? jx(json_object_new_int(f->fd)) : NULL);
+	jset(o, "proto", jx(json_object_new_string(proto_name(f->proto))));
+	jset(o, "local", where_json(&f->where));
 	add_u64(o, "sockets", f->nsocks);
 	add_u64(o, "total", f->total);
 	return o;
@@ -377,10 +378,10 @@ json_object *render_diagnosis_json(const struct skc_host *h)
 
 	if (!h->diagnosed)
 		return NULL;
-	a = json_object_new_array();
+	a = jx(json_object_new_array());
 	for (i = 0; i < h->nfindings; i++) {
 		const struct skc_finding *f = &h->findings[i];
-		json_object *j = json_object_new_object();
+		json_object *j = jx(json_object_new_object());
 		bool proc = f->kind != FIND_MEMORY_SUSPECT && f->kind != FIND_PARTIAL;
 		char *buf = NULL, *e;
 		size_t len = 0;
@@ -388,14 +389,14 @@ json_object *render_diagnosis_json(const struct skc_host *h)
 
 		if (!m)
 			oom();
-		json_object_object_add(j, "kind", json_object_new_string(finding_name(f->kind)));
-		json_object_object_add(j, "pid", proc && f->pid ? json_object_new_int(f->pid) : NULL);
+		jset(j, "kind", jx(json_object_new_string(finding_name(f->kind))));
+		jset(j, "pid", proc && f->pid ? jx(json_object_new_int(f->pid)) : NULL);
 		e = escape_json(f->comm, strlen(f->comm));
-		json_object_object_add(j, "comm", proc ? json_object_new_string(e) : NULL);
+		jset(j, "comm", proc ? jx(json_object_new_string(e)) : NULL);
 		free(e);
-		json_object_object_add(j, "socket", socket_json(f));
-		json_object_object_add(j, "figures", figures_json(h, f));
-		json_object_object_add(j, "why", f->why ? json_object_new_string(f->why) : NULL);
+		jset(j, "socket", socket_json(f));
+		jset(j, "figures", figures_json(h, f));
+		jset(j, "why", f->why ? jx(json_object_new_string(f->why)) : NULL);
 		if (f->kind == FIND_PARTIAL)
 			partial_text(m, h, o);
 		else
@@ -403,10 +404,10 @@ json_object *render_diagnosis_json(const struct skc_host *h)
 		if (fclose(m))
 			oom();
 		e = escape_json(buf, len);
-		json_object_object_add(j, "text", json_object_new_string(e));
+		jset(j, "text", jx(json_object_new_string(e)));
 		free(e);
 		free(buf);
-		json_object_array_add(a, j);
+		jpush(a, j);
 	}
 	return a;
 }

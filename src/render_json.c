@@ -9,18 +9,19 @@
 
 #include "escape.h"
 #include "format.h"
+#include "jsonx.h"
 #include "netns.h"
 #include "render.h"
 #include "why.h"
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
 {
-	json_object_object_add(o, k, json_object_new_uint64(v));
+	jset(o, k, jx(json_object_new_uint64(v)));
 }
 
 static void add_str(json_object *o, const char *k, const char *v)
 {
-	json_object_object_add(o, k, json_object_new_string(v));
+	jset(o, k, jx(json_object_new_string(v)));
 }
 
 /* "fd": the number; null for a socket no process holds ("unowned");
@@ -28,11 +29,11 @@ static void add_str(json_object *o, const char *k, const char *v)
 static void add_fd(json_object *o, int fd)
 {
 	if (SKC_FD_IS_RING(fd)) {
-		json_object_object_add(o, "fd", json_object_new_int(SKC_FD_RING_FD(fd)));
-		json_object_object_add(o, "io_uring_slot",
-				       json_object_new_int(SKC_FD_RING_SLOT(fd)));
+		jset(o, "fd", jx(json_object_new_int(SKC_FD_RING_FD(fd))));
+		jset(o, "io_uring_slot",
+		     jx(json_object_new_int(SKC_FD_RING_SLOT(fd))));
 	} else {
-		json_object_object_add(o, "fd", fd >= 0 ? json_object_new_int(fd) : NULL);
+		jset(o, "fd", fd >= 0 ? jx(json_object_new_int(fd)) : NULL);
 	}
 }
 
@@ -50,7 +51,7 @@ static void add_bytes(json_object *o, const char *k, const char *v, size_t len)
 static json_object *json_str(const char *v)
 {
 	char *e = escape_json(v, strlen(v));
-	json_object *j = json_object_new_string(e);
+	json_object *j = jx(json_object_new_string(e));
 
 	free(e);
 	return j;
@@ -58,19 +59,19 @@ static json_object *json_str(const char *v)
 
 static json_object *flags_array(unsigned flags)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jx(json_object_new_array());
 	unsigned i;
 
 	for (i = 0; i < SKC_NFLAGS; i++)
 		if (flags & (1u << i))
-			json_object_array_add(a, json_object_new_string(flag_name(i)));
+			jpush(a, jx(json_object_new_string(flag_name(i))));
 	return a;
 }
 
 /* Pinned bytes, null when the sample has no pinned figures. */
 static void add_pinned(json_object *o, const struct skc_host *h, uint64_t v)
 {
-	json_object_object_add(o, "pinned", h->pinned_avail ? json_object_new_uint64(v) : NULL);
+	jset(o, "pinned", h->pinned_avail ? jx(json_object_new_uint64(v)) : NULL);
 }
 
 /* The figures of a process or container row. */
@@ -88,20 +89,20 @@ static void add_figures(json_object *o, const struct skc_host *h,
 	add_u64(o, "stalled_bytes", f->stalled_bytes);
 	add_u64(o, "close_wait", f->close_wait);
 	add_u64(o, "leaked_fds", f->leaked);
-	json_object_object_add(o, "flags", flags_array(f->flags));
+	jset(o, "flags", flags_array(f->flags));
 }
 
 /* The figures of the host and selected totals. */
 static json_object *totals_obj(const struct skc_host *h, const struct skc_figures *t)
 {
-	json_object *o = json_object_new_object();
-	json_object *s = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
+	json_object *s = jx(json_object_new_object());
 	unsigned i;
 
 	add_u64(s, "total", t->sockets);
 	for (i = 0; i < SKC_PROTO_MAX; i++)
 		add_u64(s, proto_name(i), t->by_proto[i]);
-	json_object_object_add(o, "sockets", s);
+	jset(o, "sockets", s);
 	add_u64(o, "recv_q", t->recv_q);
 	add_u64(o, "send_q", t->send_q);
 	add_u64(o, "mem", t->mem);
@@ -121,29 +122,29 @@ static json_object *time_str(double t)
 	char buf[32];
 
 	format_time(buf, sizeof(buf), t);
-	return json_object_new_string(buf);
+	return jx(json_object_new_string(buf));
 }
 
 static json_object *namespaces_array(const struct skc_host *h)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jx(json_object_new_array());
 	size_t i;
 
 	for (i = 0; i < h->nets.n; i++) {
 		const struct skc_netns *ns = &h->nets.v[i];
-		json_object *o = json_object_new_object();
+		json_object *o = jx(json_object_new_object());
 
 		add_u64(o, "inode", ns->ino);
-		json_object_object_add(o, "name", ns->name ? json_str(ns->name) : NULL);
-		json_object_object_add(o, "current",
-			json_object_new_boolean(ns->ino == h->netns));
-		json_object_object_add(o, "scanned", json_object_new_boolean(netns_scanned(ns)));
+		jset(o, "name", ns->name ? json_str(ns->name) : NULL);
+		jset(o, "current",
+		     jx(json_object_new_boolean(ns->ino == h->netns)));
+		jset(o, "scanned", jx(json_object_new_boolean(netns_scanned(ns))));
 		/* how it was found: a process in it, its /run/netns name, or
 		 * only a socket some process holds (SIOCGSKNS) */
 		add_str(o, "found_via", ns->via_socket ? "socket" : ns->name ? "name" : "process");
 		if (ns->via_socket) {
-			json_object_object_add(o, "via_pid", json_object_new_int(ns->via_pid));
-			json_object_object_add(o, "via_fd", json_object_new_int(ns->via_fd));
+			jset(o, "via_pid", jx(json_object_new_int(ns->via_pid)));
+			jset(o, "via_fd", jx(json_object_new_int(ns->via_fd)));
 		}
 		add_u64(o, "nsockets", ns->fig.sockets);
 		add_u64(o, "sockets", ns->fig.sockets);	/* old name, one release */
@@ -152,7 +153,7 @@ static json_object *namespaces_array(const struct skc_host *h)
 		add_pinned(o, h, ns->fig.pinned);
 		if (ns->error)
 			add_bytes(o, "error", ns->error, strlen(ns->error));
-		json_object_array_add(a, o);
+		jpush(a, o);
 	}
 	return a;
 }
@@ -164,7 +165,7 @@ static json_object *container_obj(const struct skc_container *c, const char *cgr
 
 	if (!c->id[0] && !c->pod[0])
 		return NULL;
-	o = json_object_new_object();
+	o = jx(json_object_new_object());
 	add_str(o, "id", c->id);
 	add_str(o, "runtime", c->runtime);
 	add_str(o, "pod", c->pod);
@@ -176,23 +177,23 @@ static json_object *container_obj(const struct skc_container *c, const char *cgr
 
 static json_object *netns_obj(const struct skc_host *h, uint64_t ino)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 	long k = netns_find(&h->nets, ino);
 
 	add_u64(o, "inode", ino);
-	json_object_object_add(o, "name", k >= 0 && h->nets.v[k].name ?
-		json_str(h->nets.v[k].name) : NULL);
+	jset(o, "name", k >= 0 && h->nets.v[k].name ?
+	     json_str(h->nets.v[k].name) : NULL);
 	return o;
 }
 
 static json_object *containers_array(const struct skc_host *h)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jx(json_object_new_array());
 	size_t i;
 
 	for (i = 0; i < h->nranked_conts; i++) {
 		const struct skc_cont_row *r = h->ranked_conts[i];
-		json_object *o = json_object_new_object();
+		json_object *o = jx(json_object_new_object());
 
 		add_str(o, "id", r->c->id);
 		add_str(o, "runtime", r->c->runtime);
@@ -200,7 +201,7 @@ static json_object *containers_array(const struct skc_host *h)
 		add_str(o, "qos", r->c->qos);
 		add_u64(o, "nprocs", r->nprocs);
 		add_figures(o, h, &r->fig);
-		json_object_array_add(a, o);
+		jpush(a, o);
 	}
 	return a;
 }
@@ -208,12 +209,12 @@ static json_object *containers_array(const struct skc_host *h)
 /* How each family was dumped; see family_src in model.h. */
 static json_object *families_obj(const struct skc_host *h)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 	unsigned i;
 
 	for (i = 0; i < SKC_PROTO_MAX; i++)
-		json_object_object_add(o, proto_name(i), h->family_src[i] ?
-			json_object_new_string(h->family_src[i]) : NULL);
+		jset(o, proto_name(i), h->family_src[i] ?
+		     jx(json_object_new_string(h->family_src[i])) : NULL);
 	return o;
 }
 
@@ -256,20 +257,20 @@ static void add_family_keys(json_object *o, const struct skc_sock *s)
 
 static json_object *partial_array(const struct skc_host *h)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jx(json_object_new_array());
 	unsigned i;
 
 	for (i = 0; i < SKC_NPARTIAL; i++)
 		if (h->partial_why & (1u << i))
-			json_object_array_add(a, json_object_new_string(partial_name(i)));
+			jpush(a, jx(json_object_new_string(partial_name(i))));
 	return a;
 }
 
 static json_object *summary_obj(const struct skc_host *h)
 {
 	json_object *o = totals_obj(h, &h->total);
-	json_object *p = json_object_new_object();
-	json_object *w = json_object_new_array();
+	json_object *p = jx(json_object_new_object());
+	json_object *w = jx(json_object_new_array());
 	size_t i;
 
 	add_u64(p, "scanned", h->procs.scanned);
@@ -284,17 +285,17 @@ static json_object *summary_obj(const struct skc_host *h)
 	add_u64(p, "not_listed_top_flagged", h->cut_flagged);
 	add_u64(p, "vanished", h->procs.vanished);
 	add_u64(p, "listed", h->nranked);
-	json_object_object_add(o, "processes", p);
-	json_object_object_add(o, "diagnosis", render_diagnosis_json(h));
-	json_object_object_add(o, "selected", totals_obj(h, &h->selected));
-	json_object_object_add(o, "memory", render_memory_json(h));
+	jset(o, "processes", p);
+	jset(o, "diagnosis", render_diagnosis_json(h));
+	jset(o, "selected", totals_obj(h, &h->selected));
+	jset(o, "memory", render_memory_json(h));
 	/* sockets no visible process holds (every one, listed or not);
 	 * unowned_complete false: some may be a process's we could not
 	 * inspect */
-	json_object_object_add(o, "unowned", totals_obj(h, &h->unowned_total));
-	json_object_object_add(o, "unowned_complete", json_object_new_boolean(h->unowned_known));
+	jset(o, "unowned", totals_obj(h, &h->unowned_total));
+	jset(o, "unowned_complete", jx(json_object_new_boolean(h->unowned_known)));
 	if (h->sockstat.valid) {
-		json_object *k = json_object_new_object();
+		json_object *k = jx(json_object_new_object());
 
 		add_u64(k, "sockets_used", (uint64_t)h->sockstat.sockets_used);
 		add_u64(k, "tcp_inuse", (uint64_t)h->sockstat.tcp_inuse);
@@ -306,28 +307,28 @@ static json_object *summary_obj(const struct skc_host *h)
 		add_u64(k, "udp_mem_pages", (uint64_t)h->sockstat.udp_mem);
 		add_u64(k, "tcp_mem_bytes", h->memory.sockstat_tcp);
 		add_u64(k, "udp_mem_bytes", h->memory.sockstat_udp);
-		json_object_object_add(o, "sockstat", k);
+		jset(o, "sockstat", k);
 	}
-	json_object_object_add(o, "namespaces", namespaces_array(h));
-	json_object_object_add(o, "families", families_obj(h));
-	json_object_object_add(o, "time", time_str(h->time));
+	jset(o, "namespaces", namespaces_array(h));
+	jset(o, "families", families_obj(h));
+	jset(o, "time", time_str(h->time));
 	add_u64(o, "tick", h->tick);
-	json_object_object_add(o, "duration", json_object_new_double(h->duration));
-	json_object_object_add(o, "why_duration", json_object_new_double(h->why_duration));
-	json_object_object_add(o, "tracked", json_object_new_boolean(h->tracked));
-	json_object_object_add(o, "window", json_object_new_double(h->window));
+	jset(o, "duration", jx(json_object_new_double(h->duration)));
+	jset(o, "why_duration", jx(json_object_new_double(h->why_duration)));
+	jset(o, "tracked", jx(json_object_new_boolean(h->tracked)));
+	jset(o, "window", jx(json_object_new_double(h->window)));
 	add_u64(o, "listen_overflows", h->listen_overflows);
 	add_u64(o, "listen_drops", h->listen_drops);
-	json_object_object_add(o, "listen_overflow_rate",
-			       json_object_new_double(h->listen_overflow_rate));
-	json_object_object_add(o, "partial", json_object_new_boolean(h->partial));
-	json_object_object_add(o, "partial_reasons", partial_array(h));
+	jset(o, "listen_overflow_rate",
+	     jx(json_object_new_double(h->listen_overflow_rate)));
+	jset(o, "partial", jx(json_object_new_boolean(h->partial)));
+	jset(o, "partial_reasons", partial_array(h));
 	add_u64(o, "unattributed_sockets", h->unattributed_socks);
 	add_u64(o, "unattributed_bytes", h->unattributed);
-	json_object_object_add(o, "leaks_checked", json_object_new_boolean(h->leaks_checked));
+	jset(o, "leaks_checked", jx(json_object_new_boolean(h->leaks_checked)));
 	for (i = 0; i < h->nwarnings; i++)
-		json_object_array_add(w, json_str(h->warnings[i]));
-	json_object_object_add(o, "warnings", w);
+		jpush(w, json_str(h->warnings[i]));
+	jset(o, "warnings", w);
 	return o;
 }
 
@@ -337,7 +338,7 @@ static json_object *skmem_obj(const struct skc_sock *s)
 		"rmem_alloc", "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
 		"wmem_queued", "optmem", "backlog", "drops",
 	};
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -347,23 +348,23 @@ static json_object *skmem_obj(const struct skc_sock *s)
 
 static json_object *owners_array(const struct skc_host *h, const struct skc_sock *s)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jx(json_object_new_array());
 	uint32_t k;
 
 	for (k = 0; k < s->nowners; k++) {
-		json_object *o = json_object_new_object();
+		json_object *o = jx(json_object_new_object());
 
-		json_object_object_add(o, "pid",
-			json_object_new_int(h->procs.v[s->owners[k].proc].pid));
+		jset(o, "pid",
+		     jx(json_object_new_int(h->procs.v[s->owners[k].proc].pid)));
 		add_fd(o, s->owners[k].fd);
-		json_object_array_add(a, o);
+		jpush(a, o);
 	}
 	return a;
 }
 
 static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s, int fd)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 	char buf[FMT_ADDR_MAX];
 
 	add_u64(o, "inode", s->inode);
@@ -392,17 +393,17 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 		add_u64(o, "accept_q", s->accept_q);
 		add_u64(o, "accept_max", s->accept_max);
 		/* unknown for UNIX: embryo connections are not dumped */
-		json_object_object_add(o, "pending_bytes", s->proto == SKC_UNIX ? NULL :
-				       json_object_new_uint64(s->pending_bytes));
+		jset(o, "pending_bytes", s->proto == SKC_UNIX ? NULL :
+		     jx(json_object_new_uint64(s->pending_bytes)));
 		add_u64(o, "pending_mem", s->pending_mem);
-		json_object_object_add(o, "pending_ambiguous",
-				       json_object_new_boolean(s->pending_ambiguous));
+		jset(o, "pending_ambiguous",
+		     jx(json_object_new_boolean(s->pending_ambiguous)));
 	}
 	add_u64(o, "mem", s->mem);
 	add_pinned(o, h, s->pinned);
 	if (h->pinned_avail)
-		json_object_object_add(o, "pinned_capped",
-				       json_object_new_boolean(s->pinned_capped));
+		jset(o, "pinned_capped",
+		     jx(json_object_new_boolean(s->pinned_capped)));
 	if (s->has_rx_head)
 		add_u64(o, "rx_skbs", s->rx_qlen);
 	if (s->has_rx_reads)
@@ -413,78 +414,78 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	if (s->has_cgroup)
 		add_u64(o, "cgroup_id", s->cgroup_id);
 	if (s->cgroup_match >= 0)
-		json_object_object_add(o, "cgroup_matches_owner",
-					json_object_new_boolean(s->cgroup_match));
+		jset(o, "cgroup_matches_owner",
+		     jx(json_object_new_boolean(s->cgroup_match)));
 	if (s->has_tcpi) {
 		add_u64(o, "bytes_received", s->bytes_received);
 		add_u64(o, "bytes_acked", s->bytes_acked);
 	}
 	if (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT)
-		json_object_object_add(o, "close_wait_seconds",
-				       json_object_new_double(s->close_wait_age));
+		jset(o, "close_wait_seconds",
+		     jx(json_object_new_double(s->close_wait_age)));
 	if (s->proto == SKC_TCP) {
-		json_object_object_add(o, "unread_age", s->unread_age < 0 ? NULL :
-				       json_object_new_double(s->unread_age));
-		json_object_object_add(o, "unsent_age", s->unsent_age < 0 ? NULL :
-				       json_object_new_double(s->unsent_age));
+		jset(o, "unread_age", s->unread_age < 0 ? NULL :
+		     jx(json_object_new_double(s->unread_age)));
+		jset(o, "unsent_age", s->unsent_age < 0 ? NULL :
+		     jx(json_object_new_double(s->unsent_age)));
 	}
-	json_object_object_add(o, "flags", flags_array(s->flags));
+	jset(o, "flags", flags_array(s->flags));
 	if (s->flags & SKC_F_ANY_STALL) {
-		json_object *st = json_object_new_object();
+		json_object *st = jx(json_object_new_object());
 
-		json_object_object_add(st, "since", time_str(s->stall_since));
-		json_object_object_add(st, "seconds",
-			json_object_new_double(h->time - s->stall_since));
-		json_object_object_add(st, "growth", json_object_new_double(s->growth));
-		json_object_object_add(o, "stall", st);
+		jset(st, "since", time_str(s->stall_since));
+		jset(st, "seconds",
+		     jx(json_object_new_double(h->time - s->stall_since)));
+		jset(st, "growth", jx(json_object_new_double(s->growth)));
+		jset(o, "stall", st);
 	}
 	if (h->tracked)
-		json_object_object_add(o, "drops_rate", json_object_new_double(s->drops_rate));
+		jset(o, "drops_rate", jx(json_object_new_double(s->drops_rate)));
 	if (s->why)
-		json_object_object_add(o, "why", why_json(s->why));
-	json_object_object_add(o, "owners", owners_array(h, s));
-	json_object_object_add(o, "skmem", skmem_obj(s));
+		jset(o, "why", why_json(s->why));
+	jset(o, "owners", owners_array(h, s));
+	jset(o, "skmem", skmem_obj(s));
 	return o;
 }
 
 static json_object *leaks_array(const struct skc_proc *p)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jx(json_object_new_array());
 	size_t i;
 
 	for (i = 0; i < p->nleaks; i++) {
-		json_object *o = json_object_new_object();
+		json_object *o = jx(json_object_new_object());
 
-		json_object_object_add(o, "fd", json_object_new_int(p->leaks[i].fd));
+		jset(o, "fd", jx(json_object_new_int(p->leaks[i].fd)));
 		add_u64(o, "inode", p->leaks[i].inode);
 		add_str(o, "proto", p->leaks[i].proto);
-		json_object_array_add(a, o);
+		jpush(a, o);
 	}
 	return a;
 }
 
 static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p)
 {
-	json_object *j = json_object_new_object();
+	json_object *j = jx(json_object_new_object());
 
-	json_object_object_add(j, "pid", json_object_new_int(p->pid));
+	jset(j, "pid", jx(json_object_new_int(p->pid)));
 	add_bytes(j, "comm", p->comm, strlen(p->comm));
 	add_bytes(j, "cmdline", p->cmdline, strlen(p->cmdline));
 	add_u64(j, "uid", p->uid);
-	json_object_object_add(j, "netns", netns_obj(h, p->netns));
-	json_object_object_add(j, "container", container_obj(&p->cont, p->cgroup));
+	jset(j, "netns", netns_obj(h, p->netns));
+	jset(j, "container", container_obj(&p->cont, p->cgroup));
 	if (p->cgroup_id)
 		add_u64(j, "cgroup_id", p->cgroup_id);
 	add_figures(j, h, &p->fig);
 	add_u64(j, "unmatched_fds", p->unmatched);
-	json_object_object_add(j, "inspected", json_object_new_boolean(!p->fds_errno));
+	jset(j, "inspected", jx(json_object_new_boolean(!p->fds_errno)));
 	add_u64(j, "socket_fds", p->nfds);
-	json_object_object_add(j, "close_wait_oldest",
-			       json_object_new_double(p->close_wait_oldest));
+	jset(j, "close_wait_oldest",
+	     jx(json_object_new_double(p->close_wait_oldest)));
 	if (p->fds_errno)
-		json_object_object_add(j, "fds_error", json_str(strerror(p->fds_errno)));
-	json_object_object_add(j, "leaked", leaks_array(p));
-	json_object_object_add(j, "why", why_kinds_json(p->why_kinds));
+		jset(j, "fds_error", json_str(strerror(p->fds_errno)));
+	jset(j, "leaked", leaks_array(p));
+	jset(j, "why", why_kinds_json(p->why_kinds));
 	return j;
 }
 
@@ -493,7 +494,7 @@ static json_object *proc_obj(const struct skc_host *h, const struct skc_proc *p)
 /* Serialise and free one value. */
 static void put_value(FILE *out, json_object *j)
 {
-	fputs(json_object_to_json_string_ext(j, JSON_FLAGS), out);
+	fputs(jtext(j, JSON_FLAGS), out);
 	json_object_put(j);
 }
 
@@ -504,7 +505,7 @@ static void put_proc(FILE *out, const struct skc_host *h,
 		     const struct skc_proc *p)
 {
 	json_object *j = proc_obj(h, p);
-	const char *head = json_object_to_json_string_ext(j, JSON_FLAGS);
+	const char *head = jtext(j, JSON_FLAGS);
 	size_t i;
 
 	fwrite(head, 1, strlen(head) - 1, out);	/* all but the closing } */
@@ -538,14 +539,14 @@ static void put_unowned(FILE *out, const struct skc_host *h)
 
 static json_object *event_obj(const struct skc_event *ev)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 
-	json_object_object_add(o, "time", time_str(ev->time));
+	jset(o, "time", time_str(ev->time));
 	add_str(o, "event", event_name(ev->kind));
 	if (ev->pid) {
-		json_object_object_add(o, "pid", json_object_new_int(ev->pid));
+		jset(o, "pid", jx(json_object_new_int(ev->pid)));
 		add_bytes(o, "comm", ev->comm, strlen(ev->comm));
-		json_object_object_add(o, "fd", json_object_new_int(ev->fd));
+		jset(o, "fd", jx(json_object_new_int(ev->fd)));
 	}
 	if (ev->inode || ev->where.family) {
 		add_u64(o, "inode", ev->inode);
@@ -569,19 +570,19 @@ static json_object *event_obj(const struct skc_event *ev)
 	}
 	if (ev->reason != SKC_END_NONE) {
 		add_str(o, "reason", end_reason_name(ev->reason));
-		json_object_object_add(o, "duration",
-					json_object_new_double(ev->duration));
+		jset(o, "duration",
+		     jx(json_object_new_double(ev->duration)));
 	}
 	return o;
 }
 
 static json_object *events_array(const struct skc_host *h)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jx(json_object_new_array());
 	size_t i;
 
 	for (i = 0; i < h->nevents; i++)
-		json_object_array_add(a, event_obj(&h->events[i]));
+		jpush(a, event_obj(&h->events[i]));
 	return a;
 }
 

@@ -8,6 +8,7 @@
 
 #include "escape.h"
 #include "format.h"
+#include "jsonx.h"
 #include "meminfo.h"
 #include "render.h"
 
@@ -134,7 +135,7 @@ void render_memory(FILE *out, const struct skc_host *h, const struct skc_render_
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
 {
-	json_object_object_add(o, k, json_object_new_uint64(v));
+	jset(o, k, jx(json_object_new_uint64(v)));
 }
 
 /* summary.memory: every part in bytes (null without /proc/meminfo),
@@ -142,7 +143,7 @@ static void add_u64(json_object *o, const char *k, uint64_t v)
 json_object *render_memory_json(const struct skc_host *h)
 {
 	const struct skc_memory *m = &h->memory;
-	json_object *o = json_object_new_object(), *u;
+	json_object *o = jx(json_object_new_object()), *u;
 	unsigned i;
 
 	if (m->valid) {
@@ -151,19 +152,19 @@ json_object *render_memory_json(const struct skc_host *h)
 		add_u64(o, "applications", m->applications);
 		add_u64(o, "kernel", m->kernel);
 		for (i = 0; i < SKC_MEM_PARTS; i++)
-			json_object_object_add(o, meminfo_part_name(i),
-					       json_object_new_int64(m->part[i]));
+			jset(o, meminfo_part_name(i),
+			     jx(json_object_new_int64(m->part[i])));
 	}
 	add_u64(o, "sockstat", m->sockstat_bytes);
 	add_u64(o, "socket_truesize", m->truesize);
-	u = json_object_new_object();
+	u = jx(json_object_new_object());
 	for (i = 0; i < SKC_PROTO_MAX; i++)
 		add_u64(u, proto_name(i), m->unread[i]);
-	json_object_object_add(o, "unread", u);
-	json_object_object_add(o, "socket_pinned", m->pinned_valid ?
-			       json_object_new_uint64(m->pinned) : NULL);
-	json_object_object_add(o, "pinned_unavailable", !m->pinned_valid && h->pinned_why ?
-			       json_object_new_string(h->pinned_why) : NULL);
-	json_object_object_add(o, "suspect", json_object_new_boolean(m->suspect));
+	jset(o, "unread", u);
+	jset(o, "socket_pinned", m->pinned_valid ?
+	     jx(json_object_new_uint64(m->pinned)) : NULL);
+	jset(o, "pinned_unavailable", !m->pinned_valid && h->pinned_why ?
+	     jx(json_object_new_string(h->pinned_why)) : NULL);
+	jset(o, "suspect", jx(json_object_new_boolean(m->suspect)));
 	return o;
 }

@@ -323,6 +323,22 @@ static int add_cont_row(struct libscols_table *tb, const struct skc_host *h,
 	return 0;
 }
 
+/* libsmartcols makes its default symbols when it starts printing and
+ * ignores a failed strdup there: the cells then come out glued together,
+ * with success (tests/live_faults.sh found it).  The only ones a flat
+ * table uses, set here with every call checked.  0 or -ENOMEM. */
+static int set_symbols(struct libscols_table *tb)
+{
+	struct libscols_symbols *sy = scols_new_symbols();
+	int ret = -ENOMEM;
+
+	if (sy && scols_symbols_set_cell_padding(sy, " ") == 0 &&
+	    scols_symbols_set_title_padding(sy, " ") == 0)
+		ret = scols_table_set_symbols(tb, sy);
+	scols_unref_symbols(sy);
+	return ret;
+}
+
 int render_table(FILE *out, const struct skc_host *h, const struct skc_render_opts *o)
 {
 	struct libscols_table *tb = scols_new_table();
@@ -336,7 +352,9 @@ int render_table(FILE *out, const struct skc_host *h, const struct skc_render_op
 	if (ret < 0)
 		goto out;
 	ncols = (size_t)ret;
-	ret = 0;
+	ret = set_symbols(tb);
+	if (ret < 0)
+		goto out;
 	scols_table_set_stream(tb, out);
 	if (o->term_width) {	/* out is memory, drawn on a terminal */
 		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);

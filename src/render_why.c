@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "escape.h"
+#include "jsonx.h"
 #include "render.h"
 #include "util.h"
 #include "why.h"
@@ -74,12 +75,12 @@ char *why_format_full(const struct skc_why *w)
 
 static void add_uint(json_object *o, const char *k, uint64_t v)
 {
-	json_object_object_add(o, k, json_object_new_uint64(v));
+	jset(o, k, jx(json_object_new_uint64(v)));
 }
 
 static json_object *counts_json(const struct why_counts *n)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 
 	add_uint(o, "total", n->total);
 	add_uint(o, "running", n->running);
@@ -96,64 +97,64 @@ static json_object *counts_json(const struct why_counts *n)
 
 static json_object *thread_json(const struct why_thread *t)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 	char buf[64];
 
-	json_object_object_add(o, "pid", json_object_new_int(t->pid));
-	json_object_object_add(o, "tid", json_object_new_int(t->tid));
+	jset(o, "pid", jx(json_object_new_int(t->pid)));
+	jset(o, "tid", jx(json_object_new_int(t->tid)));
 	snprintf(buf, sizeof(buf), "%c", t->state);
-	json_object_object_add(o, "state", json_object_new_string(buf));
+	jset(o, "state", jx(json_object_new_string(buf)));
 	why_format_syscall(buf, sizeof(buf), t);
-	json_object_object_add(o, "syscall", json_object_new_string(buf));
-	json_object_object_add(o, "nr", t->sys == THR_SYS_OK ?
-			       json_object_new_int64(t->nr) : NULL);
-	json_object_object_add(o, "fd", t->fd >= 0 ? json_object_new_int(t->fd) : NULL);
-	json_object_object_add(o, "wchan", t->wchan[0] ?
-			       json_object_new_string(t->wchan) : NULL);
+	jset(o, "syscall", jx(json_object_new_string(buf)));
+	jset(o, "nr", t->sys == THR_SYS_OK ?
+	     jx(json_object_new_int64(t->nr)) : NULL);
+	jset(o, "fd", t->fd >= 0 ? jx(json_object_new_int(t->fd)) : NULL);
+	jset(o, "wchan", t->wchan[0] ?
+	     jx(json_object_new_string(t->wchan)) : NULL);
 	return o;
 }
 
 static json_object *epoll_json(const struct why_epoll *e)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jx(json_object_new_object());
 
-	json_object_object_add(o, "pid", json_object_new_int(e->pid));
-	json_object_object_add(o, "fd", json_object_new_int(e->fd));
+	jset(o, "pid", jx(json_object_new_int(e->pid)));
+	jset(o, "fd", jx(json_object_new_int(e->fd)));
 	add_uint(o, "events", e->events);
-	json_object_object_add(o, "epollin", json_object_new_boolean(e->events & EPOLLIN));
-	json_object_object_add(o, "epollout", json_object_new_boolean(e->events & EPOLLOUT));
+	jset(o, "epollin", jx(json_object_new_boolean(e->events & EPOLLIN)));
+	jset(o, "epollout", jx(json_object_new_boolean(e->events & EPOLLOUT)));
 	add_uint(o, "waiters", e->waiters);
 	return o;
 }
 
 json_object *why_json(const struct skc_why *w)
 {
-	json_object *o = json_object_new_object();
-	json_object *ts = json_object_new_array();
-	json_object *es = json_object_new_array();
+	json_object *o = jx(json_object_new_object());
+	json_object *ts = jx(json_object_new_array());
+	json_object *es = jx(json_object_new_array());
 	char *d = escape_json(w->detail, strlen(w->detail));
 	unsigned i;
 
-	json_object_object_add(o, "kind", json_object_new_string(why_kind_name(w->kind)));
-	json_object_object_add(o, "detail", json_object_new_string(d));
+	jset(o, "kind", jx(json_object_new_string(why_kind_name(w->kind))));
+	jset(o, "detail", jx(json_object_new_string(d)));
 	free(d);
-	json_object_object_add(o, "counts", counts_json(&w->n));
+	jset(o, "counts", counts_json(&w->n));
 	for (i = 0; i < w->nthreads; i++)
-		json_object_array_add(ts, thread_json(&w->threads[i]));
-	json_object_object_add(o, "threads", ts);
+		jpush(ts, thread_json(&w->threads[i]));
+	jset(o, "threads", ts);
 	for (i = 0; i < w->nepolls; i++)
-		json_object_array_add(es, epoll_json(&w->epolls[i]));
-	json_object_object_add(o, "epoll", es);
+		jpush(es, epoll_json(&w->epolls[i]));
+	jset(o, "epoll", es);
 	return o;
 }
 
 json_object *why_kinds_json(unsigned kinds)
 {
-	json_object *a = json_object_new_array();
+	json_object *a = jx(json_object_new_array());
 	unsigned k;
 
 	for (k = WHY_NONE + 1; k < WHY_KINDS; k++)
 		if (kinds & (1u << k))
-			json_object_array_add(a, json_object_new_string(why_kind_name(k)));
+			jpush(a, jx(json_object_new_string(why_kind_name(k))));
 	return a;
 }

@@ -547,7 +547,8 @@ void threads_index(struct skc_threads *t)
 	for (i = 0; i < t->nep; i++) {
 		struct skc_epoll *ep = &t->ep[i];
 
-		qsort(ep->v, ep->n, sizeof(*ep->v), cmp_watch);
+		if (ep->n > 1)	/* qsort(NULL, 0): UB, found by tests/fuzz/fuzz_proc */
+			qsort(ep->v, ep->n, sizeof(*ep->v), cmp_watch);
 		free(ep->nested);
 		ep->nested = NULL;
 		ep->nnested = 0;

@@ -6,15 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
 /* Out of memory is not something a diagnostic tool can recover from
- * meaningfully: say so and stop (STYLE: OOM aborts with a message). */
+ * meaningfully: say so and stop (STYLE: OOM aborts with a message).
+ * write(2) and _exit(2), not stdio and abort(): nothing here may need
+ * memory, the status must be the documented failure status rather than
+ * SIGABRT's, and whatever half-built output sits in stdio's buffers is
+ * better dropped than flushed. */
 void oom(void)
 {
-	fputs("skcheck: out of memory\n", stderr);
-	abort();
+	static const char msg[] = "skcheck: out of memory\n";
+
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing left to tell it with: the status still says it */
+	}
+	_exit(3);	/* SKC_EXIT_FAILURE: options.h is not ours to include */
 }
 
 void *xmalloc(size_t n)

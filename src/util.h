@@ -8,8 +8,13 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Say "out of memory" and abort (for allocations made by libraries). */
+/* Out of memory: "skcheck: out of memory" on standard error and exit
+ * with the failure status (3) at once, output buffers dropped (what
+ * already reached standard output is cut off: the status and the
+ * message say so).  For the x* allocators and libraries that report
+ * ENOMEM with NULL. */
 void oom(void) __attribute__((noreturn));
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *p, size_t nmemb, size_t size);

@@ -24,6 +24,10 @@
 #include "watch.h"
 
 #define RECENT_EVENTS 8
+/* --prometheus=FILE: consecutive samples whose file could not be written
+ * before --watch gives up (a full disk may clear; a missing directory or
+ * a read-only mount does not, and a stale file must not pass for fresh) */
+#define PROM_ATTEMPTS 5
 
 enum watch_mode { MODE_SCREEN, MODE_LINES, MODE_NDJSON, MODE_PROM };
 
@@ -32,6 +36,7 @@ struct watch_state {
 	struct skc_opts view;
 	enum watch_mode mode;
 	unsigned partial_why;	/* of the last sample, for report_partial */
+	unsigned prom_fails;	/* consecutive failed --prometheus=FILE writes */
 	struct screen *scr;	/* MODE_SCREEN */
 	char note[600];		/* last non-fatal error, shown on screen */
 	struct skc_event recent[RECENT_EVENTS];
@@ -199,10 +204,14 @@ static int render_tick(struct watch_state *w, const struct skc_host *h)
 		/* the file is for node_exporter; events go to stdout (journal) */
 		render_event_lines(stdout, h->events, h->nevents);
 		ret = render_prometheus_file(w->o->prom_file, h);
-		if (ret < 0)
-			fprintf(stderr, "skcheck: cannot write %s: %s\n",
-				w->o->prom_file, strerror(-ret));
-		return 0;	/* retried next sample */
+		if (ret >= 0) {
+			w->prom_fails = 0;
+			return 0;
+		}
+		fprintf(stderr, "skcheck: cannot write %s (attempt %u of %u): %s\n",
+			w->o->prom_file, ++w->prom_fails, PROM_ATTEMPTS, strerror(-ret));
+		/* retried next sample, up to PROM_ATTEMPTS in a row */
+		return w->prom_fails < PROM_ATTEMPTS ? 0 : ret;
 	case MODE_SCREEN:
 		remember_events(w, h);
 		return render_screen(w, h);
@@ -394,7 +403,11 @@ int watch_run(const struct skc_opts *o)
 			if (ret < 0) {
 				screen_close(w.scr);
 				w.scr = NULL;
-				fprintf(stderr, "skcheck: cannot render: %s\n", strerror(-ret));
+				if (w.mode == MODE_PROM)
+					fprintf(stderr, "skcheck: giving up on %s after %u failed writes in a row\n",
+						o->prom_file, w.prom_fails);
+				else
+					fprintf(stderr, "skcheck: cannot render: %s\n", strerror(-ret));
 				status = SKC_EXIT_FAILURE;
 				break;
 			}
@@ -404,6 +417,9 @@ int watch_run(const struct skc_opts *o)
 		if (wait_until(&w, start + o->interval))
 			break;		/* q */
 	}
+	/* the last sample's file was not written: what is there is stale */
+	if (w.prom_fails)
+		status = SKC_EXIT_FAILURE;
 	screen_close(w.scr);
 	track_free(tr);
 	evgate_free(gate);

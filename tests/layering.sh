@@ -22,7 +22,7 @@ phase_of() {
 	rollup|rollup_cont|rollup_mem|rollup_unowned|rollup_cmd) echo 5 ;;
 	why) echo 5 ;;	# after rollup: the filtered processes' stalled sockets
 	diagnose) echo 5 ;;	# after why: the findings of the filtered view
-	render|render_*|format|escape|screen) echo 6 ;;
+	render|render_*|format|escape|jsonx|screen) echo 6 ;;
 	sample|watch|main) echo 7 ;;	# drivers: run the phases in order
 	*) echo unknown ;;
 	esac

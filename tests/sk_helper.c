@@ -177,6 +177,22 @@
  *            onto churn.tx's: both old sockets leave the dump, and the new
  *            one is owned (by the child) before and after
  *
+ * A load of short-lived connections and socket holders (the churn test):
+ *   load=RATE,KEEP,FORKEVERY,HOLDMS  after READY, a thread opens RATE
+ *                              loopback TCP pairs per second, 100 unread
+ *                              bytes on each accepted end, and keeps the
+ *                              last KEEP open (closing the oldest);
+ *                              every FORKEVERY-th pair goes to a forked
+ *                              child instead, which closes every other fd
+ *                              it inherited, holds the pair HOLDMS ms and
+ *                              exits.  The record, one line per pair, is
+ *                              "load.pair pid=P srv=I cli=J" (held here)
+ *                              or "load.child pid=C srv=I cli=J" (held by
+ *                              child C); a child also holds, between
+ *                              fork() and its closing, what this process
+ *                              held then, and this process holds a
+ *                              child's pair until just after the fork.
+ *
  * Output: "pid=<pid>", then one "label key=value..." line per socket,
  * then "READY". It then holds everything until stdin reaches EOF or
  * SIGTERM/SIGINT arrives, and exits 0. Any failure: message on stderr,
@@ -1841,6 +1857,101 @@ static void stop_children(void)
 
 /* The churn specs (see the header); one thread applies their changes. */
 enum churn_mode { CHURN_SWAP, CHURN_LIVE, CHURN_NEW, CHURN_MOVE, CHURN_PASS };
+struct load {
+	unsigned rate, keep, forkevery, holdms;
+};
+
+/* A forked holder: keep only the pair (fds a, b), hold it, exit. */
+__attribute__((noreturn)) static void load_child(int a, int b, unsigned holdms)
+{
+	struct timespec ts = { holdms / 1000, (long)(holdms % 1000) * 1000000 };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int fd = 3; fd < 4096; fd++)
+		if (fd != a && fd != b)
+			close(fd);
+	nanosleep(&ts, NULL);
+	_exit(0);
+}
+
+static void *load_run(void *p)
+{
+	struct load *l = p;
+	int lst = xsocket(AF_INET, SOCK_STREAM);
+	int *ring = xmalloc(2 * sizeof(int) * l->keep);
+	pid_t kids[256];
+	unsigned port, nkids = 0, head = 0, n = 0, i;
+	long long next = now_ms();
+
+	for (i = 0; i < 2 * l->keep; i++)
+		ring[i] = -1;
+	port = bind_loopback(lst, AF_INET);
+	if (listen(lst, 1024))
+		fail_errno("load: listen");
+	for (;; n++) {
+		int c = xsocket(AF_INET, SOCK_STREAM), s;
+		unsigned long srv, cli;
+
+		connect_loopback(c, AF_INET, port);
+		s = accept(lst, NULL, NULL);
+		if (s < 0)
+			fail_errno("load: accept");
+		if (send(c, chunk, 100, MSG_NOSIGNAL) != 100)
+			fail_errno("load: send");
+		srv = inode_of(s);
+		cli = inode_of(c);
+		/* reap the holders that are done (only ours: other specs
+		 * reap their own children at exit) */
+		for (i = 0; i < nkids;)
+			if (waitpid(kids[i], NULL, WNOHANG) == kids[i])
+				kids[i] = kids[--nkids];
+			else
+				i++;
+		if (l->forkevery && n % l->forkevery == 0 && nkids < 256) {
+			pid_t pid = fork();
+
+			if (pid < 0)
+				fail_errno("load: fork");
+			if (pid == 0)
+				load_child(s, c, l->holdms);
+			kids[nkids++] = pid;
+			printf("load.child pid=%d srv=%lu cli=%lu\n", (int)pid, srv, cli);
+			close(s);
+			close(c);
+		} else {
+			printf("load.pair pid=%d srv=%lu cli=%lu\n", (int)getpid(), srv, cli);
+			if (ring[2 * head] >= 0) {
+				close(ring[2 * head]);
+				close(ring[2 * head + 1]);
+			}
+			ring[2 * head] = s;
+			ring[2 * head + 1] = c;
+			head = (head + 1) % l->keep;
+		}
+		fflush(stdout);
+		next += 1000 / l->rate ? 1000 / l->rate : 1;
+		if (next > now_ms())
+			sleep_ms((int)(next - now_ms()));
+	}
+	return NULL;
+}
+
+static void spec_load(const char *spec, const char *args)
+{
+	unsigned long long v[4];
+	struct load *l = xmalloc(sizeof(*l));
+
+	parse_nums(spec, args, v, 4, 4);
+	if (!v[0] || v[0] > 1000 || !v[1] || v[1] > 1000 || v[3] > 10000)
+		fail("%s: need 1 <= RATE <= 1000, 1 <= KEEP <= 1000, HOLDMS <= 10000", spec);
+	l->rate = (unsigned)v[0];
+	l->keep = (unsigned)v[1];
+	l->forkevery = (unsigned)v[2];
+	l->holdms = (unsigned)v[3];
+	add_worker(load_run, l);
+	printf("load rate=%llu keep=%llu forkevery=%llu holdms=%llu\n", v[0], v[1], v[2], v[3]);
+}
+
 static const char *const churn_names[] = { "swap", "live", "new", "move", "pass" };
 #define MAX_CHURNS 16
 
@@ -2445,6 +2556,8 @@ static void run_spec(const char *spec)
 		spec_lockread(spec, args);
 	} else if (IS("churn") && eq) {
 		spec_churn(spec, args);
+	} else if (IS("load") && eq) {
+		spec_load(spec, args);
 	} else if (IS("fork") && !eq) {
 		spec_fork();
 	} else if (IS("closewait") && eq) {

@@ -248,6 +248,10 @@ static void test_escape_json(void **state)
 	EJSON("a\xc3", "a\\xc3");
 	EJSON("\xc0\x80", "\\xc0\\x80");
 	EJSON("\xed\xa0\x80", "\\xed\\xa0\\x80");
+	/* a NUL would end the string and lose what follows (an abstract
+	 * UNIX name with NULs inside; tests/fuzz/fuzz_escape found it) */
+	EJSON("@a\0b", "@a\\x00b");
+	EJSON("\0", "\\x00");
 	/* whatever the input, the output is valid UTF-8 */
 	for (a = 0; a < 256; a++) {
 		for (b = 0; b < 256; b++) {

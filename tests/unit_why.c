@@ -450,6 +450,33 @@ static void test_verdicts_nested(void **state)
 	free(t.ep);
 }
 
+/* An epoll fd with nothing registered (fdinfo without tfd lines): its
+ * set is empty, and indexing it must not qsort a NULL array (UBSan;
+ * tests/fuzz/fuzz_proc found it with the input "running\n"). */
+static void test_index_empty_epoll(void **state)
+{
+	static const int fd5[] = { 5 };
+	static const char text[] = "pos:\t0\nflags:\t02\nmnt_id:\t15\nino:\t1057\n";
+	struct skc_epoll ep = { .fd = 3 };
+	struct skc_thread v[1];
+	struct skc_threads t = { .pid = 100, .v = v, .n = 1, .ep = &ep, .nep = 1 };
+	struct why_owner o = { .pid = 100, .t = &t, .nfds = 1, .fds = fd5 };
+	struct skc_why w;
+
+	(void)state;
+	assert_int_equal(threads_parse_epoll(text, sizeof(text) - 1, &ep), 0);
+	assert_int_equal(ep.n, 0);
+	v[0] = thr(100, 'S', nr_of("epoll_wait"), 3);
+	threads_index(&t);
+	assert_true(ep.indexed);
+	assert_int_equal(ep.nnested, 0);
+	assert_null(threads_epoll_find(&ep, 1));
+	why_judge_socket(1, &o, 1, &w);
+	assert_int_equal(w.kind, WHY_UNWATCHED);
+	free(ep.v);
+	free(ep.nested);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_verdicts_epoll),
 		cmocka_unit_test(test_verdicts_nested),
+		cmocka_unit_test(test_index_empty_epoll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
