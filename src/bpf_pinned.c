@@ -261,6 +261,14 @@ void pinned_collect_ns(struct skc_host *h, size_t from)
 	}
 }
 
+void pinned_lost(struct skc_host *h, const char *why)
+{
+	if (!h->pinned_avail || pin.failed)
+		return;
+	pin.failed = true;
+	snprintf(pin.failure, sizeof(pin.failure), "%s", why);
+}
+
 /* Kinds of socket whose read counters only the files iterator makes. */
 static bool counted_by_files(const struct skc_sock *s)
 {
@@ -388,6 +396,12 @@ void pinned_collect_ns(struct skc_host *h, size_t from)
 {
 	(void)h;
 	(void)from;
+}
+
+void pinned_lost(struct skc_host *h, const char *why)
+{
+	(void)h;
+	(void)why;
 }
 
 void pinned_collect_files(struct skc_host *h)

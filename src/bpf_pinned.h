@@ -26,6 +26,10 @@ void pinned_begin(struct skc_host *h, const char *off);
  * sample's pinned figures unavailable (h->pinned_why). */
 void pinned_collect_ns(struct skc_host *h, size_t from);
 
+/* The sample's pinned figures become unavailable, for why (e.g. a
+ * namespace with queued sockets could not be entered for its walk). */
+void pinned_lost(struct skc_host *h, const char *why);
+
 /* Count reads on the queued sockets that no per-namespace iterator
  * visits (packet, raw, netlink, MPTCP, SCTP, vsock), found through the
  * files of every process (iter/task_file, the caller's pid namespace).

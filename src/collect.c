@@ -15,9 +15,9 @@
 #include "cgroup.h"
 #include "collect.h"
 #include "diag.h"
-#include "links.h"
 #include "mptcp.h"
 #include "netns.h"
+#include "nsdump.h"
 #include "proccache.h"
 #include "procscan.h"
 #include "socktab.h"
@@ -39,157 +39,14 @@ static uint64_t own_netns(const char *proc_root)
 	return ino;
 }
 
-/* Dump the namespace the process is in now. */
-static int collect_netns(struct skc_host *h, uint64_t netns,
-			 const struct skc_opts *o, struct skc_err *err)
-{
-	/* the summary counts every protocol, so dump them all; protocol
-	 * filters apply when processes are listed */
-	struct diag_opts dopts = { .protos = SKC_PROTO_ALL, .record_dir = o->record_dir,
-				   .replay_dir = o->replay_dir, .proc_root = o->proc_root };
-	struct mnl_socket *nl = NULL;
-	struct skc_err nerr = { 0, "" };
-	size_t from = h->socks.n;
-	int ret;
-
-	ret = o->replay_dir ? 0 : nl_open_diag(&nl);
-	if (ret < 0)
-		return err_set(err, ret, "cannot open a sock_diag netlink socket: %s",
-			       strerror(-ret));
-	ret = diag_collect(nl, netns, &dopts, h, &nerr);
-	if (nl)
-		mnl_socket_close(nl);
-	if (ret < 0)
-		return err_set(err, ret, "sock_diag dump failed: %s", nerr.msg);
-	if (o->replay_dir)
-		return 0;	/* recorded: no interfaces to ask about */
-	if (links_resolve(h, from, h->socks.n) < 0)
-		host_warn(h, "interface names unavailable (rtnetlink link dump failed)");
-	pinned_collect_ns(h, from);
-	return 0;
-}
-
-/* Open ns, and make sure it is the namespace we enumerated: the pid we
- * found it through may have exited (then try the others living there)
- * or moved since.  Returns an fd, -ESTALE when no path leads to it any
- * more, or -errno. */
-static int open_ns(const struct skc_host *h, const struct skc_netns *ns,
-		   const char *proc_root)
-{
-	char path[4096];
-	struct stat st;
-	size_t i = 0;
-	int fd, err = -ESTALE;
-
-	snprintf(path, sizeof(path), "%s", ns->path);
-	for (;;) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == ns->ino)
-			return fd;
-		if (fd >= 0)
-			close(fd);
-		else if (errno != ENOENT && errno != ESRCH)
-			err = -errno;
-		if (ns->name)
-			return err;	/* a /run/netns bind mount: no other way */
-		for (; i < h->procs.n && h->procs.v[i].netns != ns->ino; i++)
-			;
-		if (i == h->procs.n)
-			return err;
-		snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root,
-			 (int)h->procs.v[i++].pid);
-	}
-}
-
-/* setns() into ns.  0 or -errno; ns->error is set when the reason is
- * about that namespace (its processes left, ptrace rules on opening
- * its file) rather than about our privileges. */
-static int enter_ns(const struct skc_host *h, struct skc_netns *ns,
-		    const char *proc_root)
-{
-	int fd = open_ns(h, ns, proc_root), ret = 0;
-
-	if (fd == -ESTALE) {
-		ns->error = xstrdup("its processes left it or moved during the scan");
-		return -ESTALE;
-	}
-	if (fd < 0) {
-		/* EACCES here is about that one process (ptrace rules),
-		 * not about our privileges */
-		if (fd != -EACCES && fd != -EPERM)
-			return fd;
-		ns->error = xstrdup("cannot open its namespace file (permission denied)");
-		return fd;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* Back to our own namespace; failing that, this process is somewhere
- * else and must not go on (watch_run stops on -ENOTRECOVERABLE). */
-static int leave_ns(int selffd, struct skc_err *err)
-{
-	if (setns(selffd, CLONE_NEWNET) == 0)
-		return 0;
-	return err_set(err, -ENOTRECOVERABLE,
-		       "cannot return to the original network namespace: %s",
-		       strerror(errno));
-}
-
-/* Enter ns, dump it, come back, and set ns->state.  Never leaves us in
- * a foreign namespace: failing to return is fatal (-ENOTRECOVERABLE).
- * Returns 0 otherwise, whatever happened to the namespace. */
-static int collect_foreign(struct skc_host *h, struct skc_netns *ns, int selffd,
-			   const struct skc_opts *o, struct skc_err *err)
-{
-	struct skc_err why = { 0, "" };
-	int ret;
-
-	ret = enter_ns(h, ns, o->proc_root);
-	if (ret < 0)
-		goto skip;
-	ret = collect_netns(h, ns->ino, o, &why);
-	if (leave_ns(selffd, err) < 0)
-		return err->code;
-	if (ret < 0) {
-		ns->state = SKC_NS_FAILED;
-		ns->error = xstrdup(why.msg);
-		host_warn(h, "netns %llu: %s", (unsigned long long)ns->ino, why.msg);
-		return 0;
-	}
-	if (ns->state == SKC_NS_PENDING)
-		ns->state = SKC_NS_COMPLETE;	/* diag marks INCOMPLETE */
-	return 0;
-skip:
-	/* enter_ns set ns->error when the reason is about the namespace; a
-	 * bare EPERM/EACCES (setns) is about our privileges */
-	if (!ns->error && (ret == -EPERM || ret == -EACCES)) {
-		ns->error = xstrdup("permission denied");
-		ns->state = SKC_NS_DENIED;
-		return 0;
-	}
-	if (!ns->error)
-		ns->error = xstrdup(strerror(-ret));
-	/* a namespace that vanished has no sockets left: no loss */
-	if (ret == -ENOENT || ret == -ESTALE) {
-		ns->state = SKC_NS_VANISHED;
-		return 0;
-	}
-	ns->state = SKC_NS_FAILED;
-	host_warn(h, "netns %llu (%s): %s", (unsigned long long)ns->ino,
-		  ns->path, ns->error);
-	return 0;
-}
-
 int collect_ns_fd(struct skc_host *h, struct skc_netns *ns, int nsfd,
 		  const struct skc_opts *o, struct skc_err *err)
 {
 	struct skc_err why = { 0, "" };
+	size_t from = h->socks.n;
 	int selffd, ret;
 
-	selffd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	selffd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (selffd < 0)
 		return 0;
 	if (setns(nsfd, CLONE_NEWNET) < 0) {
@@ -201,8 +58,10 @@ int collect_ns_fd(struct skc_host *h, struct skc_netns *ns, int nsfd,
 		close(selffd);
 		return 0;
 	}
-	ret = collect_netns(h, ns->ino, o, &why);
-	if (leave_ns(selffd, err) < 0) {
+	ret = nsdump_netns(h, ns->ino, o, &why);
+	if (ret == 0 && !o->replay_dir)
+		pinned_collect_ns(h, from);
+	if (netns_leave(selffd, err) < 0) {
 		close(selffd);
 		return -ENOTRECOVERABLE;
 	}
@@ -218,74 +77,6 @@ int collect_ns_fd(struct skc_host *h, struct skc_netns *ns, int nsfd,
 		ns->state = SKC_NS_COMPLETE;	/* diag marks INCOMPLETE */
 	else
 		h->partial = true;
-	return 0;
-}
-
-static bool any_scanned(const struct skc_host *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->nets.n; i++)
-		if (netns_scanned(&h->nets.v[i]))
-			return true;
-	return false;
-}
-
-/* The sample is partial exactly when some namespace's sockets are
- * unknown: one rule, from the namespaces' states. */
-static void set_partial(struct skc_host *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->nets.n; i++)
-		if (!netns_sockets_known(&h->nets.v[i]))
-			host_set_partial(h, h->nets.v[i].state == SKC_NS_INCOMPLETE
-					    ? SKC_PARTIAL_DUMP : SKC_PARTIAL_NETNS);
-}
-
-static int collect_namespaces(struct skc_host *h, const struct skc_opts *o,
-			      struct skc_err *err)
-{
-	unsigned denied = 0;
-	int selffd, ret = 0;
-	size_t i;
-
-	selffd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	for (i = 0; i < h->nets.n && ret >= 0; i++) {
-		struct skc_netns *ns = &h->nets.v[i];
-
-		if (stop_requested()) {
-			ret = err_set(err, -ECANCELED, "interrupted");
-		} else if (ns->ino == h->netns) {
-			ret = collect_netns(h, ns->ino, o, err);
-			if (ret == 0 && ns->state == SKC_NS_PENDING)
-				ns->state = SKC_NS_COMPLETE;
-		} else if (o->replay_dir) {
-			ret = collect_netns(h, ns->ino, o, err);	/* no setns */
-			if (ret == 0 && ns->state == SKC_NS_PENDING)
-				ns->state = SKC_NS_COMPLETE;
-		} else if (selffd < 0 || denied) {
-			ns->error = xstrdup("permission denied");
-			ns->state = SKC_NS_DENIED;
-		} else {
-			ret = collect_foreign(h, ns, selffd, o, err);
-		}
-		if (ns->state == SKC_NS_DENIED)
-			denied++;
-	}
-	if (selffd >= 0)
-		close(selffd);
-	if (ret < 0)
-		return ret;
-	set_partial(h);
-	/* said once: an unprivileged run sees its own namespace only */
-	if (denied)
-		host_warn(h, "not privileged to enter network namespaces (needs CAP_SYS_ADMIN): "
-			  "%u of %zu namespaces not scanned, only the current one",
-			  denied, h->nets.n);
-	if (!any_scanned(h))
-		return err_set(err, -EPERM, "no network namespace could be scanned%s",
-			       denied ? " (not privileged to enter it)" : "");
 	return 0;
 }
 
@@ -394,7 +185,7 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 	 * are what proves a datagram reader stopped (track.c) */
 	pinned_begin(h, o->no_pinned ? "pinned pages not collected (--no-pinned)" :
 		     o->replay_dir ? "pinned pages not collected (replayed dumps)" : NULL);
-	ret = collect_namespaces(h, o, err);
+	ret = nsdump_all(h, o, err);
 	if (ret >= 0)
 		pinned_collect_files(h);
 	/* also on failure: it empties the page map for the next sample */
@@ -457,7 +248,7 @@ static int bound_in(struct skc_host *h, struct skc_netns *ns, int selffd,
 	bool foreign = ns->ino != h->netns;
 	int ret;
 
-	if (foreign && enter_ns(h, ns, proc_root) < 0)
+	if (foreign && netns_enter(&h->procs, ns, proc_root, NULL) < 0)
 		return 0;	/* not reachable now: keep the candidates */
 	ret = nl_open_diag(&nl);
 	if (ret == 0) {
@@ -468,7 +259,7 @@ static int bound_in(struct skc_host *h, struct skc_netns *ns, int selffd,
 	if (ret < 0)
 		host_warn(h, "netns %llu: bound TCP sockets unknown (%s): leaked sockets may include bound ones",
 			  (unsigned long long)ns->ino, nerr.msg[0] ? nerr.msg : strerror(-ret));
-	return foreign ? leave_ns(selffd, err) : 0;
+	return foreign ? netns_leave(selffd, err) : 0;
 }
 
 /* A TCP socket that is bound but neither listening nor connected is in

@@ -2,6 +2,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,4 +159,71 @@ const char *netns_label(const struct skc_netnstab *nt, uint64_t ino,
 		return "?";	/* /proc/PID/ns/net was not readable */
 	snprintf(buf, len, "%llu", (unsigned long long)ino);
 	return buf;
+}
+
+/* Open ns, and make sure it is the namespace we enumerated: the pid we
+ * found it through may have exited (then try the others living there)
+ * or moved since.  Returns an fd, -ESTALE when no path leads to it any
+ * more, or -errno. */
+static int open_ns(const struct skc_proctab *pt, const struct skc_netns *ns,
+		   const char *proc_root)
+{
+	char path[4096];
+	struct stat st;
+	size_t i = 0;
+	int fd, err = -ESTALE;
+
+	snprintf(path, sizeof(path), "%s", ns->path);
+	for (;;) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == ns->ino)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		else if (errno != ENOENT && errno != ESRCH)
+			err = -errno;
+		if (ns->name)
+			return err;	/* a /run/netns bind mount: no other way */
+		for (; i < pt->n && pt->v[i].netns != ns->ino; i++)
+			;
+		if (i == pt->n)
+			return err;
+		snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root,
+			 (int)pt->v[i++].pid);
+	}
+}
+
+int netns_enter(const struct skc_proctab *pt, struct skc_netns *ns,
+		const char *proc_root, int *fdp)
+{
+	int fd = open_ns(pt, ns, proc_root), ret = 0;
+
+	if (fd == -ESTALE) {
+		ns->error = xstrdup("its processes left it or moved during the scan");
+		return -ESTALE;
+	}
+	if (fd < 0) {
+		/* EACCES here is about that one process (ptrace rules),
+		 * not about our privileges */
+		if (fd != -EACCES && fd != -EPERM)
+			return fd;
+		ns->error = xstrdup("cannot open its namespace file (permission denied)");
+		return fd;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0)
+		ret = -errno;
+	if (ret == 0 && fdp)
+		*fdp = fd;
+	else
+		close(fd);
+	return ret;
+}
+
+int netns_leave(int selffd, struct skc_err *err)
+{
+	if (setns(selffd, CLONE_NEWNET) == 0)
+		return 0;
+	return err_set(err, -ENOTRECOVERABLE,
+		       "cannot return to the original network namespace: %s",
+		       strerror(errno));
 }

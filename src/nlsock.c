@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -160,11 +161,15 @@ static bool has_end(const char *buf, size_t n)
  * up on must not pass for replies to the next one (libmnl checks). */
 static unsigned int next_seq(void)
 {
-	static unsigned int seq;	/* only ever counts up */
+	/* only ever counts up; shared by nsdump.c's worker threads */
+	static atomic_uint seq;
+	unsigned int cur = atomic_load(&seq), v;
 
-	if (!seq)
-		seq = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16);
-	return ++seq ? seq : ++seq;
+	if (!cur)
+		atomic_compare_exchange_strong(&seq, &cur,
+			(unsigned int)time(NULL) ^ ((unsigned int)getpid() << 16));
+	v = atomic_fetch_add(&seq, 1) + 1;
+	return v ? v : atomic_fetch_add(&seq, 1) + 1;
 }
 
 /* After an interrupted dump, read and discard the rest of it so the

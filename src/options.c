@@ -663,6 +663,22 @@ static int getopt_error(int c, const char *arg)
 	return options_usage_error("unrecognized option '%s'", arg);
 }
 
+/* SKCHECK_NS_THREADS: the namespace dump pool's size (1: one namespace
+ * after the other on the calling thread), a test hook to compare the
+ * two paths.  -1 to continue, or the usage status. */
+static int ns_threads_env(struct skc_opts *o)
+{
+	const char *s = getenv("SKCHECK_NS_THREADS");
+	unsigned long v;
+
+	if (!s || !*s)
+		return -1;
+	if (parse_ulong(s, 64, &v) < 0 || v == 0)
+		return options_usage_error("SKCHECK_NS_THREADS must be a number from 1 to 64");
+	o->ns_threads = (unsigned)v;
+	return -1;
+}
+
 int options_parse(int argc, char **argv, struct skc_opts *o)
 {
 	struct given g = { 0 };
@@ -715,7 +731,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 		o->owners = NULL;	/* set but empty: as unset */
 	if (o->owners && strcmp(o->owners, "proc") != 0 && strcmp(o->owners, "bpf") != 0)
 		return options_usage_error("SKCHECK_OWNERS must be proc or bpf");
-	return -1;
+	return ns_threads_env(o);
 }
 
 void options_free(struct skc_opts *o)

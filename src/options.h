@@ -95,6 +95,8 @@ struct skc_opts {
 	const char *replay_dir;	/* sock_diag dumps from recordings */
 	const char *netns_dir;	/* named namespaces, /run/netns */
 	const char *owners;	/* SKCHECK_OWNERS: NULL (auto), "proc" or "bpf" */
+	unsigned ns_threads;	/* SKCHECK_NS_THREADS: 0 (auto) or the
+				 * namespace dump pool's size (nsdump.c) */
 };
 
 #define SKC_EXIT_OK 0

@@ -1,17 +1,19 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "stop.h"
 
-/* The one piece of mutable module state: a signal handler can only
- * talk through a sig_atomic_t. */
-static volatile sig_atomic_t stop_signal;
+/* The one piece of mutable module state: set by the handler, read by
+ * every thread (nsdump.c's workers); a lock-free atomic is as safe in a
+ * handler as a sig_atomic_t and is also a proper cross-thread read. */
+static atomic_int stop_signal;
 
 static void on_stop(int sig)
 {
-	stop_signal = sig;
+	atomic_store(&stop_signal, sig);
 }
 
 void stop_install(void)
@@ -27,12 +29,12 @@ void stop_install(void)
 
 int stop_requested(void)
 {
-	return stop_signal;
+	return atomic_load(&stop_signal);
 }
 
 void stop_reraise(void)
 {
-	int sig = stop_signal;
+	int sig = atomic_load(&stop_signal);
 
 	if (!sig)
 		return;
