@@ -21,7 +21,8 @@
 #   summary.duration of ticks 2..11; CPU: the difference between -c 11
 #   and -c 1, over 10).
 # After the largest size, NETNS empty namespaces are added with the
-# farms still up and the one-shot is timed again.
+# farms still up and the one-shot is timed again, also with the
+# namespaces dumped one after the other (SKCHECK_NS_THREADS=1).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SKCHECK=${SKCHECK:-$here/../src/skcheck}
@@ -159,7 +160,7 @@ bench_netns() {
 		ip netns add "$ns" && namespaces+=("$ns")
 		ip -n "$ns" link set lo up
 	done
-	rm -f "$tmp/r.ns_bpf" "$tmp/r.ns_proc" "$tmp/r.ns_ss"
+	rm -f "$tmp/r.ns_bpf" "$tmp/r.ns_proc" "$tmp/r.ns_serial" "$tmp/r.ns_ss"
 	for ((i = 0; i <= RUNS; i++)); do
 		if [ "$have_bpf" = yes ]; then
 			# shellcheck disable=SC2086
@@ -167,11 +168,14 @@ bench_netns() {
 		fi
 		# shellcheck disable=SC2086
 		once ns_proc ${CMD[proc]}
+		# shellcheck disable=SC2086
+		once ns_serial env SKCHECK_NS_THREADS=1 ${CMD[proc]}
 		once ns_ss ip netns exec "${namespaces[0]}" ss -tuaxmn
-		[ "$i" = 0 ] && rm -f "$tmp/r.ns_bpf" "$tmp/r.ns_proc" "$tmp/r.ns_ss"
+		[ "$i" = 0 ] && rm -f "$tmp/r.ns_bpf" "$tmp/r.ns_proc" "$tmp/r.ns_serial" "$tmp/r.ns_ss"
 	done
 	NSRES[bpf]="$( [ -s "$tmp/r.ns_bpf" ] && echo "$(wall ns_bpf) $(rss ns_bpf)")"
 	NSRES[proc]="$(wall ns_proc) $(rss ns_proc)"
+	NSRES[serial]="$(wall ns_serial) $(rss ns_serial)"
 	NSRES[ss]="$(wall ns_ss) $(rss ns_ss)"
 	for ns in "${namespaces[@]}"; do ip netns del "$ns"; done
 	namespaces=()
@@ -260,7 +264,12 @@ if [ "$NETNS" -gt 0 ]; then
 	w=${NSRES[proc]% *}
 	printf '| `skcheck --settle 0 -a`, no BPF | %s | %s |\n' "$(sec "$w")" \
 		"$(sec "$(awk -v a="$w" -v b="$(f "$LAST:proc" 1)" -v n="$NETNS" 'BEGIN { print (a - b) / n }')")"
+	w=${NSRES[serial]% *}
+	printf '| same, one namespace after the other (`SKCHECK_NS_THREADS=1`) | %s | %s |\n' "$(sec "$w")" \
+		"$(sec "$(awk -v a="$w" -v b="$(f "$LAST:proc" 1)" -v n="$NETNS" 'BEGIN { print (a - b) / n }')")"
 	printf '| `ss -tuaxmn` in one empty namespace | %s | |\n' "$(sec "${NSRES[ss]% *}")"
+	echo
+	echo "Namespaces on the thread pool (src/nsdump.c) against one after the other, no BPF: $(ratio "${NSRES[proc]% *}" "$w")x."
 	echo
 fi
 exit 0

@@ -229,8 +229,9 @@ static size_t pool_size(const struct skc_opts *o, size_t n)
 }
 
 /* Run every job on up to nthreads threads; with one, or when no thread
- * can be made, on the calling thread.  Workers block every signal: the
- * calling thread takes SIGINT/SIGTERM and they see stop_requested(). */
+ * can be made, on the calling thread.  Workers block every signal but
+ * faults: the calling thread takes SIGINT/SIGTERM (and --watch's
+ * others), and workers see stop_requested() between namespaces. */
 static void run_jobs(struct nspool *p, size_t nthreads)
 {
 	pthread_t tid[64];	/* SKCHECK_NS_THREADS's limit */
@@ -241,6 +242,12 @@ static void run_jobs(struct nspool *p, size_t nthreads)
 		nthreads = sizeof(tid) / sizeof(tid[0]);
 	if (nthreads > 1) {
 		sigfillset(&all);
+		/* faults stay deliverable, for the sanitizers' reports */
+		sigdelset(&all, SIGSEGV);
+		sigdelset(&all, SIGBUS);
+		sigdelset(&all, SIGFPE);
+		sigdelset(&all, SIGILL);
+		sigdelset(&all, SIGABRT);
 		pthread_sigmask(SIG_BLOCK, &all, &old);
 		for (k = 0; k < nthreads; k++)
 			if (pthread_create(&tid[made], NULL, worker, p) == 0)
