@@ -403,6 +403,9 @@ static int merge_all(struct skc_host *h, struct nspool *p, struct skc_err *err)
 	int ret;
 
 	for (i = 0; i < p->n; i++) {
+		/* the pinned walks take a while on a busy host too */
+		if (stop_requested())
+			return err_set(err, -ECANCELED, "interrupted");
 		ret = merge_job(h, p, &p->jobs[i], denied, err);
 		if (ret < 0)
 			return ret;
