@@ -188,7 +188,8 @@ v=$(sed -nE "s/^  netns $ino1 \($NS\): ([0-9]+) sockets.*/\1/p" "$SK_OUT")
 expect_eq "table summary: named ns sockets (helper's and the kernel's)" "$n1" "$v"
 ok "table: NETNS column and namespace summary"
 
-# every setns() into a foreign namespace is followed by one back to ours
+# every setns() into a foreign namespace is followed by one back to ours,
+# thread by thread (namespaces are dumped on a pool: src/nsdump.c)
 if command -v strace >/dev/null 2>&1; then
 	# LeakSanitizer cannot run under ptrace: off for a sanitizer build
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
@@ -200,16 +201,18 @@ if command -v strace >/dev/null 2>&1; then
 			t = $0
 			sub(/^[^<]*</, "", t)
 			sub(/>, .*/, "", t)
+			tid = $1
 			if (t == self) {
-				if (!inside) { print "setns back without a foreign one: " $0; bad = 1 }
-				inside = 0; back++
+				if (!inside[tid]) { print "setns back without a foreign one: " $0; bad = 1 }
+				inside[tid] = 0; back++
 			} else {
-				if (inside) { print "setns into a foreign ns from a foreign ns: " $0; bad = 1 }
-				inside = 1; foreign++
+				if (inside[tid]) { print "setns into a foreign ns from a foreign ns: " $0; bad = 1 }
+				inside[tid] = 1; foreign++
 			}
 		}
 		END {
-			if (inside) { print "last setns left us in a foreign namespace"; bad = 1 }
+			for (tid in inside)
+				if (inside[tid]) { print "thread " tid ": last setns left it in a foreign namespace"; bad = 1 }
 			if (foreign < 2) { print "only " foreign + 0 " foreign setns calls"; bad = 1 }
 			exit bad
 		}' "$SK_TMP/strace.out" >"$SK_TMP/strace.check" ||
