@@ -193,15 +193,15 @@ ok "table: NETNS column and namespace summary"
 if command -v strace >/dev/null 2>&1; then
 	# LeakSanitizer cannot run under ptrace: off for a sanitizer build
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		strace -f -qq -y -e trace=setns -o "$SK_TMP/strace.out" \
+		strace -ff -qq -y -e trace=setns -o "$SK_TMP/strace.out" \
 		"$SKCHECK" -J -a --pid "$p1,$p2" >/dev/null 2>"$SK_TMP/strace.err" ||
 		[ $? -le 1 ] || fail "skcheck under strace failed: $(cat "$SK_TMP/strace.err")"
 	awk -v self="net:[$self_ino]" '
-		/ setns\(/ && / = 0$/ {
+		/(^| )setns\(/ && / = 0$/ {
 			t = $0
 			sub(/^[^<]*</, "", t)
 			sub(/>, .*/, "", t)
-			tid = $1
+			tid = FILENAME	# -ff: one file per thread, whole lines
 			if (t == self) {
 				if (!inside[tid]) { print "setns back without a foreign one: " $0; bad = 1 }
 				inside[tid] = 0; back++
@@ -215,9 +215,9 @@ if command -v strace >/dev/null 2>&1; then
 				if (inside[tid]) { print "thread " tid ": last setns left it in a foreign namespace"; bad = 1 }
 			if (foreign < 2) { print "only " foreign + 0 " foreign setns calls"; bad = 1 }
 			exit bad
-		}' "$SK_TMP/strace.out" >"$SK_TMP/strace.check" ||
-		fail "setns sequence: $(cat "$SK_TMP/strace.check"); trace: $(head -c 3000 "$SK_TMP/strace.out")"
-	ok "every setns into a foreign namespace is followed by setns back ($(grep -c ' = 0$' "$SK_TMP/strace.out") calls)"
+		}' "$SK_TMP"/strace.out.* >"$SK_TMP/strace.check" ||
+		fail "setns sequence: $(cat "$SK_TMP/strace.check"); trace: $(head -c 3000 "$SK_TMP"/strace.out.*)"
+	ok "every setns into a foreign namespace is followed by setns back ($(cat "$SK_TMP"/strace.out.* | grep -c ' = 0$') calls in $(ls "$SK_TMP"/strace.out.* | wc -l) threads)"
 else
 	echo "skipped: setns sequence check (strace not installed)"
 fi
