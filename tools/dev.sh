@@ -9,9 +9,12 @@ cd "$(dirname "$0")/.."
 DEPS="build-essential autoconf automake libtool pkg-config libmnl-dev
 libnl-3-dev libnl-route-3-dev libsmartcols-dev libjson-c-dev
 libncurses-dev clang bpftool libbpf-dev"
-# what the live tests drive or compare against
+# what the live tests drive or compare against (libclang-rt-14-dev: the
+# libFuzzer runtime, only recommended by clang, which --no-install-recommends
+# leaves out)
 TEST_DEPS="libcmocka-dev jq iproute2 util-linux procps strace valgrind
-curl prometheus prometheus-node-exporter libcap2-bin nftables nginx tmux bash-completion"
+curl prometheus prometheus-node-exporter libcap2-bin nftables nginx tmux bash-completion
+libclang-rt-14-dev"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
