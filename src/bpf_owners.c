@@ -46,20 +46,11 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
  * the two joins must give the same answers. */
 static bool privileged(void)
 {
-	char line[256];
 	unsigned long long eff = 0;
-	bool found = false;
-	FILE *f = fopen("/proc/self/status", "re");
 
-	if (!f)
+	if (caps_effective(&eff) < 0 || !(eff >> 19 & 1))	/* CAP_SYS_PTRACE */
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "CapEff: %llx", &eff) == 1;
-	fclose(f);
-	if (!found || !(eff >> 19 & 1))			/* CAP_SYS_PTRACE */
-		return false;
-	return (eff >> 21 & 1) ||			/* CAP_SYS_ADMIN */
-	       ((eff >> 39 & 1) && (eff >> 38 & 1));	/* CAP_BPF, CAP_PERFMON */
+	return caps_bpf(eff);
 }
 
 /* What can be known without loading.  false with own.why set. */

@@ -45,20 +45,11 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
  * EACCES must not read as a missing privilege. */
 static bool privileged(void)
 {
-	char line[256];
 	unsigned long long eff = 0;
-	bool found = false;
-	FILE *f = fopen("/proc/self/status", "re");
 
-	if (!f)
+	if (caps_effective(&eff) < 0)
 		return true;	/* cannot tell: let the load say */
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "CapEff: %llx", &eff) == 1;
-	fclose(f);
-	if (!found)
-		return true;
-	return (eff >> 21 & 1) ||			/* CAP_SYS_ADMIN */
-	       ((eff >> 39 & 1) && (eff >> 38 & 1));	/* CAP_BPF, CAP_PERFMON */
+	return caps_bpf(eff);
 }
 
 /* virt_to_page for skb heads needs two kernel variables (x86-64);

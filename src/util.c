@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,4 +111,24 @@ int err_set(struct skc_err *err, int code, const char *fmt, ...)
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int caps_effective(unsigned long long *eff)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "CapEff: %llx", eff) == 1;
+	fclose(f);
+	return found ? 0 : -ENOENT;
+}
+
+bool caps_bpf(unsigned long long eff)
+{
+	return (eff >> 21 & 1) ||			/* CAP_SYS_ADMIN */
+	       ((eff >> 39 & 1) && (eff >> 38 & 1));	/* CAP_BPF, CAP_PERFMON */
 }

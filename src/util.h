@@ -3,6 +3,7 @@
 #ifndef SKC_UTIL_H
 #define SKC_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,15 @@ int err_set(struct skc_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Seconds: CLOCK_MONOTONIC (intervals) and CLOCK_REALTIME (time stamps). */
+/* The effective capability set of this process (CapEff in
+ * /proc/self/status) in *eff.  0, or -errno (-ENOENT: no CapEff line). */
+int caps_effective(unsigned long long *eff);
+
+/* Whether eff may load BPF tracing programs and iterators:
+ * CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON (kernel: bpf_capable,
+ * perfmon_capable). */
+bool caps_bpf(unsigned long long eff);
+
 double clock_mono(void);
 double clock_wall(void);
 
