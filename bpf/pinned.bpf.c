@@ -4,7 +4,10 @@
  * they reference: each frag page, and the head when it is a page
  * fragment (head_frag).  A page is counted once per run, at its real
  * size (PAGE_SIZE << order), for the first socket that references it.
- * Shape after the kernel's selftests progs/bpf_iter_{tcp4,udp4,unix}.c. */
+ * Sockets are reached through the files of every process first
+ * (pinned_files), then by each namespace's tcp/udp/unix iterator for
+ * what no fd holds; each is walked once per run (walked).  Shape after
+ * the kernel's selftests progs/bpf_iter_{tcp4,udp4,unix,task_file}.c. */
 #include "skc_core.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -36,6 +39,36 @@ struct {
 	__type(key, __u64);
 	__type(value, __u8);
 } seen SEC(".maps");
+
+/* Socket -> 1: each socket walked once per run, whichever pass reaches
+ * it first (the files pass, then a namespace's iterator for what no
+ * file holds; a socket shared by several fds is reached once per fd).
+ * Emptied with seen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, __u8);
+} walked SEC(".maps");
+
+/* Inodes of the sockets the dump saw queued, filled by bpf_pinned.c
+ * before the files pass when filter_queued is set: the pass then looks
+ * at every other file no further than its inode number (a socket's
+ * struct sock is a few cache misses away; most hold nothing). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16);	/* QUEUED_MAX */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, __u8);
+} queued SEC(".maps");
+
+__u32 filter_queued;
+
+/* Walk TCP, UDP and UNIX sockets here (else only their namespaces'
+ * iterators do: SKCHECK_PINNED_WALK=iterators). */
+__u32 walk_files;
 
 /* The walk's state: bpf_loop callbacks get no stack of their caller,
  * and nested bounded loops with state on the stack exceed the
@@ -330,13 +363,15 @@ static __always_inline void note_reads(struct sock *sk, bool counting)
 	w->reads_known = 1;
 }
 
-static __always_inline int emit(struct seq_file *seq, struct sock *sk)
+/* Every walked socket gets a record, pages or none: bpf_pinned.c tells
+ * from the files pass's records which queued sockets it reached. */
+static __always_inline void emit(struct seq_file *seq, struct sock *sk)
 {
 	struct walk *w = walk_state();
 	struct pinned_rec rec = {};
 
-	if (!w || (!w->pinned && !w->flags && !w->rx_known && !w->reads_known))
-		return 0;
+	if (!w)
+		return;
 	rec.rx_head = w->rx_head;
 	rec.rx_qlen = w->rx_qlen;
 	rec.rx_known = w->rx_known;
@@ -348,7 +383,85 @@ static __always_inline int emit(struct seq_file *seq, struct sock *sk)
 	rec.skbs = w->total_skbs;
 	rec.flags = w->flags;
 	bpf_seq_write(seq, &rec, sizeof(rec));
-	return 0;
+}
+
+/* The first visit of sk in this run?  When the map is full the socket
+ * is walked again: its pages are counted already (seen), and
+ * bpf_pinned.c adds a socket's records up. */
+static __always_inline bool first_visit(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	__u8 one = 1;
+
+	return bpf_map_update_elem(&walked, &key, &one, BPF_NOEXIST) != -17;
+}
+
+/* Plain loads where the pointer's BTF type allows (most sockets are
+ * looked at and left: no helper calls on that path). */
+static __always_inline bool tcp_queued(struct tcp_sock *tp)
+{
+	struct sock *sk = (struct sock *)tp;
+
+	return sk->sk_receive_queue.qlen || sk->sk_write_queue.qlen ||
+	       tp->out_of_order_queue.rb_node || sk->tcp_rtx_queue.rb_node;
+}
+
+/* udp_recvmsg dequeues from reader_queue (4.13 on), refilled by
+ * splicing the whole receive queue into it when empty; NULL before. */
+static __always_inline struct sk_buff_head *udp_reader_queue(struct sock *sk)
+{
+	if (!bpf_core_field_exists(struct udp_sock, reader_queue))
+		return NULL;
+	return (struct sk_buff_head *)((__u64)sk +
+		bpf_core_field_offset(struct udp_sock, reader_queue));
+}
+
+static __always_inline bool udp_queued(struct sock *sk)
+{
+	struct sk_buff_head *rq = udp_reader_queue(sk);
+
+	return sk->sk_receive_queue.qlen || (rq && BPF_CORE_READ(rq, qlen));
+}
+
+/* TCP: received, received beyond a hole (tcp_data_queue_ofo), not sent
+ * yet, and sent but not acknowledged (tcp_rtx_queue). */
+static __always_inline void walk_tcp(struct seq_file *seq, struct sock *sk)
+{
+	struct rb_root *ofo = (struct rb_root *)((__u64)sk +
+		bpf_core_field_offset(struct tcp_sock, out_of_order_queue));
+
+	if (!first_visit(sk) || !walk_begin())
+		return;
+	walk_queue(&sk->sk_receive_queue);
+	walk_tree(ofo);
+	walk_queue(&sk->sk_write_queue);
+	walk_tree(&sk->tcp_rtx_queue);
+	emit(seq, sk);
+}
+
+static __always_inline void walk_udp(struct seq_file *seq, struct sock *sk)
+{
+	struct sk_buff_head *rq = udp_reader_queue(sk);
+
+	if (!first_visit(sk) || !walk_begin())
+		return;
+	note_rx(rq, &sk->sk_receive_queue);
+	note_reads(sk, counting);
+	walk_queue(&sk->sk_receive_queue);
+	/* datagrams already moved for the reader */
+	if (rq)
+		walk_queue(rq);
+	emit(seq, sk);
+}
+
+static __always_inline void walk_unix(struct seq_file *seq, struct sock *sk)
+{
+	if (!first_visit(sk) || !walk_begin())
+		return;
+	note_rx(NULL, &sk->sk_receive_queue);
+	note_reads(sk, counting);
+	walk_queue(&sk->sk_receive_queue);
+	emit(seq, sk);
 }
 
 /* Run once (BPF_PROG_TEST_RUN) before the iterators. */
@@ -364,96 +477,90 @@ int find_syms(void *ctx)
 	return 0;
 }
 
+/* The per-namespace iterators walk what the files pass could not reach
+ * (sockets without a file: accept queues, orphans, MPTCP subflows; or
+ * held by no process's fd table); bpf_pinned.c runs them only then. */
 SEC("iter/tcp")
 int pinned_tcp(struct bpf_iter__tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
 	struct tcp_sock *tp;
-	struct sock *sk;
 
 	if (!skc)
 		return 0;
 	/* NULL for request and timewait sockets: they hold no data */
 	tp = bpf_skc_to_tcp_sock(skc);
-	if (!tp)
-		return 0;
-	sk = (struct sock *)tp;
-	/* most sockets hold nothing: plain loads (a BTF pointer), no helper */
-	if (!sk->sk_receive_queue.qlen && !sk->sk_write_queue.qlen &&
-	    !tp->out_of_order_queue.rb_node && !sk->tcp_rtx_queue.rb_node)
-		return 0;
-	if (!walk_begin())
-		return 0;
-	walk_queue(&sk->sk_receive_queue);
-	/* received beyond a hole (tcp_data_queue_ofo) */
-	walk_tree(&tp->out_of_order_queue);
-	/* not sent yet, and sent but not acknowledged (tcp_rtx_queue) */
-	walk_queue(&sk->sk_write_queue);
-	walk_tree(&sk->tcp_rtx_queue);
-	return emit(ctx->meta->seq, sk);
+	if (tp && tcp_queued(tp))
+		walk_tcp(ctx->meta->seq, (struct sock *)tp);
+	return 0;
 }
 
 SEC("iter/udp")
 int pinned_udp(struct bpf_iter__udp *ctx)
 {
-	struct udp_sock *up = ctx->udp_sk;
-	struct sock *sk;
+	struct sock *sk = (struct sock *)ctx->udp_sk;
 
-	if (!up)
-		return 0;
-	sk = (struct sock *)up;
-	if (!sk->sk_receive_queue.qlen &&
-	    !(bpf_core_field_exists(up->reader_queue) && up->reader_queue.qlen))
-		return 0;
-	if (!walk_begin())
-		return 0;
-	/* udp_recvmsg dequeues from reader_queue (4.13 on), refilled by
-	 * splicing the whole receive queue into it when empty */
-	if (bpf_core_field_exists(up->reader_queue))
-		note_rx(&up->reader_queue, &sk->sk_receive_queue);
-	else
-		note_rx(NULL, &sk->sk_receive_queue);
-	note_reads(sk, counting);
-	walk_queue(&sk->sk_receive_queue);
-	/* datagrams already moved for the reader (udp_recvmsg, 4.13 on) */
-	if (bpf_core_field_exists(up->reader_queue))
-		walk_queue(&up->reader_queue);
-	return emit(ctx->meta->seq, sk);
+	if (sk && udp_queued(sk))
+		walk_udp(ctx->meta->seq, sk);
+	return 0;
 }
 
 SEC("iter/unix")
 int pinned_unix(struct bpf_iter__unix *ctx)
 {
-	struct unix_sock *u = ctx->unix_sk;
-	struct sock *sk;
+	struct sock *sk = (struct sock *)ctx->unix_sk;
 
-	if (!u)
-		return 0;
-	sk = (struct sock *)u;
-	if (!sk->sk_receive_queue.qlen || !walk_begin())
-		return 0;
-	note_rx(NULL, &sk->sk_receive_queue);
-	note_reads(sk, counting);
-	walk_queue(&sk->sk_receive_queue);
-	return emit(ctx->meta->seq, sk);
+	if (sk && sk->sk_receive_queue.qlen)
+		walk_unix(ctx->meta->seq, sk);
+	return 0;
 }
 
-/* Sockets no other iterator visits (packet, raw, netlink, MPTCP, SCTP,
- * vsock...) with something queued, found through the files that hold
- * them: make their read counters and report them.  Run once per sample,
- * only when the dump saw such a socket queued.  No pages are walked. */
-SEC("iter/task_file")
-int queued_files(struct bpf_iter__task_file *ctx)
+/* Sockets no walk above covers (packet, raw, netlink, MPTCP, SCTP,
+ * vsock...) with something queued: make their read counters and report
+ * them.  No pages are walked. */
+static __always_inline void note_other(struct seq_file *seq, struct file *file,
+				       struct sock *sk)
 {
-	struct file *file = ctx->file;
 	struct pinned_rec rec = {};
 	struct rx_reads *r;
+
+	if (!counting)
+		return;
+	if (!sk->sk_backlog.rmem_alloc.counter && !sk->sk_receive_queue.qlen)
+		return;
+	r = bpf_sk_storage_get(&reads, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!r)
+		return;
+	rec.cookie = bpf_get_socket_cookie(sk);
+	rec.ino = BPF_CORE_READ(file, f_inode, i_ino);
+	rec.rx_reads = r->n;
+	rec.reads_known = 1;
+	bpf_seq_write(seq, &rec, sizeof(rec));
+}
+
+/* Every socket some process holds by an fd, in every network namespace
+ * at once (iter/task_file: all tasks of the caller's pid namespace):
+ * one pass over the files is far cheaper than the tcp, udp and unix
+ * iterators' walks of every socket of every namespace (about 7 ms for
+ * 115,000 socket fds here, against 25 ms for 45,000 TCP sockets). */
+SEC("iter/task_file")
+int pinned_files(struct bpf_iter__task_file *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct file *file = ctx->file;
+	struct tcp_sock *tp;
 	struct socket *sock;
 	struct sock *sk;
 	__u16 family, proto;
 
-	if (!file || !counting)
+	if (!file)
 		return 0;
+	if (filter_queued) {
+		__u64 ino = file->f_inode->i_ino;
+
+		if (!bpf_map_lookup_elem(&queued, &ino))
+			return 0;
+	}
 	sock = bpf_sock_from_file(file);
 	if (!sock)
 		return 0;
@@ -462,20 +569,28 @@ int queued_files(struct bpf_iter__task_file *ctx)
 		return 0;
 	family = sk->__sk_common.skc_family;
 	proto = sk->sk_protocol;
-	if (family == 1 /* AF_UNIX */)
+	/* iterators_only: the iterators make UDP's and UNIX's read
+	 * counters too */
+	if (family == 1 /* AF_UNIX */) {
+		if (walk_files && sk->sk_receive_queue.qlen)
+			walk_unix(seq, sk);
 		return 0;
-	/* AF_INET, AF_INET6: TCP, UDP, UDP-Lite have their iterators */
-	if ((family == 2 || family == 10) && (proto == 6 || proto == 17 || proto == 136))
-		return 0;
-	if (!sk->sk_backlog.rmem_alloc.counter && !sk->sk_receive_queue.qlen)
-		return 0;
-	r = bpf_sk_storage_get(&reads, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!r)
-		return 0;
-	rec.cookie = bpf_get_socket_cookie(sk);
-	rec.ino = BPF_CORE_READ(file, f_inode, i_ino);
-	rec.rx_reads = r->n;
-	rec.reads_known = 1;
-	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	}
+	if (family == 2 || family == 10) {	/* AF_INET, AF_INET6 */
+		tp = bpf_skc_to_tcp_sock(sk);
+		if (tp) {
+			if (walk_files && tcp_queued(tp))
+				walk_tcp(seq, (struct sock *)tp);
+			return 0;
+		}
+		if (proto == 17 || proto == 136) {	/* UDP, UDP-Lite */
+			if (walk_files && udp_queued(sk))
+				walk_udp(seq, sk);
+			return 0;
+		}
+		if (proto == 6)
+			return 0;	/* not a full socket: nothing queued */
+	}
+	note_other(seq, file, sk);
 	return 0;
 }

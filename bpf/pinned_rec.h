@@ -1,4 +1,5 @@
-/* One record per socket whose queues reference pages: what
+/* One record per walked socket (and per queued socket of another
+ * family whose reads are counted): what
  * pinned.bpf.c writes to the iterator's seq_file and bpf_pinned.c reads.
  * Plain fixed-size fields only: the BPF side and user space share it. */
 #ifndef SKC_PINNED_REC_H
@@ -19,10 +20,9 @@ struct pinned_rec {
 	__u64 rx_head;
 	__u32 rx_qlen;
 	__u32 rx_known;		/* rx_head and rx_qlen were read */
-	/* UDP and UNIX datagram: datagrams the reader dequeued since
-	 * skcheck first saw this socket's queue non-empty (fexit on the
-	 * kernel's dequeue, counted in socket storage); a count that did
-	 * not move proves the reader read nothing */
+	/* reads since skcheck first saw this socket's queue non-empty
+	 * (tracepoint sock:sock_recv_length, counted in socket storage);
+	 * a count that did not move proves the reader read nothing */
 	__u64 rx_reads;
 	__u32 reads_known;	/* rx_reads was read */
 	__u32 pad;

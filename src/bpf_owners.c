@@ -34,12 +34,6 @@ static struct {
 	char why[256];		/* why the program is not usable */
 } own;
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level; (void)fmt; (void)ap;
-	return 0;
-}
-
 /* Loading needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN (bpf_capable,
  * perfmon_capable); CAP_SYS_PTRACE is asked for too: without it the
  * /proc walk is refused other users' fds (proc_fd_access_allowed), and
@@ -84,7 +78,7 @@ static void load(void)
 	own.tried = true;
 	if (!can_load())
 		return;
-	libbpf_set_print(quiet);
+	bpf_quiet();
 	skel = owners_bpf__open();
 	if (!skel) {
 		snprintf(own.why, sizeof(own.why), "cannot open the BPF object: %s",

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,24 +23,22 @@
 #include "pinned.skel.h"
 
 #define MAX_SKBS_PER_QUEUE 65536
+#define QUEUED_MAX 65536	/* bpf/pinned.bpf.c's queued map */
 
 static struct {
 	struct pinned_bpf *skel;
 	bool tried;
 	char why[256];		/* load failure, for every sample's summary */
+	/* skel and why belong to the loader thread while loading */
+	bool loading;
+	pthread_t loader;
 	struct pinned_rec *recs;
 	size_t n, cap;
+	size_t nfiles;		/* recs[0..nfiles): the files pass's, by cookie */
+	bool iterators_only;	/* pinned_plan's, this sample */
 	bool failed;		/* this sample */
 	char failure[256];
 } pin;
-
-/* libbpf's own messages would go to stderr on every run; our summary
- * says once why the figures are missing instead. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level; (void)fmt; (void)ap;
-	return 0;
-}
 
 /* Loading iterators needs CAP_BPF and CAP_PERFMON (5.8 on) or
  * CAP_SYS_ADMIN (bpf_capable, perfmon_capable); the verifier's own
@@ -113,13 +113,12 @@ static void attach_counter(struct pinned_bpf *skel)
 	skel->bss->counting = skel->links.dgram_read != NULL;
 }
 
+/* Into pin.skel, or pin.why.  Callers set pin.tried and bpf_quiet(). */
 static void load(void)
 {
 	struct pinned_bpf *skel;
 	int err;
 
-	pin.tried = true;
-	libbpf_set_print(quiet);
 	/* a kernel without the tracepoint fails the whole load: then load
 	 * the iterators alone */
 	skel = open_load(true, &err);
@@ -137,22 +136,65 @@ static void load(void)
 	pin.skel = skel;
 }
 
-/* The programs are loaded when the first namespace with something
- * queued is walked (pinned_collect_ns): a host where nothing is queued
- * pins nothing, and pays nothing for BPF. */
-void pinned_begin(struct skc_host *h, const char *off)
+static void *load_main(void *arg)
+{
+	(void)arg;
+	load();
+	return NULL;
+}
+
+/* Wait for the loader thread, if one runs.  Also at exit: a run that
+ * found nothing queued never waited. */
+static void load_wait(void)
+{
+	if (!pin.loading)
+		return;
+	pthread_join(pin.loader, NULL);
+	pin.loading = false;
+}
+
+/* Load on a second thread while this one dumps: the kernel BTF parse,
+ * the verifier and the maps take about 0.1 s here, most of a large
+ * host's pinned cost if waited for.  Signals stay with the main
+ * thread.  If no thread can be made, the walk loads when it needs to. */
+static void load_async(void)
+{
+	static bool registered;
+	sigset_t all, old;
+
+	bpf_quiet();
+	if (!registered)
+		registered = atexit(load_wait) == 0;
+	if (!registered)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pin.loading = pthread_create(&pin.loader, NULL, load_main, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pin.tried = pin.loading;
+}
+
+/* The programs are loaded when the first sample with something queued
+ * is walked (pinned_collect_files): a host where nothing is queued
+ * pins nothing, and pays nothing for BPF; or, when eager, on a second
+ * thread from now on. */
+void pinned_begin(struct skc_host *h, const struct pinned_plan *plan)
 {
 	static int usable = -1;	/* can_load(), asked once */
 
 	pin.n = 0;
+	pin.nfiles = 0;
 	pin.failed = false;
-	if (off) {
-		h->pinned_why = xstrdup(off);
+	pin.iterators_only = plan->iterators_only;
+	if (plan->off) {
+		h->pinned_why = xstrdup(plan->off);
 		return;
 	}
 	if (usable < 0)
 		usable = can_load();
-	if (!usable || (pin.tried && !pin.skel)) {
+	if (usable && !pin.tried && plan->eager)
+		load_async();
+	if (!usable || (pin.tried && !pin.loading && !pin.skel)) {
 		h->pinned_why = xstrdup(pin.why);
 		return;
 	}
@@ -202,18 +244,78 @@ static int run_iter(struct bpf_link *link)
 	return ret;
 }
 
+/* Worth a walk: what the files pass walks (pinned.bpf.c): TCP's four
+ * queues (a listener's Recv-Q counts connections, not skbs), UDP's and
+ * UNIX's receive queue (a UNIX sender's Send-Q is its peer's receive
+ * queue, charged to the sender: unix_stream_sendmsg), other families'
+ * receive queue (their read counters). */
+static bool walkable(const struct skc_sock *s)
+{
+	if (s->proto == SKC_TCP)
+		return !sock_is_listener(s) && (s->rqueue || s->wqueue);
+	return s->rqueue > 0;
+}
+
+static void forget(struct bpf_map *map);
+
+static int cmp_rec_cookie(const void *a, const void *b)
+{
+	const struct pinned_rec *x = a, *y = b;
+
+	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
+}
+
+/* Did the files pass walk s?  Only then is s's figure complete without
+ * its namespace's iterator. */
+static bool walked_by_files(const struct skc_sock *s)
+{
+	struct pinned_rec key = { .cookie = s->cookie };
+
+	return s->cookie && bsearch(&key, pin.recs, pin.nfiles, sizeof(*pin.recs),
+				    cmp_rec_cookie);
+}
+
 /* Which iterators can find anything: an iterator visits every socket of
- * its kind in the namespace, so skip the kinds with nothing queued in
- * the dump just taken. */
+ * its kind in the namespace, so run only the kinds with a queued socket
+ * in the dump just taken that the files pass did not reach (no file:
+ * accept queues, orphans, MPTCP subflows; a file in no fd table: an
+ * io_uring registered file, one in flight in SCM_RIGHTS; or queued
+ * after the pass). */
 static unsigned queued_protos(const struct skc_host *h, size_t from)
 {
 	unsigned mask = 0;
 	size_t i;
 
-	for (i = from; i < h->socks.n; i++)
-		if (sock_has_queue(&h->socks.v[i]))
-			mask |= SKC_PROTO_BIT(h->socks.v[i].proto);
+	for (i = from; i < h->socks.n; i++) {
+		const struct skc_sock *s = &h->socks.v[i];
+
+		if (walkable(s) && !walked_by_files(s))
+			mask |= SKC_PROTO_BIT(s->proto);
+	}
 	return mask;
+}
+
+/* Load on first use; false (the sample's figures lost) when that fails. */
+static bool loaded(void)
+{
+	load_wait();
+	if (!pin.tried) {
+		pin.tried = true;
+		bpf_quiet();
+		load();
+	}
+	if (pin.skel)
+		return true;
+	pin.failed = true;
+	snprintf(pin.failure, sizeof(pin.failure), "%s", pin.why);
+	return false;
+}
+
+static void iter_failed(int ret)
+{
+	pin.failed = true;
+	snprintf(pin.failure, sizeof(pin.failure),
+		 "pinned pages unavailable: BPF iterator failed: %s", strerror(-ret));
 }
 
 void pinned_collect_ns(struct skc_host *h, size_t from)
@@ -226,15 +328,8 @@ void pinned_collect_ns(struct skc_host *h, size_t from)
 	if (!h->pinned_avail || pin.failed)
 		return;
 	mask = queued_protos(h, from);
-	if (!mask)
+	if (!mask || !loaded())
 		return;
-	if (!pin.tried)
-		load();
-	if (!pin.skel) {
-		pin.failed = true;
-		snprintf(pin.failure, sizeof(pin.failure), "%s", pin.why);
-		return;
-	}
 	links[0] = pin.skel->links.pinned_tcp;
 	links[1] = pin.skel->links.pinned_udp;
 	links[2] = pin.skel->links.pinned_unix;
@@ -243,10 +338,7 @@ void pinned_collect_ns(struct skc_host *h, size_t from)
 			continue;
 		ret = run_iter(links[i]);
 		if (ret < 0) {
-			pin.failed = true;
-			snprintf(pin.failure, sizeof(pin.failure),
-				 "pinned pages unavailable: BPF iterator failed: %s",
-				 strerror(-ret));
+			iter_failed(ret);
 			return;
 		}
 	}
@@ -260,11 +352,35 @@ void pinned_lost(struct skc_host *h, const char *why)
 	snprintf(pin.failure, sizeof(pin.failure), "%s", why);
 }
 
-/* Kinds of socket whose read counters only the files iterator makes. */
-static bool counted_by_files(const struct skc_sock *s)
+/* Tell the files pass which socket inodes to look at: the sockets the
+ * dump saw queued.  Off (every socket file looked at) when they are
+ * too many for the map or the map cannot be filled. */
+static void set_filter(const struct skc_host *h)
 {
-	return s->proto != SKC_TCP && s->proto != SKC_UDP &&
-	       s->proto != SKC_UDPLITE && s->proto != SKC_UNIX;
+	int fd = bpf_map__fd(pin.skel->maps.queued);
+	__u64 *keys = NULL;
+	__u8 *vals = NULL;
+	size_t i, n = 0;
+	__u32 count;
+
+	pin.skel->bss->filter_queued = 0;
+	for (i = 0; i < h->socks.n; i++)
+		if (walkable(&h->socks.v[i]) && h->socks.v[i].inode)
+			n++;
+	if (n > QUEUED_MAX)
+		return;
+	keys = xcalloc(n + 1, sizeof(*keys));
+	vals = xcalloc(n + 1, sizeof(*vals));
+	for (i = 0, n = 0; i < h->socks.n; i++)
+		if (walkable(&h->socks.v[i]) && h->socks.v[i].inode)
+			keys[n++] = h->socks.v[i].inode;
+	count = (__u32)n;
+	if (!n || bpf_map_update_batch(fd, keys, vals, &count, NULL) == 0)
+		pin.skel->bss->filter_queued = 1;
+	else
+		forget(pin.skel->maps.queued);	/* a part went in */
+	free(keys);
+	free(vals);
 }
 
 void pinned_collect_files(struct skc_host *h)
@@ -274,28 +390,25 @@ void pinned_collect_files(struct skc_host *h)
 
 	if (!h->pinned_avail || pin.failed)
 		return;
-	for (i = 0; i < h->socks.n; i++)
-		if (counted_by_files(&h->socks.v[i]) && h->socks.v[i].rqueue > 0)
-			break;
-	if (i == h->socks.n)
-		return;
-	if (!pin.tried)
-		load();
-	if (!pin.skel || !pin.skel->bss->counting)
-		return;		/* unproven: no-progress-seen (track.c) */
-	ret = run_iter(pin.skel->links.queued_files);
+	for (i = 0; i < h->socks.n && !walkable(&h->socks.v[i]); i++)
+		;
+	if (i == h->socks.n || !loaded())
+		return;		/* nothing queued: nothing loaded or walked */
+	set_filter(h);
+	pin.skel->bss->walk_files = !pin.iterators_only;
+	ret = run_iter(pin.skel->links.pinned_files);
 	if (ret < 0) {
-		pin.failed = true;
-		snprintf(pin.failure, sizeof(pin.failure),
-			 "pinned pages unavailable: BPF iterator failed: %s",
-			 strerror(-ret));
+		iter_failed(ret);
+		return;
 	}
+	pin.nfiles = pin.n;
+	qsort(pin.recs, pin.nfiles, sizeof(*pin.recs), cmp_rec_cookie);
 }
 
-/* Empty the page map so the next sample counts every page again. */
-static void forget_pages(void)
+/* Empty a map of this run's pages or sockets, for the next sample. */
+static void forget(struct bpf_map *map)
 {
-	int fd = bpf_map__fd(pin.skel->maps.seen);
+	int fd = bpf_map__fd(map);
 	__u64 keys[4096], batch = 0;
 	__u8 vals[4096];
 	__u32 count;
@@ -325,6 +438,28 @@ static int cmp_rec_ino(const void *a, const void *b)
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
+/* A socket walked twice (the walked map was full) has two records; its
+ * pages were counted once (seen), so the figures add up.  recs sorted
+ * by inode; records without a file come from one iterator pass each
+ * and were never walked twice. */
+static void merge_dups(void)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < pin.n; i++) {
+		struct pinned_rec *r = &pin.recs[i], *last = out ? &pin.recs[out - 1] : NULL;
+
+		if (last && r->ino && r->ino == last->ino) {
+			last->pinned += r->pinned;
+			last->skbs += r->skbs;
+			last->flags |= r->flags;
+			continue;
+		}
+		pin.recs[out++] = *r;
+	}
+	pin.n = out;
+}
+
 static const struct pinned_rec *find_rec(const struct skc_sock *s)
 {
 	struct pinned_rec key = { .ino = s->inode };
@@ -346,8 +481,11 @@ void pinned_end(struct skc_host *h)
 
 	if (!h->pinned_avail)
 		return;
-	if (pin.skel)
-		forget_pages();
+	if (pin.skel) {
+		forget(pin.skel->maps.seen);
+		forget(pin.skel->maps.walked);
+		forget(pin.skel->maps.queued);
+	}
 	if (pin.failed) {
 		h->pinned_avail = false;
 		h->pinned_why = xstrdup(pin.failure);
@@ -356,6 +494,7 @@ void pinned_end(struct skc_host *h)
 	if (!pin.n)
 		return;		/* nothing pinned (pin.recs may be NULL) */
 	qsort(pin.recs, pin.n, sizeof(*pin.recs), cmp_rec_ino);
+	merge_dups();
 	for (i = 0; i < h->socks.n; i++) {
 		struct skc_sock *s = &h->socks.v[i];
 		const struct pinned_rec *r = find_rec(s);
@@ -378,9 +517,10 @@ void pinned_end(struct skc_host *h)
 
 #else /* !HAVE_BPF */
 
-void pinned_begin(struct skc_host *h, const char *off)
+void pinned_begin(struct skc_host *h, const struct pinned_plan *plan)
 {
-	h->pinned_why = xstrdup(off ? off : "pinned pages unavailable: built without BPF support");
+	h->pinned_why = xstrdup(plan->off ? plan->off :
+				"pinned pages unavailable: built without BPF support");
 }
 
 void pinned_collect_ns(struct skc_host *h, size_t from)

@@ -12,30 +12,42 @@
 #include "model.h"
 
 /* Start a sample: forget the last sample's records; the programs are
- * loaded on first use (pinned_collect_ns) and kept for the life of the
- * process.  off: NULL, or why not to walk at all this sample (--no-pinned,
- * replayed dumps), which becomes h->pinned_why.  Sets h->pinned_avail
- * or h->pinned_why. */
-void pinned_begin(struct skc_host *h, const char *off);
+ * loaded on first use (pinned_collect_files), or from now on by a second
+ * thread when plan->eager (a large host, --watch: a walk will likely
+ * follow, and the load overlaps the dump), and kept for the life of the
+ * process.  plan->off: NULL, or why not to walk at all this sample
+ * (--no-pinned, replayed dumps), which becomes h->pinned_why.  Sets
+ * h->pinned_avail or h->pinned_why. */
+struct pinned_plan {
+	const char *off;
+	bool eager;
+	/* walk every queued socket with the namespaces' iterators, none
+	 * through files (SKCHECK_PINNED_WALK=iterators: the two walks'
+	 * figures are compared by tests/live_pinned_walks.sh) */
+	bool iterators_only;
+};
+void pinned_begin(struct skc_host *h, const struct pinned_plan *plan);
 
-/* Walk the sockets of the network namespace this thread is in now
- * (iterators see the namespace that creates them: bpf_iter_init_seq_net).
- * Call once per dumped namespace, inside it, right after its dump: the
- * dump's sockets are h->socks.v[from..n), and kinds of socket (TCP, UDP,
- * UNIX) with nothing queued there are not walked.  A failure makes the
- * sample's pinned figures unavailable (h->pinned_why). */
+/* Walk what the files pass did not reach among the sockets of the
+ * network namespace this thread is in now (iterators see the namespace
+ * that creates them: bpf_iter_init_seq_net).  Call once per dumped
+ * namespace, inside it, after pinned_collect_files: the dump's sockets
+ * are h->socks.v[from..n), and kinds of socket (TCP, UDP, UNIX) with no
+ * queued socket left unwalked there are not iterated.  A failure makes
+ * the sample's pinned figures unavailable (h->pinned_why). */
 void pinned_collect_ns(struct skc_host *h, size_t from);
 
 /* The sample's pinned figures become unavailable, for why (e.g. a
  * namespace with queued sockets could not be entered for its walk). */
 void pinned_lost(struct skc_host *h, const char *why);
 
-/* Count reads on the queued sockets that no per-namespace iterator
- * visits (packet, raw, netlink, MPTCP, SCTP, vsock), found through the
- * files of every process (iter/task_file, the caller's pid namespace).
- * Call once per sample after the namespaces' dumps; does nothing when
- * none of them has a Recv-Q or the kernel cannot count reads (Linux <
- * 6.4).  A failure makes the sample's pinned figures unavailable. */
+/* Walk every queued socket some process holds by an fd, in every
+ * namespace at once (iter/task_file, the caller's pid namespace), and
+ * make the read counters of queued UDP, UNIX, packet, raw, netlink,
+ * MPTCP, SCTP and vsock sockets.  Call once per sample after the
+ * namespaces' dumps are in h->socks and before pinned_collect_ns; with
+ * nothing queued there, nothing is loaded or walked.  A failure makes
+ * the sample's pinned figures unavailable. */
 void pinned_collect_files(struct skc_host *h);
 
 /* Credit the records to h's sockets (by inode, else by cookie) and

@@ -160,8 +160,18 @@ static int scan_procs(struct skc_host *h, const struct skc_opts *o, bool light,
 int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 		 struct proccache *cache, struct skc_err *err)
 {
+	struct pinned_plan plan = {
+		.off = o->no_pinned ? "pinned pages not collected (--no-pinned)" :
+		       o->replay_dir ? "pinned pages not collected (replayed dumps)" : NULL,
+		.eager = o->watch || owners_bpf_pays(),
+		.iterators_only = o->pinned_walk && strcmp(o->pinned_walk, "iterators") == 0,
+	};
 	int ret;
 
+	/* first: an eager load overlaps the /proc walk and the dumps.  The
+	 * light sample walks queues too: the read counters it starts are
+	 * what proves a datagram reader stopped (track.c) */
+	pinned_begin(h, &plan);
 	ret = scan_procs(h, o, light, cache, err);
 	if (ret < 0)
 		return ret;
@@ -181,13 +191,7 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 			       o->netns_arg);
 	if (ret < 0)
 		return err_set(err, ret, "no such network namespace: %s", o->netns_arg);
-	/* the light sample walks queues too: the read counters it starts
-	 * are what proves a datagram reader stopped (track.c) */
-	pinned_begin(h, o->no_pinned ? "pinned pages not collected (--no-pinned)" :
-		     o->replay_dir ? "pinned pages not collected (replayed dumps)" : NULL);
 	ret = nsdump_all(h, o, err);
-	if (ret >= 0)
-		pinned_collect_files(h);
 	/* also on failure: it empties the page map for the next sample */
 	pinned_end(h);
 	if (ret < 0)

@@ -29,15 +29,15 @@ void figures_add(struct skc_figures *f, const struct skc_sock *s)
 	assert(s->proto < SKC_PROTO_MAX);
 	f->sockets++;
 	f->by_proto[s->proto]++;
-	/* the same for memory: a queued connection's is its listener's
-	 * (pending_mem) */
+	/* the same for memory and the pages it pins: a queued connection's
+	 * are its listener's (pending_mem, pending_pinned) */
 	if (s->listener < 0) {
 		f->recv_q += sock_unread(s);
 		f->mem += s->mem + s->pending_mem;
+		f->pinned += s->pinned + s->pending_pinned;
 	}
 	f->pending_bytes += s->pending_bytes;
 	f->send_q += s->send_q;
-	f->pinned += s->pinned;
 	f->drops += s->drops;
 	f->accept_q += s->accept_q;
 	f->flags |= s->flags;

@@ -171,7 +171,7 @@ void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 
 	/* a queued connection's bytes are its listener's (figures_add) */
 	for (i = 0; i < t->n; i++)
-		t->v[i].pending_bytes = t->v[i].pending_mem = 0;
+		t->v[i].pending_bytes = t->v[i].pending_mem = t->v[i].pending_pinned = 0;
 	credit_unix_pins(h);
 	for (i = 0; i < t->n; i++) {
 		assert(t->v[i].listener < (int32_t)t->n);
@@ -189,7 +189,9 @@ void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 	/* a queued connection's memory, like its bytes, is its listener
 	 * owner's to answer for */
 	for (i = 0; i < t->n; i++)
-		if (t->v[i].listener >= 0)
+		if (t->v[i].listener >= 0) {
 			t->v[t->v[i].listener].pending_mem += t->v[i].mem;
+			t->v[t->v[i].listener].pending_pinned += t->v[i].pinned;
+		}
 }
 

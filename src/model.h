@@ -113,9 +113,10 @@ struct skc_sock {
 	uint64_t rx_head;
 	uint32_t rx_qlen;
 	bool has_rx_head;
-	/* UDP and UNIX datagram/seqpacket: datagrams the reader dequeued
-	 * since skcheck's BPF counters first saw the queue non-empty (fexit
-	 * on udp_recvmsg, udpv6_recvmsg, __skb_try_recv_datagram).  Unlike
+	/* Reads of a queued socket's reader (UDP, UNIX, packet, raw,
+	 * netlink, MPTCP) since skcheck's BPF counters first saw its queue
+	 * non-empty (tracepoint sock:sock_recv_length in
+	 * sock_recvmsg_nosec, bpf/pinned.bpf.c).  Unlike
 	 * the head's address, which a busy reader at a full queue brings
 	 * back (slab reuse), a count that stayed proves no read. */
 	uint64_t rx_reads;
@@ -137,6 +138,7 @@ struct skc_sock {
 	uint64_t send_q;
 	uint64_t pending_bytes;	/* listeners: unread bytes of queued children */
 	uint64_t pending_mem;	/* listeners: memory of queued children */
+	uint64_t pending_pinned;	/* listeners: pinned bytes of queued children */
 	uint32_t accept_q, accept_max;	/* listeners only */
 	uint64_t mem;
 	uint64_t drops;

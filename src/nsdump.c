@@ -40,6 +40,7 @@ enum job_kind {
 struct nsjob {
 	struct skc_netns *ns;	/* h->nets.v[i]: only its worker writes it */
 	enum job_kind kind;
+	size_t from;		/* merged: its sockets' start in h->socks */
 	/* socks, warnings, family_src and partial bits of this dump; nets
 	 * is ns alone (diag marks it INCOMPLETE through it) */
 	struct skc_host out;
@@ -313,8 +314,10 @@ static void merge_out(struct skc_host *h, struct nsjob *j)
 /* The pinned walk of job j's sockets h->socks.v[from..n), inside its
  * namespace.  0, or -ENOTRECOVERABLE when we could not come back. */
 static int walk_pinned(struct skc_host *h, struct nspool *p, struct nsjob *j,
-		       size_t from, struct skc_err *err)
+		       struct skc_err *err)
 {
+	size_t from = j->from;
+
 	if (j->kind != JOB_FOREIGN) {
 		pinned_collect_ns(h, from);
 		return 0;
@@ -330,12 +333,12 @@ static int walk_pinned(struct skc_host *h, struct nspool *p, struct nsjob *j,
 }
 
 /* Job j into h, in order; denied: foreign jobs before this one that
- * were denied.  0, or the job's (or the pinned walk's) fatal error. */
-static int merge_job(struct skc_host *h, struct nspool *p, struct nsjob *j,
-		     unsigned denied, struct skc_err *err)
+ * were denied.  0, or the job's fatal error.  j->from: where its
+ * sockets begin in h->socks. */
+static int merge_job(struct skc_host *h, struct nsjob *j, unsigned denied,
+		     struct skc_err *err)
 {
-	size_t from = h->socks.n;
-
+	j->from = h->socks.n;
 	if ((j->kind == JOB_FOREIGN && denied) || j->kind == JOB_DENIED) {
 		/* the serial loop stops trying after the first denial */
 		free(j->ns->error);
@@ -348,9 +351,7 @@ static int merge_job(struct skc_host *h, struct nspool *p, struct nsjob *j,
 		*err = j->err;
 		return j->ret;
 	}
-	if (j->ns->state != SKC_NS_COMPLETE && j->ns->state != SKC_NS_INCOMPLETE)
-		return 0;	/* not dumped */
-	return walk_pinned(h, p, j, from, err);
+	return 0;
 }
 
 static bool any_scanned(const struct skc_host *h)
@@ -403,16 +404,37 @@ static int merge_all(struct skc_host *h, struct nspool *p, struct skc_err *err)
 	int ret;
 
 	for (i = 0; i < p->n; i++) {
-		/* the pinned walks take a while on a busy host too */
-		if (stop_requested())
-			return err_set(err, -ECANCELED, "interrupted");
-		ret = merge_job(h, p, &p->jobs[i], denied, err);
+		ret = merge_job(h, &p->jobs[i], denied, err);
 		if (ret < 0)
 			return ret;
 		if (p->jobs[i].ns->state == SKC_NS_DENIED)
 			denied++;
 	}
 	return (int)denied;
+}
+
+/* The pinned walks: one pass over every process's files reaches most
+ * queued sockets of every namespace; each dumped namespace's iterators
+ * then take what it missed.  0, or -ENOTRECOVERABLE. */
+static int walk_all(struct skc_host *h, struct nspool *p, struct skc_err *err)
+{
+	size_t i;
+	int ret;
+
+	pinned_collect_files(h);
+	for (i = 0; i < p->n; i++) {
+		struct nsjob *j = &p->jobs[i];
+
+		/* the walks take a while on a busy host too */
+		if (stop_requested())
+			return err_set(err, -ECANCELED, "interrupted");
+		if (j->ns->state != SKC_NS_COMPLETE && j->ns->state != SKC_NS_INCOMPLETE)
+			continue;	/* not dumped */
+		ret = walk_pinned(h, p, j, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 int nsdump_all(struct skc_host *h, const struct skc_opts *o,
@@ -429,6 +451,12 @@ int nsdump_all(struct skc_host *h, const struct skc_opts *o,
 	jobs_init(&p, h);
 	run_jobs(&p, pool_size(o, p.n));
 	ret = merge_all(h, &p, err);
+	if (ret >= 0) {
+		int wret = walk_all(h, &p, err);
+
+		if (wret < 0)
+			ret = wret;
+	}
 	for (i = 0; i < p.n; i++)
 		job_free(&p.jobs[i]);
 	free(p.jobs);

@@ -726,6 +726,12 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 	if (getenv("SKCHECK_NETNS_DIR"))
 		o->netns_dir = getenv("SKCHECK_NETNS_DIR");
 	o->render.use_color = color_wanted(o->render.color);
+	o->pinned_walk = getenv("SKCHECK_PINNED_WALK");
+	if (o->pinned_walk && !*o->pinned_walk)
+		o->pinned_walk = NULL;
+	if (o->pinned_walk && strcmp(o->pinned_walk, "files") != 0 &&
+	    strcmp(o->pinned_walk, "iterators") != 0)
+		return options_usage_error("SKCHECK_PINNED_WALK must be files or iterators");
 	o->owners = getenv("SKCHECK_OWNERS");
 	if (o->owners && !*o->owners)
 		o->owners = NULL;	/* set but empty: as unset */

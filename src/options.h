@@ -95,6 +95,7 @@ struct skc_opts {
 	const char *replay_dir;	/* sock_diag dumps from recordings */
 	const char *netns_dir;	/* named namespaces, /run/netns */
 	const char *owners;	/* SKCHECK_OWNERS: NULL (auto), "proc" or "bpf" */
+	const char *pinned_walk;	/* SKCHECK_PINNED_WALK: NULL, "files" or "iterators" */
 	unsigned ns_threads;	/* SKCHECK_NS_THREADS: 0 (auto) or the
 				 * namespace dump pool's size (nsdump.c) */
 };

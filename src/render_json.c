@@ -68,10 +68,16 @@ static json_object *flags_array(unsigned flags)
 	return a;
 }
 
-/* Pinned bytes, null when the sample has no pinned figures. */
+/* Pinned bytes under key, null when the sample has no pinned figures. */
+static void add_pinned_key(json_object *o, const struct skc_host *h,
+			   const char *key, uint64_t v)
+{
+	jset(o, key, h->pinned_avail ? jx(json_object_new_uint64(v)) : NULL);
+}
+
 static void add_pinned(json_object *o, const struct skc_host *h, uint64_t v)
 {
-	jset(o, "pinned", h->pinned_avail ? jx(json_object_new_uint64(v)) : NULL);
+	add_pinned_key(o, h, "pinned", v);
 }
 
 /* The figures of a process or container row. */
@@ -396,6 +402,7 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 		jset(o, "pending_bytes", s->proto == SKC_UNIX ? NULL :
 		     jx(json_object_new_uint64(s->pending_bytes)));
 		add_u64(o, "pending_mem", s->pending_mem);
+		add_pinned_key(o, h, "pending_pinned", s->pending_pinned);
 		jset(o, "pending_ambiguous",
 		     jx(json_object_new_boolean(s->pending_ambiguous)));
 	}

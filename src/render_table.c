@@ -149,7 +149,9 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 	case COL_SENDQ: size_cell(buf, sizeof(buf), s->send_q, o); break;
 	case COL_MEM: size_cell(buf, sizeof(buf), s->mem + s->pending_mem, o); break;
 	case COL_PINNED:
-		pinned_cell(buf, sizeof(buf), h, s->pinned, s->pinned_capped, o);
+		/* a listener's: its queued connections' too, as MEM */
+		pinned_cell(buf, sizeof(buf), h, s->pinned + s->pending_pinned,
+			    s->pinned_capped, o);
 		break;
 	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->drops); break;
 	case COL_FLAGS: format_flags(buf, sizeof(buf), s->flags); break;

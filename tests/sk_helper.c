@@ -30,6 +30,10 @@
  *                              needs a new page.  Prints "pinpages n=N
  *                              frag=FRAG first_inode=I last_inode=J"
  *                              ("pinpages.drain" is the drain pair)
+ *   pinpend=N[,FRAG]           the same N bytes, each on a connection left
+ *                              in a listener's accept queue (no fd: only
+ *                              an iterator reaches it).  Prints "pinpend
+ *                              n=N frag=FRAG listener_inode=I"
  *   unacked=N                  loopback TCP pair; N bytes are sent without
  *                              waiting for them to arrive, and the helper
  *                              waits until the sender's queue (SIOCOUTQ)
@@ -543,49 +547,96 @@ static void raise_nofile(size_t need)
 		fail_errno("setrlimit");
 }
 
-static void spec_pinpages(const char *spec, const char *args)
+/* 1 byte to fd, then the rest of the page fragment to the drain pair,
+ * whose reader frees its references at once: fd's skb is left the last
+ * reference to its fragment. */
+static void pin_one(int fd, int dtx, int drx, size_t frag)
+{
+	size_t rest;
+
+	if (send(fd, chunk, 1, MSG_NOSIGNAL) != 1)
+		fail_errno("send(1 byte)");
+	for (rest = frag - 1; rest; ) {
+		ssize_t r = send(dtx, chunk, rest, MSG_NOSIGNAL);
+
+		if (r <= 0)
+			fail_errno("send(drain)");
+		rest -= (size_t)r;
+	}
+	read_exact(drx, frag - 1);
+}
+
+/* N and FRAG of pinpages= and pinpend=; the drain pair in *dtx, *drx. */
+static size_t pin_setup(const char *spec, const char *args, unsigned long long *n,
+			int *dtx, int *drx)
 {
 	unsigned long long v[MAX_ARGS];
-	int n = parse_nums(spec, args, v, 1, 2);
-	size_t frag = n == 2 ? v[1] : 32768, rest;
-	unsigned long first = 0, last = 0;
-	int dtx, drx, lst, c, s;
-	unsigned int port;
+	int got = parse_nums(spec, args, v, 1, 2);
+	size_t frag = got == 2 ? v[1] : 32768;
 
 	if (!v[0] || frag < 2 || frag > CHUNK)
 		fail("%s: need N > 0 and 2 <= FRAG <= %d", spec, CHUNK);
 	raise_nofile(2 * v[0] + 64);
-	tcp_pair(AF_INET, 4 * frag, &dtx, &drx);
+	tcp_pair(AF_INET, 4 * frag, dtx, drx);
+	*n = v[0];
+	return frag;
+}
+
+static void spec_pinpages(const char *spec, const char *args)
+{
+	unsigned long long n;
+	unsigned long first = 0, last = 0;
+	int dtx, drx, lst, c, s;
+	unsigned int port;
+	size_t frag = pin_setup(spec, args, &n, &dtx, &drx);
+
 	printf("pinpages.drain inode=%lu fd=%d\n", inode_of(drx), drx);
 	lst = xsocket(AF_INET, SOCK_STREAM);
 	port = bind_loopback(lst, AF_INET);
 	if (listen(lst, 128))
 		fail_errno("listen");
-	for (unsigned long long i = 0; i < v[0]; i++) {
+	for (unsigned long long i = 0; i < n; i++) {
 		c = xsocket(AF_INET, SOCK_STREAM);
 		connect_loopback(c, AF_INET, port);
 		s = accept(lst, NULL, NULL);
 		if (s < 0)
 			fail_errno("accept");
-		if (send(c, chunk, 1, MSG_NOSIGNAL) != 1)
-			fail_errno("send(1 byte)");
-		/* the rest of the fragment goes to the drain pair, whose
-		 * reader frees its references at once */
-		for (rest = frag - 1; rest; ) {
-			ssize_t r = send(dtx, chunk, rest, MSG_NOSIGNAL);
-
-			if (r <= 0)
-				fail_errno("send(drain)");
-			rest -= (size_t)r;
-		}
-		read_exact(drx, frag - 1);
+		pin_one(c, dtx, drx, frag);
 		if (!first)
 			first = inode_of(s);
 		last = inode_of(s);
 	}
 	close(lst);
 	printf("pinpages n=%llu frag=%zu first_inode=%lu last_inode=%lu\n",
-	       v[0], frag, first, last);
+	       n, frag, first, last);
+}
+
+static unsigned int accept_queue_len(int lst);
+
+static void spec_pinpend(const char *spec, const char *args)
+{
+	unsigned long long n;
+	int dtx, drx, lst, c;
+	unsigned int qlen = 0;
+	unsigned int port;
+	size_t frag = pin_setup(spec, args, &n, &dtx, &drx);
+
+	lst = xsocket(AF_INET, SOCK_STREAM);
+	port = bind_loopback(lst, AF_INET);
+	if (listen(lst, (int)n + 16))
+		fail_errno("listen");
+	for (unsigned long long i = 0; i < n; i++) {
+		c = xsocket(AF_INET, SOCK_STREAM);
+		connect_loopback(c, AF_INET, port);
+		pin_one(c, dtx, drx, frag);
+	}
+	/* the handshakes and bytes are delivered on loopback at once; wait
+	 * until every connection is queued */
+	for (int tries = 0; tries < 500 && (qlen = accept_queue_len(lst)) < n; tries++)
+		usleep(10000);
+	if (qlen < n)
+		fail("%s: %u of %llu connections queued", spec, qlen, n);
+	printf("pinpend n=%llu frag=%zu listener_inode=%lu\n", n, frag, inode_of(lst));
 }
 
 static void spec_unacked(const char *spec, const char *args)
@@ -2570,6 +2621,8 @@ static void run_spec(const char *spec)
 		spec_unacked(spec, args);
 	} else if (IS("pinpages") && eq) {
 		spec_pinpages(spec, args);
+	} else if (IS("pinpend") && eq) {
+		spec_pinpend(spec, args);
 	} else if (IS("bindtodev") && eq) {
 		spec_bindtodev(args);
 	} else if (IS("packet") && eq) {
