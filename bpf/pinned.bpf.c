@@ -73,7 +73,14 @@ __u32 walk_files;
 /* The walk's state: bpf_loop callbacks get no stack of their caller,
  * and nested bounded loops with state on the stack exceed the
  * verifier's limits. */
+#define MAX_QUEUES 4	/* TCP: receive, out-of-order, write, retransmit */
+
 struct walk {
+	/* the socket's queues: list heads, or rb-tree roots (bit i of
+	 * qtree); walked in order by one loop (skb_cb) */
+	__u64 q[MAX_QUEUES];
+	__u32 qtree;
+	__u32 nq, qi;		/* queues, and the next one to start */
 	__u64 skb;		/* next skb to look at */
 	__u64 end;		/* the queue head: the list's sentinel */
 	__u32 tree;		/* walking an rb-tree (TCP rtx, ofo), not a list */
@@ -261,6 +268,42 @@ static __always_inline __u64 rb_successor(__u64 node)
 	return 0;
 }
 
+/* Start the next non-empty queue of w; false when none is left. */
+static __always_inline bool next_queue(struct walk *w)
+{
+	__u64 q, top;
+	__u32 qi;
+	int k;
+
+	for (k = 0; k < MAX_QUEUES; k++) {
+		qi = w->qi;
+		if (qi >= w->nq || qi >= MAX_QUEUES)
+			return false;
+		w->qi = qi + 1;
+		q = w->q[qi];
+		w->skbs = 0;
+		if (w->qtree & (1u << qi)) {
+			top = (__u64)BPF_CORE_READ((struct rb_root *)q, rb_node);
+			if (!top)
+				continue;
+			w->end = 0;
+			w->skb = rb_leftmost(top);
+			w->tree = 1;
+		} else {
+			if (!BPF_CORE_READ((struct sk_buff_head *)q, qlen))
+				continue;
+			w->end = q;
+			w->skb = (__u64)BPF_CORE_READ((struct sk_buff_head *)q, next);
+			w->tree = 0;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* One skb, or the step to the next queue.  One bpf_loop walks every
+ * queue of a socket: each bpf_loop call site has its callbacks verified
+ * again, so one site per program keeps the load short. */
 static long skb_cb(__u64 i, void *ctx)
 {
 	struct walk *w = walk_state();
@@ -268,11 +311,12 @@ static long skb_cb(__u64 i, void *ctx)
 	__u64 head, shinfo;
 	__u8 nr = 0;
 
-	if (!w || !w->skb || w->skb == w->end)
+	if (!w)
 		return 1;
-	if (w->skbs >= max_skbs) {
-		w->flags |= PINNED_REC_CAPPED;
-		return 1;
+	if (!w->skb || w->skb == w->end || w->skbs >= max_skbs) {
+		if (w->skb && w->skb != w->end)
+			w->flags |= PINNED_REC_CAPPED;
+		return next_queue(w) ? 0 : 1;
 	}
 	w->skbs++;
 	w->total_skbs++;
@@ -291,35 +335,16 @@ static long skb_cb(__u64 i, void *ctx)
 	return 0;
 }
 
-static __always_inline void walk_queue(struct sk_buff_head *q)
+static __always_inline void add_queue(struct walk *w, __u64 q, bool tree)
 {
-	struct walk *w = walk_state();
+	__u32 n = w->nq;
 
-	if (!w || !BPF_CORE_READ(q, qlen))
+	if (n >= MAX_QUEUES)
 		return;
-	w->end = (__u64)q;
-	w->skb = (__u64)BPF_CORE_READ(q, next);
-	w->skbs = 0;
-	w->tree = 0;
-	bpf_loop(max_skbs + 1, skb_cb, NULL, 0);
-}
-
-/* A queue kept as an rb-tree of skbs, in order. */
-static __always_inline void walk_tree(struct rb_root *root)
-{
-	struct walk *w = walk_state();
-	__u64 top;
-
-	if (!w)
-		return;
-	top = (__u64)BPF_CORE_READ(root, rb_node);
-	if (!top)
-		return;
-	w->end = 0;
-	w->skb = rb_leftmost(top);
-	w->skbs = 0;
-	w->tree = 1;
-	bpf_loop(max_skbs + 1, skb_cb, NULL, 0);
+	w->q[n] = q;
+	if (tree)
+		w->qtree |= 1u << n;
+	w->nq = n + 1;
 }
 
 static __always_inline struct walk *walk_begin(void)
@@ -423,44 +448,39 @@ static __always_inline bool udp_queued(struct sock *sk)
 	return sk->sk_receive_queue.qlen || (rq && BPF_CORE_READ(rq, qlen));
 }
 
-/* TCP: received, received beyond a hole (tcp_data_queue_ofo), not sent
- * yet, and sent but not acknowledged (tcp_rtx_queue). */
-static __always_inline void walk_tcp(struct seq_file *seq, struct sock *sk)
+#define WALK_TCP 1
+#define WALK_UDP 2
+#define WALK_UNIX 3
+#define WALK_OTHER 4	/* no pages: read counters only (note_other) */
+
+/* Walk sk once per run and report it.  TCP: received, received beyond
+ * a hole (tcp_data_queue_ofo), not sent yet, and sent but not
+ * acknowledged (tcp_rtx_queue); UDP: the receive queue and the reader
+ * queue; UNIX: the receive queue.  Call it from one place per program
+ * (its loop's callbacks are verified per call site). */
+static __always_inline void walk(struct seq_file *seq, struct sock *sk, __u32 kind)
 {
-	struct rb_root *ofo = (struct rb_root *)((__u64)sk +
-		bpf_core_field_offset(struct tcp_sock, out_of_order_queue));
+	struct sk_buff_head *rq = NULL;
+	struct walk *w;
 
-	if (!first_visit(sk) || !walk_begin())
+	if (!first_visit(sk) || !(w = walk_begin()))
 		return;
-	walk_queue(&sk->sk_receive_queue);
-	walk_tree(ofo);
-	walk_queue(&sk->sk_write_queue);
-	walk_tree(&sk->tcp_rtx_queue);
-	emit(seq, sk);
-}
-
-static __always_inline void walk_udp(struct seq_file *seq, struct sock *sk)
-{
-	struct sk_buff_head *rq = udp_reader_queue(sk);
-
-	if (!first_visit(sk) || !walk_begin())
-		return;
-	note_rx(rq, &sk->sk_receive_queue);
-	note_reads(sk, counting);
-	walk_queue(&sk->sk_receive_queue);
-	/* datagrams already moved for the reader */
-	if (rq)
-		walk_queue(rq);
-	emit(seq, sk);
-}
-
-static __always_inline void walk_unix(struct seq_file *seq, struct sock *sk)
-{
-	if (!first_visit(sk) || !walk_begin())
-		return;
-	note_rx(NULL, &sk->sk_receive_queue);
-	note_reads(sk, counting);
-	walk_queue(&sk->sk_receive_queue);
+	add_queue(w, (__u64)&sk->sk_receive_queue, false);
+	if (kind == WALK_TCP) {
+		add_queue(w, (__u64)sk + bpf_core_field_offset(struct tcp_sock,
+							       out_of_order_queue), true);
+		add_queue(w, (__u64)&sk->sk_write_queue, false);
+		add_queue(w, (__u64)&sk->tcp_rtx_queue, true);
+	} else {
+		if (kind == WALK_UDP)
+			rq = udp_reader_queue(sk);
+		/* datagrams already moved for the reader */
+		if (rq)
+			add_queue(w, (__u64)rq, false);
+		note_rx(rq, &sk->sk_receive_queue);
+		note_reads(sk, counting);
+	}
+	bpf_loop(MAX_QUEUES * (max_skbs + 1) + MAX_QUEUES, skb_cb, NULL, 0);
 	emit(seq, sk);
 }
 
@@ -491,7 +511,7 @@ int pinned_tcp(struct bpf_iter__tcp *ctx)
 	/* NULL for request and timewait sockets: they hold no data */
 	tp = bpf_skc_to_tcp_sock(skc);
 	if (tp && tcp_queued(tp))
-		walk_tcp(ctx->meta->seq, (struct sock *)tp);
+		walk(ctx->meta->seq, (struct sock *)tp, WALK_TCP);
 	return 0;
 }
 
@@ -501,7 +521,7 @@ int pinned_udp(struct bpf_iter__udp *ctx)
 	struct sock *sk = (struct sock *)ctx->udp_sk;
 
 	if (sk && udp_queued(sk))
-		walk_udp(ctx->meta->seq, sk);
+		walk(ctx->meta->seq, sk, WALK_UDP);
 	return 0;
 }
 
@@ -511,7 +531,7 @@ int pinned_unix(struct bpf_iter__unix *ctx)
 	struct sock *sk = (struct sock *)ctx->unix_sk;
 
 	if (sk && sk->sk_receive_queue.qlen)
-		walk_unix(ctx->meta->seq, sk);
+		walk(ctx->meta->seq, sk, WALK_UNIX);
 	return 0;
 }
 
@@ -552,6 +572,7 @@ int pinned_files(struct bpf_iter__task_file *ctx)
 	struct socket *sock;
 	struct sock *sk;
 	__u16 family, proto;
+	__u32 kind = 0;
 
 	if (!file)
 		return 0;
@@ -573,24 +594,24 @@ int pinned_files(struct bpf_iter__task_file *ctx)
 	 * counters too */
 	if (family == 1 /* AF_UNIX */) {
 		if (walk_files && sk->sk_receive_queue.qlen)
-			walk_unix(seq, sk);
-		return 0;
-	}
-	if (family == 2 || family == 10) {	/* AF_INET, AF_INET6 */
+			kind = WALK_UNIX;
+	} else if (family == 2 || family == 10) {	/* AF_INET, AF_INET6 */
 		tp = bpf_skc_to_tcp_sock(sk);
 		if (tp) {
 			if (walk_files && tcp_queued(tp))
-				walk_tcp(seq, (struct sock *)tp);
-			return 0;
-		}
-		if (proto == 17 || proto == 136) {	/* UDP, UDP-Lite */
+				kind = WALK_TCP;
+		} else if (proto == 17 || proto == 136) {	/* UDP, UDP-Lite */
 			if (walk_files && udp_queued(sk))
-				walk_udp(seq, sk);
-			return 0;
+				kind = WALK_UDP;
+		} else if (proto != 6) {	/* TCP: not a full socket */
+			kind = WALK_OTHER;
 		}
-		if (proto == 6)
-			return 0;	/* not a full socket: nothing queued */
+	} else {
+		kind = WALK_OTHER;
 	}
-	note_other(seq, file, sk);
+	if (kind == WALK_OTHER)
+		note_other(seq, file, sk);
+	else if (kind)
+		walk(seq, sk, kind);
 	return 0;
 }

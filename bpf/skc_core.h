@@ -19,6 +19,8 @@ typedef __u32 __be32;
 typedef __u32 __wsum;
 typedef __u32 uid_t;
 typedef _Bool bool;
+#define true 1
+#define false 0
 
 enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2 };
 enum { BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_PERCPU_ARRAY = 6, BPF_MAP_TYPE_SK_STORAGE = 24 };
