@@ -52,18 +52,15 @@ struct {
 	__type(value, __u8);
 } walked SEC(".maps");
 
-/* Inodes of the sockets the dump saw queued, filled by bpf_pinned.c
- * before the files pass when filter_queued is set: the pass then looks
- * at every other file no further than its inode number (a socket's
- * struct sock is a few cache misses away; most hold nothing). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1 << 16);	/* QUEUED_MAX */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);
-	__type(value, __u8);
-} queued SEC(".maps");
-
+/* Inodes of the sockets the dump saw queued, as bits (inode modulo
+ * QUEUED_BITS), set by bpf_pinned.c through the mmapped .bss before the
+ * files pass when filter_queued is set: the pass then looks at every
+ * other file no further than its inode number and one bit (a socket's
+ * struct sock is a few cache misses away, a hash lookup a helper call;
+ * most sockets hold nothing).  A bit set by another inode only costs
+ * that file a closer look. */
+#define QUEUED_BITS (1 << 20)
+__u64 queued_bits[QUEUED_BITS / 64];
 __u32 filter_queued;
 
 /* Walk TCP, UDP and UNIX sockets here (else only their namespaces'
@@ -579,7 +576,7 @@ int pinned_files(struct bpf_iter__task_file *ctx)
 	if (filter_queued) {
 		__u64 ino = file->f_inode->i_ino;
 
-		if (!bpf_map_lookup_elem(&queued, &ino))
+		if (!(queued_bits[(ino / 64) & (QUEUED_BITS / 64 - 1)] >> (ino & 63) & 1))
 			return 0;
 	}
 	sock = bpf_sock_from_file(file);

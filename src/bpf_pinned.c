@@ -23,7 +23,6 @@
 #include "pinned.skel.h"
 
 #define MAX_SKBS_PER_QUEUE 65536
-#define QUEUED_MAX 65536	/* bpf/pinned.bpf.c's queued map */
 
 static struct {
 	struct pinned_bpf *skel;
@@ -36,6 +35,7 @@ static struct {
 	size_t n, cap;
 	size_t nfiles;		/* recs[0..nfiles): the files pass's, by cookie */
 	bool iterators_only;	/* pinned_plan's, this sample */
+	bool dirty;		/* the maps hold a past walk's pages and sockets */
 	bool failed;		/* this sample */
 	char failure[256];
 } pin;
@@ -353,34 +353,22 @@ void pinned_lost(struct skc_host *h, const char *why)
 }
 
 /* Tell the files pass which socket inodes to look at: the sockets the
- * dump saw queued.  Off (every socket file looked at) when they are
- * too many for the map or the map cannot be filled. */
+ * dump saw queued, as bits of the program's mmapped .bss. */
 static void set_filter(const struct skc_host *h)
 {
-	int fd = bpf_map__fd(pin.skel->maps.queued);
-	__u64 *keys = NULL;
-	__u8 *vals = NULL;
-	size_t i, n = 0;
-	__u32 count;
+	const size_t nbits = sizeof(pin.skel->bss->queued_bits) * 8;
+	__u64 *bits = pin.skel->bss->queued_bits;
+	size_t i;
 
-	pin.skel->bss->filter_queued = 0;
-	for (i = 0; i < h->socks.n; i++)
-		if (walkable(&h->socks.v[i]) && h->socks.v[i].inode)
-			n++;
-	if (n > QUEUED_MAX)
-		return;
-	keys = xcalloc(n + 1, sizeof(*keys));
-	vals = xcalloc(n + 1, sizeof(*vals));
-	for (i = 0, n = 0; i < h->socks.n; i++)
-		if (walkable(&h->socks.v[i]) && h->socks.v[i].inode)
-			keys[n++] = h->socks.v[i].inode;
-	count = (__u32)n;
-	if (!n || bpf_map_update_batch(fd, keys, vals, &count, NULL) == 0)
-		pin.skel->bss->filter_queued = 1;
-	else
-		forget(pin.skel->maps.queued);	/* a part went in */
-	free(keys);
-	free(vals);
+	memset(pin.skel->bss->queued_bits, 0, sizeof(pin.skel->bss->queued_bits));
+	for (i = 0; i < h->socks.n; i++) {
+		const struct skc_sock *s = &h->socks.v[i];
+		uint64_t b = s->inode % nbits;
+
+		if (walkable(s) && s->inode)
+			bits[b / 64] |= 1ULL << (b % 64);
+	}
+	pin.skel->bss->filter_queued = 1;
 }
 
 void pinned_collect_files(struct skc_host *h)
@@ -394,6 +382,12 @@ void pinned_collect_files(struct skc_host *h)
 		;
 	if (i == h->socks.n || !loaded())
 		return;		/* nothing queued: nothing loaded or walked */
+	/* emptied before a walk, not after: a one-shot run never pays */
+	if (pin.dirty) {
+		forget(pin.skel->maps.seen);
+		forget(pin.skel->maps.walked);
+	}
+	pin.dirty = true;
 	set_filter(h);
 	pin.skel->bss->walk_files = !pin.iterators_only;
 	ret = run_iter(pin.skel->links.pinned_files);
@@ -481,11 +475,6 @@ void pinned_end(struct skc_host *h)
 
 	if (!h->pinned_avail)
 		return;
-	if (pin.skel) {
-		forget(pin.skel->maps.seen);
-		forget(pin.skel->maps.walked);
-		forget(pin.skel->maps.queued);
-	}
 	if (pin.failed) {
 		h->pinned_avail = false;
 		h->pinned_why = xstrdup(pin.failure);

@@ -50,8 +50,8 @@ void pinned_lost(struct skc_host *h, const char *why);
  * the sample's pinned figures unavailable. */
 void pinned_collect_files(struct skc_host *h);
 
-/* Credit the records to h's sockets (by inode, else by cookie) and
- * empty the page map for the next sample. */
+/* Credit the records to h's sockets (by inode, else by cookie).  The
+ * page and socket maps are emptied before the next sample's walk. */
 void pinned_end(struct skc_host *h);
 
 #endif
