@@ -4,7 +4,7 @@
 # command, as root, from a built tree:
 #   bench/run.sh > bench/RESULTS.md && bench/readme.sh
 # (bench/readme.sh copies the tables into README.md's performance
-# section).  Knobs: SIZES="10000 50000 100000" RUNS=5 NETNS=50
+# section).  Knobs: SIZES="10000 50000 100000" RUNS=5 NETNS=50 NSPOP=200
 # PER_PROC=14000 (sockets per farm process: the fd hard limit is 20000),
 # NOTE="..." (a line for RESULTS.md, e.g. who else used the machine).
 #
@@ -22,12 +22,14 @@
 #   and -c 1, over 10).
 # After the largest size, NETNS empty namespaces are added with the
 # farms still up and the one-shot is timed again, also with the
-# namespaces dumped one after the other (SKCHECK_NS_THREADS=1).
+# namespaces dumped one after the other (SKCHECK_NS_THREADS=1); then
+# once more with a farm of NSPOP sockets in each namespace.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 SKCHECK=${SKCHECK:-$here/../src/skcheck}
 SIZES=${SIZES-"10000 50000 100000"}
 NETNS=${NETNS:-50}
+NSPOP=${NSPOP:-200}
 RUNS=${RUNS:-5}
 PER_PROC=${PER_PROC:-14000}
 
@@ -160,6 +162,22 @@ bench_netns() {
 		ip netns add "$ns" && namespaces+=("$ns")
 		ip -n "$ns" link set lo up
 	done
+	bench_ns_runs ""
+	# then the same namespaces each holding NSPOP sockets (a small farm,
+	# as pods hold): now every TCP and UDP dump walks the shared tables
+	local keep=${#pids[@]}
+	for ns in "${namespaces[@]}"; do start_farm "$NSPOP" "$ns"; done
+	bench_ns_runs pop
+	for ((i = keep; i < ${#pids[@]}; i++)); do kill "${pids[$i]}" 2>/dev/null; done
+	pids=("${pids[@]:0:$keep}")
+	for ns in "${namespaces[@]}"; do ip netns del "$ns"; done
+	namespaces=()
+}
+
+# bench_ns_runs KEY: time the one-shots with the namespaces as they are
+# into NSRES[KEY...]
+bench_ns_runs() {
+	local k=$1 i
 	rm -f "$tmp/r.ns_bpf" "$tmp/r.ns_proc" "$tmp/r.ns_serial" "$tmp/r.ns_ss"
 	for ((i = 0; i <= RUNS; i++)); do
 		if [ "$have_bpf" = yes ]; then
@@ -173,12 +191,10 @@ bench_netns() {
 		once ns_ss ip netns exec "${namespaces[0]}" ss -tuaxmn
 		[ "$i" = 0 ] && rm -f "$tmp/r.ns_bpf" "$tmp/r.ns_proc" "$tmp/r.ns_serial" "$tmp/r.ns_ss"
 	done
-	NSRES[bpf]="$( [ -s "$tmp/r.ns_bpf" ] && echo "$(wall ns_bpf) $(rss ns_bpf)")"
-	NSRES[proc]="$(wall ns_proc) $(rss ns_proc)"
-	NSRES[serial]="$(wall ns_serial) $(rss ns_serial)"
-	NSRES[ss]="$(wall ns_ss) $(rss ns_ss)"
-	for ns in "${namespaces[@]}"; do ip netns del "$ns"; done
-	namespaces=()
+	NSRES[${k}bpf]="$( [ -s "$tmp/r.ns_bpf" ] && echo "$(wall ns_bpf) $(rss ns_bpf)")"
+	NSRES[${k}proc]="$(wall ns_proc) $(rss ns_proc)"
+	NSRES[${k}serial]="$(wall ns_serial) $(rss ns_serial)"
+	NSRES[${k}ss]="$(wall ns_ss) $(rss ns_ss)"
 }
 
 declare -A HOSTSOCKS PROCS NSRES
@@ -251,25 +267,33 @@ if [ $# -ge 2 ]; then
 	done
 	echo
 fi
-if [ "$NETNS" -gt 0 ]; then
-	echo "## $NETNS empty network namespaces next to the $LAST sockets"
+# ns_table KEY TITLE: the namespace rows of bench_ns_runs KEY
+ns_table() {
+	local k=$1 w
+	echo "## $2"
 	echo
 	echo "| command | wall | per extra namespace |"
 	echo "|---|---|---|"
-	if [ -n "${NSRES[bpf]}" ]; then
-		w=${NSRES[bpf]% *}
+	if [ -n "${NSRES[${k}bpf]}" ]; then
+		w=${NSRES[${k}bpf]% *}
 		printf '| `skcheck --settle 0 -a`, BPF | %s | %s |\n' "$(sec "$w")" \
 			"$(sec "$(awk -v a="$w" -v b="$(f "$LAST:bpf" 1)" -v n="$NETNS" 'BEGIN { print (a - b) / n }')")"
 	fi
-	w=${NSRES[proc]% *}
+	w=${NSRES[${k}proc]% *}
 	printf '| `skcheck --settle 0 -a`, no BPF | %s | %s |\n' "$(sec "$w")" \
 		"$(sec "$(awk -v a="$w" -v b="$(f "$LAST:proc" 1)" -v n="$NETNS" 'BEGIN { print (a - b) / n }')")"
-	w=${NSRES[serial]% *}
+	w=${NSRES[${k}serial]% *}
 	printf '| same, one namespace after the other (`SKCHECK_NS_THREADS=1`) | %s | %s |\n' "$(sec "$w")" \
 		"$(sec "$(awk -v a="$w" -v b="$(f "$LAST:proc" 1)" -v n="$NETNS" 'BEGIN { print (a - b) / n }')")"
-	printf '| `ss -tuaxmn` in one empty namespace | %s | |\n' "$(sec "${NSRES[ss]% *}")"
+	printf '| `ss -tuaxmn` in one of the namespaces | %s | |\n' "$(sec "${NSRES[${k}ss]% *}")"
 	echo
-	echo "Namespaces on the thread pool (src/nsdump.c) against one after the other, no BPF: $(ratio "${NSRES[proc]% *}" "$w")x."
+	echo "Namespaces on the thread pool (src/nsdump.c) against one after the other, no BPF: $(ratio "${NSRES[${k}proc]% *}" "$w")x."
 	echo
+}
+if [ "$NETNS" -gt 0 ]; then
+	ns_table "" "$NETNS empty network namespaces next to the $LAST sockets"
+	echo "An empty namespace's TCP and UDP dumps are not made (its sockstat counts none), so it costs about as much as its UNIX, netlink and packet dumps."
+	echo
+	ns_table pop "The same $NETNS namespaces holding $NSPOP sockets each (a farm per namespace)"
 fi
 exit 0

@@ -210,6 +210,19 @@ static void mark_incomplete(struct skc_host *h, uint64_t netns)
 		host_set_partial(h, SKC_PARTIAL_DUMP);	/* a model without namespaces */
 }
 
+bool diag_known_empty(int family, unsigned proto, const struct skc_sockstat *ss)
+{
+	bool v6 = family == AF_INET6;
+
+	if (!ss || !ss->valid || (v6 && !ss->valid6))
+		return false;
+	if (proto == SKC_TCP)
+		return (v6 ? ss->tcp6_inuse : ss->tcp_inuse) == 0;
+	if (proto == SKC_UDP)
+		return (v6 ? ss->udp6_inuse : ss->udp_inuse) == 0;
+	return false;
+}
+
 int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		 const struct diag_opts *o, struct skc_host *h,
 		 struct skc_err *err)
@@ -223,6 +236,11 @@ int diag_collect(struct mnl_socket *nl, uint64_t netns,
 
 		if (!(o->protos & SKC_PROTO_BIT(d->proto)))
 			continue;
+		if (diag_known_empty(d->family, d->proto, o->counts)) {
+			h->family_src[d->proto] = "sock_diag";
+			ok++;
+			continue;
+		}
 		ret = dump_one(nl, netns, d, o, h, err);
 		if (ret == -ENOENT && d->proto == SKC_RAW)
 			ret = raw_fallback(netns, d, o, h, err);

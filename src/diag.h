@@ -87,7 +87,22 @@ struct diag_opts {
 	const char *record_dir;	/* test hook: save raw dumps here */
 	const char *replay_dir;	/* test hook: read dumps from here, not nl */
 	const char *proc_root;	/* for /proc/net/raw without raw_diag */
+	/* the namespace's /proc/net/sockstat{,6}, or NULL: TCP and UDP
+	 * families it counts no socket of are not dumped (diag_known_empty) */
+	const struct skc_sockstat *counts;
 };
+
+/* Can the dump of proto (SKC_TCP, SKC_UDP) in family (AF_INET,
+ * AF_INET6) find nothing, by the namespace's sockstat counts?  Every
+ * such dump walks the kernel's TCP or UDP hash table, which all
+ * namespaces share, so a namespace's dump costs as much as the host's
+ * sockets, however few it holds.  TCP: "inuse" counts the sockets in
+ * the listening and established hashes (sock_prot_inuse_add in
+ * inet_hash and inet_ehash_nolisten, also for SYN-SENT and orphans;
+ * request sockets need a listener; TIME-WAIT ones are not dumped);
+ * UDP: "inuse" counts the bound ones (udp_lib_get_port), the only
+ * ones in the table.  false when unsure. */
+bool diag_known_empty(int family, unsigned proto, const struct skc_sockstat *ss);
 
 /* Dump every selected protocol through nl (unused with a replay_dir)
  * into h->socks, tagging each

@@ -325,6 +325,7 @@ struct skc_sockstat {
 	long udp_inuse, udp_mem, udplite_inuse;
 	long frag_memory;	/* bytes, FRAG plus FRAG6 */
 	long tcp6_inuse, udp6_inuse;	/* sockstat6 */
+	bool valid6;		/* sockstat6 read: its counts are known */
 };
 
 /* Host memory (meminfo.c, rollup_mem.c), bytes.  The parts add up to

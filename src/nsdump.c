@@ -25,6 +25,7 @@
 #include "links.h"
 #include "netns.h"
 #include "nsdump.h"
+#include "sockstat.h"
 #include "socktab.h"
 #include "stop.h"
 
@@ -71,9 +72,14 @@ int nsdump_netns(struct skc_host *out, uint64_t netns,
 				   .replay_dir = o->replay_dir, .proc_root = o->proc_root };
 	struct mnl_socket *nl = NULL;
 	struct skc_err nerr = { 0, "" };
+	struct skc_sockstat counts;
 	size_t from = out->socks.n;
 	int ret;
 
+	/* this thread's namespace's counts (proc_net: the task's netns) */
+	if (!o->replay_dir && !o->record_dir && strcmp(o->proc_root, "/proc") == 0 &&
+	    sockstat_read("/proc/thread-self", &counts) == 0)
+		dopts.counts = &counts;
 	ret = o->replay_dir ? 0 : nl_open_diag(&nl);
 	if (ret < 0)
 		return err_set(err, ret, "cannot open a sock_diag netlink socket: %s",

@@ -27,8 +27,10 @@ void sockstat6_parse(FILE *f, struct skc_sockstat *ss)
 		else if (sscanf(line, "FRAG: inuse %ld memory %ld", &inuse, &frag) == 2 ||
 			 sscanf(line, "FRAG6: inuse %ld memory %ld", &inuse, &frag) == 2)
 			ss->frag_memory += frag;
-		else if (sscanf(line, "TCP6: inuse %ld", &inuse) == 1)
+		else if (sscanf(line, "TCP6: inuse %ld", &inuse) == 1) {
 			ss->tcp6_inuse = inuse;
+			ss->valid6 = true;
+		}
 		else if (sscanf(line, "UDP6: inuse %ld", &inuse) == 1)
 			ss->udp6_inuse = inuse;
 		else
