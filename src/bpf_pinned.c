@@ -1,7 +1,9 @@
-/* Pinned pages: loads bpf/pinned.bpf.c (libbpf skeleton), runs its
- * iterators in every dumped namespace and credits the records to the
- * sample's sockets.  The programs stay loaded for the process's life
- * (--watch reuses them); module state is private to this file. */
+/* Pinned pages: loads bpf/pinned.bpf.c (libbpf skeleton; on a second
+ * thread when asked to be eager), runs its files pass once per sample
+ * and its tcp/udp/unix iterators in the namespaces where that pass left
+ * a queued socket, and credits the records to the sample's sockets.
+ * The programs stay loaded for the process's life (--watch reuses
+ * them); module state is private to this file. */
 #include "config.h"
 
 #include <errno.h>
