@@ -273,8 +273,8 @@ static bool walked_by_files(const struct skc_sock *s)
 {
 	struct pinned_rec key = { .cookie = s->cookie };
 
-	return s->cookie && bsearch(&key, pin.recs, pin.nfiles, sizeof(*pin.recs),
-				    cmp_rec_cookie);
+	return s->cookie && pin.nfiles &&
+	       bsearch(&key, pin.recs, pin.nfiles, sizeof(*pin.recs), cmp_rec_cookie);
 }
 
 /* Which iterators can find anything: an iterator visits every socket of
@@ -398,7 +398,8 @@ void pinned_collect_files(struct skc_host *h)
 		return;
 	}
 	pin.nfiles = pin.n;
-	qsort(pin.recs, pin.nfiles, sizeof(*pin.recs), cmp_rec_cookie);
+	if (pin.nfiles)		/* recs may be NULL */
+		qsort(pin.recs, pin.nfiles, sizeof(*pin.recs), cmp_rec_cookie);
 }
 
 /* Empty a map of this run's pages or sockets, for the next sample. */
