@@ -48,9 +48,9 @@ void diag_netlink_dedup(struct skc_socktab *t, size_t from)
 			t->v[k++] = t->v[i];
 			continue;
 		}
-		/* a netlink socket owns nothing yet; anything else might */
+		/* nothing is joined yet (no owners); a netlink socket holds
+		 * no path, anything else might */
 		free(t->v[i].unix_path);
-		free(t->v[i].owners);
 	}
 	t->n = k;
 }

@@ -9,33 +9,47 @@
 #include "socktab.h"
 #include "util.h"
 
-static void add_owner(struct skc_sock *s, uint32_t proc, int fd)
-{
-	size_t cap = s->owners_cap;
-
-	grow_array((void **)&s->owners, &cap, s->nowners + 1, sizeof(*s->owners));
-	s->owners_cap = (uint32_t)cap;
-	s->owners[s->nowners].proc = proc;
-	s->owners[s->nowners].fd = fd;
-	s->nowners++;
-}
-
+/* Every socket's owners in one block (h->socks.owners), in the order of
+ * processes and their fds: two passes over the fds, one to count each
+ * socket's owners, one to fill the ranges.  One allocation instead of one
+ * array per socket (most sockets have one owner: a per-socket array cost
+ * a 128-byte minimum each). */
 static void join_owners(struct skc_host *h)
 {
-	size_t i, j;
+	struct skc_socktab *t = &h->socks;
+	size_t i, j, total = 0;
 
+	for (i = 0; i < t->n; i++)
+		t->v[i].nowners = 0;
 	for (i = 0; i < h->procs.n; i++) {
 		struct skc_proc *p = &h->procs.v[i];
 
 		for (j = 0; j < p->nfds; j++) {
-			long k = socktab_find(&h->socks, p->fds[j].inode);
+			long k = socktab_find(t, p->fds[j].inode);
 
 			p->fds[j].matched = k >= 0;
 			p->fds[j].sock = (int32_t)k;
-			if (k < 0)
+			if (k < 0) {
 				p->unmatched++;
-			else
-				add_owner(&h->socks.v[k], (uint32_t)i, p->fds[j].fd);
+				continue;
+			}
+			t->v[k].nowners++;
+			total++;
+		}
+	}
+	socktab_owners_alloc(t, total);
+	for (i = 0; i < h->procs.n; i++) {
+		struct skc_proc *p = &h->procs.v[i];
+
+		for (j = 0; j < p->nfds; j++) {
+			struct skc_sock *s;
+
+			if (p->fds[j].sock < 0)
+				continue;
+			s = &t->v[p->fds[j].sock];
+			s->owners[s->nowners].proc = (uint32_t)i;
+			s->owners[s->nowners].fd = p->fds[j].fd;
+			s->nowners++;
 		}
 	}
 }
@@ -171,8 +185,8 @@ void join_reset(struct skc_host *h)
 {
 	size_t i;
 
+	socktab_owners_alloc(&h->socks, 0);
 	for (i = 0; i < h->socks.n; i++) {
-		h->socks.v[i].nowners = 0;
 		h->socks.v[i].listener = -1;
 		h->socks.v[i].pending_ambiguous = false;
 	}

@@ -123,9 +123,9 @@ struct skc_sock {
 	bool has_rx_reads;
 	uint64_t cgroup_id;
 
-	/* join */
+	/* join: its owners, a range of skc_socktab.owners (NULL when none) */
 	struct skc_owner *owners;
-	uint32_t nowners, owners_cap;
+	uint32_t nowners;
 	int32_t listener;	/* pending child: index of its listener, else -1 */
 	int32_t parent;		/* MPTCP subflow: index of its MPTCP socket, else -1 */
 	bool pending_ambiguous;	/* listener of a SO_REUSEPORT group in which
@@ -176,6 +176,10 @@ struct skc_socktab {
 	/* open addressing inode -> index+1; 0 marks an empty slot */
 	uint32_t *slots;
 	size_t nslots;
+	/* join: every socket's owners in one block, each socket's a range
+	 * (one allocation instead of one array per socket) */
+	struct skc_owner *owners;
+	size_t nowners;
 };
 
 /* A socket held only as a registered (fixed) file of an io_uring ring

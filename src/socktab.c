@@ -25,7 +25,6 @@ struct skc_sock *socktab_add(struct skc_socktab *t)
 static void sock_free(struct skc_sock *s)
 {
 	free(s->unix_path);
-	free(s->owners);
 }
 
 void socktab_truncate(struct skc_socktab *t, size_t n)
@@ -90,8 +89,28 @@ long socktab_find(const struct skc_socktab *t, uint64_t inode)
 	return -1;
 }
 
+void socktab_owners_alloc(struct skc_socktab *t, size_t total)
+{
+	size_t i, off = 0;
+
+	free(t->owners);
+	t->owners = total ? xcalloc(total, sizeof(*t->owners)) : NULL;
+	t->nowners = total;
+	for (i = 0; i < t->n; i++) {
+		struct skc_sock *s = &t->v[i];
+
+		if (!total)
+			s->nowners = 0;
+		assert(off + s->nowners <= total);
+		s->owners = s->nowners ? t->owners + off : NULL;
+		off += s->nowners;
+		s->nowners = 0;
+	}
+}
+
 void socktab_free(struct skc_socktab *t)
 {
+	socktab_owners_alloc(t, 0);
 	socktab_truncate(t, 0);
 	free(t->v);
 	free(t->slots);

@@ -14,6 +14,11 @@ void socktab_truncate(struct skc_socktab *t, size_t n);
 void socktab_index(struct skc_socktab *t);
 /* Index of the socket with this inode, or -1. */
 long socktab_find(const struct skc_socktab *t, uint64_t inode);
+/* Give each socket room for as many owners as its nowners counts, in one
+ * block t->owners of total (the sum) entries, and set nowners to 0 for
+ * the caller to fill; total 0 frees the block and forgets every owner.
+ * The ranges stay valid until the next call. */
+void socktab_owners_alloc(struct skc_socktab *t, size_t total);
 void socktab_free(struct skc_socktab *t);
 
 #endif

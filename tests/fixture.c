@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -75,16 +76,35 @@ void fx_fd(struct skc_proc *p, int fd, uint64_t inode)
 	p->nfds++;
 }
 
+/* Like join_owners, one owner at a time: the sockets' ranges of the
+ * owner block are rebuilt with one more for sock. */
 void fx_own(struct skc_host *h, size_t sock, uint32_t proc, int fd)
 {
-	struct skc_sock *s = &h->socks.v[sock];
-	size_t cap = s->owners_cap;
+	struct skc_socktab *t = &h->socks;
+	size_t i, n = t->nowners;
+	uint32_t *count = xcalloc(t->n, sizeof(*count));
+	struct skc_owner *keep = xcalloc(n + 1, sizeof(*keep));
+	struct skc_owner *at = keep;
 
-	grow_array((void **)&s->owners, &cap, s->nowners + 1, sizeof(*s->owners));
-	s->owners_cap = (uint32_t)cap;
-	s->owners[s->nowners].proc = proc;
-	s->owners[s->nowners].fd = fd;
-	s->nowners++;
+	for (i = 0; i < t->n; i++) {
+		count[i] = t->v[i].nowners;
+		if (count[i])
+			memcpy(at, t->v[i].owners, count[i] * sizeof(*at));
+		at += count[i];
+		t->v[i].nowners = count[i] + (i == sock);
+	}
+	socktab_owners_alloc(t, n + 1);
+	for (i = 0, at = keep; i < t->n; i++) {
+		if (count[i])
+			memcpy(t->v[i].owners, at, count[i] * sizeof(*at));
+		at += count[i];
+		t->v[i].nowners = count[i];
+	}
+	t->v[sock].owners[t->v[sock].nowners].proc = proc;
+	t->v[sock].owners[t->v[sock].nowners].fd = fd;
+	t->v[sock].nowners++;
+	free(keep);
+	free(count);
 }
 
 int fx_parse_va(struct skc_opts *o, va_list ap)
