@@ -187,11 +187,11 @@ int diag_inet_parse(const struct nlmsghdr *nlh, void *data)
 	if (tb[INET_DIAG_ULP_INFO] && ctx->proto == SKC_TCP)
 		read_ulp(s, tb[INET_DIAG_ULP_INFO]);
 	if (tb[INET_DIAG_PROTOCOL] && ctx->proto == SKC_RAW)
-		s->sproto = mnl_attr_get_u8(tb[INET_DIAG_PROTOCOL]);
+		sock_rare_w(s)->sproto = mnl_attr_get_u8(tb[INET_DIAG_PROTOCOL]);
 	/* a raw socket's "port" is its protocol (inet_num) */
 	if (ctx->proto == SKC_RAW) {
-		if (!s->sproto)
-			s->sproto = s->local.port;
+		if (!sock_rare(s)->sproto)
+			sock_rare_w(s)->sproto = s->local.port;
 		s->local.port = s->peer.port = 0;
 	}
 	if (tb[INET_DIAG_CGROUP_ID]) {

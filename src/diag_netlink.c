@@ -48,9 +48,8 @@ void diag_netlink_dedup(struct skc_socktab *t, size_t from)
 			t->v[k++] = t->v[i];
 			continue;
 		}
-		/* nothing is joined yet (no owners); a netlink socket holds
-		 * no path, anything else might */
-		free(t->v[i].unix_path);
+		/* nothing is joined yet (no owners) */
+		socktab_release(&t->v[i]);
 	}
 	t->n = k;
 }
@@ -80,9 +79,9 @@ int diag_netlink_parse(const struct nlmsghdr *nlh, void *data)
 	s->inode = m->ndiag_ino;
 	s->cookie = (uint64_t)m->ndiag_cookie[1] << 32 | m->ndiag_cookie[0];
 	s->netns = ctx->netns;
-	s->sproto = m->ndiag_protocol;
-	s->portid = m->ndiag_portid;
-	s->peer_portid = m->ndiag_dst_portid;
+	sock_rare_w(s)->sproto = m->ndiag_protocol;
+	sock_rare_w(s)->portid = m->ndiag_portid;
+	sock_rare_w(s)->peer_portid = m->ndiag_dst_portid;
 	/* no queue lengths either: rmem_alloc and wmem_alloc, as ss shows;
 	 * a listener that could not keep up counts each message it lost
 	 * (ENOBUFS) in sk_drops (netlink_overrun) */

@@ -47,7 +47,7 @@ int diag_packet_parse(const struct nlmsghdr *nlh, void *data)
 	s->inode = m->pdiag_ino;
 	s->cookie = (uint64_t)m->pdiag_cookie[1] << 32 | m->pdiag_cookie[0];
 	s->netns = ctx->netns;
-	s->sproto = m->pdiag_num;	/* ethertype, host order (pdiag_num = ntohs(po->num)) */
+	sock_rare_w(s)->sproto = m->pdiag_num;	/* ethertype, host order (pdiag_num = ntohs(po->num)) */
 	if (tb[PACKET_DIAG_INFO]) {
 		struct packet_diag_info pi;
 

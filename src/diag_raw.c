@@ -65,7 +65,7 @@ int diag_raw_parse_line(const char *line, int family, uint64_t netns,
 	memcpy(s->local.addr, laddr, sizeof(laddr));
 	memcpy(s->peer.addr, raddr, sizeof(raddr));
 	/* the "port" of a raw socket is its IP protocol (inet_num) */
-	s->sproto = lport;
+	sock_rare_w(s)->sproto = lport;
 	s->local.port = 0;
 	s->peer.port = 0;
 	s->rqueue = (uint32_t)rx;

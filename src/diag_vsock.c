@@ -40,9 +40,9 @@ int diag_vsock_parse(const struct nlmsghdr *nlh, void *data)
 	s->inode = m->vdiag_ino;
 	s->cookie = (uint64_t)m->vdiag_cookie[1] << 32 | m->vdiag_cookie[0];
 	s->netns = ctx->netns;
-	s->cid = m->vdiag_src_cid;
-	s->portid = m->vdiag_src_port;
-	s->peer_cid = m->vdiag_dst_cid;
-	s->peer_portid = m->vdiag_dst_port;
+	sock_rare_w(s)->cid = m->vdiag_src_cid;
+	s->rare->portid = m->vdiag_src_port;
+	s->rare->peer_cid = m->vdiag_dst_cid;
+	s->rare->peer_portid = m->vdiag_dst_port;
 	return MNL_CB_OK;
 }

@@ -43,7 +43,7 @@ static double max_age(double a, double b)
 static void sock_finding(const struct skc_host *h, const struct skc_sock *s,
 			 enum skc_finding_kind k, struct skc_finding *f)
 {
-	double stall = (s->flags & SKC_F_ANY_STALL) ? h->time - s->stall_since : -1;
+	double stall = (s->flags & SKC_F_ANY_STALL) ? h->time - sock_rare(s)->stall_since : -1;
 
 	f->inode = s->inode;
 	f->proto = s->proto;

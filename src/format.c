@@ -115,36 +115,37 @@ static const char *netlink_proto(uint32_t p, char *buf, size_t len)
 static bool format_other(char *buf, size_t len, const struct skc_sock *s,
 			 bool local)
 {
+	const struct skc_sock_rare *r = sock_rare(s);
 	char tmp[16];
 
 	switch (s->proto) {
 	case SKC_PACKET:
 		if (!local)
 			snprintf(buf, len, "*");
-		else if (s->ifname[0])
-			snprintf(buf, len, "%s:0x%04x", s->ifname, s->sproto);
+		else if (r->ifname[0])
+			snprintf(buf, len, "%s:0x%04x", r->ifname, r->sproto);
 		else if (s->ifindex)
-			snprintf(buf, len, "%u:0x%04x", s->ifindex, s->sproto);
+			snprintf(buf, len, "%u:0x%04x", s->ifindex, r->sproto);
 		else
-			snprintf(buf, len, "*:0x%04x", s->sproto);
+			snprintf(buf, len, "*:0x%04x", r->sproto);
 		return true;
 	case SKC_NETLINK:
 		if (local)
 			snprintf(buf, len, "%s:%u",
-				 netlink_proto(s->sproto, tmp, sizeof(tmp)), s->portid);
-		else if (s->peer_portid)
-			snprintf(buf, len, "%u", s->peer_portid);
+				 netlink_proto(r->sproto, tmp, sizeof(tmp)), r->portid);
+		else if (r->peer_portid)
+			snprintf(buf, len, "%u", r->peer_portid);
 		else
 			snprintf(buf, len, "*");
 		return true;
 	case SKC_VSOCK:
-		snprintf(buf, len, "%u:%u", local ? s->cid : s->peer_cid,
-			 local ? s->portid : s->peer_portid);
+		snprintf(buf, len, "%u:%u", local ? r->cid : r->peer_cid,
+			 local ? r->portid : r->peer_portid);
 		return true;
 	case SKC_RAW: {
 		struct skc_endpoint ep = local ? s->local : s->peer;
 
-		ep.port = local ? (uint16_t)s->sproto : 0;
+		ep.port = local ? (uint16_t)sock_rare(s)->sproto : 0;
 		format_inet(buf, len, s->family, &ep, "");
 		return true;
 	}

@@ -36,8 +36,9 @@ int links_resolve(struct skc_host *h, size_t from, size_t to)
 		struct skc_sock *s = &h->socks.v[from];
 
 		if (s->ifindex)
-			rtnl_link_i2name(cache, (int)s->ifindex, s->ifname,
-					 sizeof(s->ifname));
+			rtnl_link_i2name(cache, (int)s->ifindex,
+					 sock_rare_w(s)->ifname,
+					 sizeof(s->rare->ifname));
 	}
 out:
 	if (cache)

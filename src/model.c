@@ -189,13 +189,27 @@ bool netns_scanned(const struct skc_netns *ns)
 	return ns->state == SKC_NS_COMPLETE || ns->state == SKC_NS_INCOMPLETE;
 }
 
+const struct skc_sock_rare *sock_rare(const struct skc_sock *s)
+{
+	static const struct skc_sock_rare none;
+
+	return s->rare ? s->rare : &none;
+}
+
+struct skc_sock_rare *sock_rare_w(struct skc_sock *s)
+{
+	if (!s->rare)
+		s->rare = xcalloc(1, sizeof(*s->rare));
+	return s->rare;
+}
+
 void sock_where(const struct skc_sock *s, struct skc_where *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->family = s->family;
 	w->ep = s->local;
 	w->ifindex = s->ifindex;
-	memcpy(w->ifname, s->ifname, sizeof(w->ifname));
+	memcpy(w->ifname, sock_rare(s)->ifname, sizeof(w->ifname));
 	if (s->family == AF_UNIX && s->unix_path_len) {
 		w->path_len = s->unix_path_len < sizeof(w->path) ?
 			      (uint16_t)s->unix_path_len : sizeof(w->path);

@@ -74,45 +74,40 @@ struct skc_owner {
 	int fd;
 };
 
-struct skc_sock {
-	uint64_t inode;		/* 0: no fd (accept queue, orphan) */
-	uint64_t cookie;
-	uint64_t netns;		/* inode of the network namespace */
-	uint8_t proto;		/* enum skc_proto */
-	uint8_t family;		/* AF_INET, AF_INET6, AF_UNIX, AF_PACKET,
-				 * AF_NETLINK, AF_VSOCK */
-	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
-	uint8_t state;		/* kernel TCP_* numbering (UNIX uses the same) */
-	uint32_t rqueue, wqueue;	/* raw Recv-Q / Send-Q from the kernel */
-	uint32_t uid;
-	uint32_t ifindex;
-	char ifname[IF_NAMESIZE];
-	struct skc_endpoint local, peer;
-	char *unix_path;	/* raw bytes, abstract names start with NUL */
-	uint32_t unix_path_len;
-	uint32_t unix_peer;	/* peer inode, 0 if none */
+/* Fields few sockets set, kept out of the record every socket has (at
+ * 100k sockets each byte of skc_sock is 100 KB): a socket gets one on
+ * the first write (sock_rare_w), readers see zeros where it has none
+ * (sock_rare).  Owned by the socket (socktab_release frees it). */
+struct skc_sock_rare {
+	char ifname[IF_NAMESIZE];	/* of ifindex, "" unknown (links.c) */
 	uint32_t sproto;	/* raw: IP protocol; packet: ethertype (host
 				 * order); netlink: NETLINK_* protocol */
 	uint32_t portid, peer_portid;	/* netlink port ids; vsock ports */
 	uint32_t cid, peer_cid;	/* vsock context ids */
-	uint32_t mptcp_token;	/* MPTCP socket, or subflow: its MPTCP
-				 * connection's local token (0: unknown) */
-	bool subflow;		/* TCP subflow of an MPTCP socket (no fd) */
-	bool has_skmem, has_tcpi, has_cgroup;
-	uint32_t skmem[SK_MEMINFO_VARS];
+
+	/* track (only with two samples or more) */
+	/* seconds this socket has been seen in CLOSE-WAIT (the peer
+	 * closed, the application did not), at least; 0 on a first look */
+	double close_wait_age;
+	double stall_since;	/* wall clock, of the oldest active stall */
+	double growth;		/* recv_q bytes per second over the stall */
+	double drops_rate;	/* drops per second since the last sample */
+};
+
+/* One socket.  Ordered by size to leave no padding, bools as bits: the
+ * table holds one per socket of the host. */
+struct skc_sock {
+	uint64_t inode;		/* 0: no fd (accept queue, orphan) */
+	uint64_t cookie;
+	uint64_t netns;		/* inode of the network namespace */
+	char *unix_path;	/* raw bytes, abstract names start with NUL */
+	struct skc_sock_rare *rare;	/* NULL: all zero (sock_rare) */
 	uint64_t bytes_received, bytes_acked;	/* tcp_info */
-	/* tcp_info: milliseconds since data last arrived / was last sent
-	 * (tcp_get_info: now - icsk_ack.lrcvtime / tp->lsndtime), and the
-	 * segments sent but not acknowledged */
-	uint32_t last_data_recv, last_data_sent, unacked;
-	bool has_tcp_times;
 	/* The receive queue's head skb (its address, an identity only) and
 	 * length in skbs, where a BPF iterator could read them: a head that
 	 * stays while the queue is not empty proves the reader read nothing
 	 * (UDP, UNIX datagrams). */
 	uint64_t rx_head;
-	uint32_t rx_qlen;
-	bool has_rx_head;
 	/* Reads of a queued socket's reader (UDP, UNIX, packet, raw,
 	 * netlink, MPTCP) since skcheck's BPF counters first saw its queue
 	 * non-empty (tracepoint sock:sock_recv_length in
@@ -120,18 +115,10 @@ struct skc_sock {
 	 * the head's address, which a busy reader at a full queue brings
 	 * back (slab reuse), a count that stayed proves no read. */
 	uint64_t rx_reads;
-	bool has_rx_reads;
 	uint64_t cgroup_id;
 
-	/* join: its owners, a range of skc_socktab.owners (NULL when none) */
-	struct skc_owner *owners;
-	uint32_t nowners;
-	int32_t listener;	/* pending child: index of its listener, else -1 */
-	int32_t parent;		/* MPTCP subflow: index of its MPTCP socket, else -1 */
-	bool pending_ambiguous;	/* listener of a SO_REUSEPORT group in which
-				 * several members have queued connections:
-				 * which waits where is unknown (join.c) */
-	uint32_t nsubflows;	/* MPTCP socket: subflows joined to it */
+	/* join */
+	struct skc_owner *owners;	/* a range of skc_socktab.owners, or NULL */
 
 	/* judge */
 	uint64_t recv_q;	/* unread bytes (0 for listeners) */
@@ -139,15 +126,9 @@ struct skc_sock {
 	uint64_t pending_bytes;	/* listeners: unread bytes of queued children */
 	uint64_t pending_mem;	/* listeners: memory of queued children */
 	uint64_t pending_pinned;	/* listeners: pinned bytes of queued children */
-	uint32_t accept_q, accept_max;	/* listeners only */
 	uint64_t mem;
 	uint64_t drops;
 	uint64_t pinned;	/* bytes of pages its queues pin (bpf_pinned.c) */
-	bool pinned_capped;	/* a lower bound: queue longer than walked */
-	unsigned flags;
-	bool matches;		/* passes the protocol and port filters */
-	int8_t cgroup_match;	/* socket's cgroup id vs. its owner's: 1, 0, -1 unknown */
-
 	/* How long data has waited, in seconds, -1 when unknown: every
 	 * unread byte arrived at least unread_age ago (TCP, Recv-Q > 0);
 	 * every unacknowledged byte was sent at least unsent_age ago (TCP,
@@ -157,18 +138,55 @@ struct skc_sock {
 	 * (their memory holds this queue: unix_dgram_sendmsg charges the
 	 * sender), so a fall means the reader consumed */
 	uint64_t peer_wmem;
-	/* track: seconds this socket has been seen in CLOSE-WAIT (the peer
-	 * closed, the application did not), at least; 0 on a first look */
-	double close_wait_age;
-
-	/* track (only with two samples or more) */
-	double stall_since;	/* wall clock, of the oldest active stall */
-	double growth;		/* recv_q bytes per second over the stall */
-	double drops_rate;	/* drops per second since the last sample */
 
 	/* why.c (stalled and residue sockets only), else NULL */
 	struct skc_why *why;
+
+	uint32_t rqueue, wqueue;	/* raw Recv-Q / Send-Q from the kernel */
+	uint32_t uid;
+	uint32_t ifindex;
+	uint32_t unix_path_len;
+	uint32_t unix_peer;	/* peer inode, 0 if none */
+	uint32_t mptcp_token;	/* MPTCP socket, or subflow: its MPTCP
+				 * connection's local token (0: unknown) */
+	uint32_t skmem[SK_MEMINFO_VARS];
+	/* tcp_info: milliseconds since data last arrived / was last sent
+	 * (tcp_get_info: now - icsk_ack.lrcvtime / tp->lsndtime), and the
+	 * segments sent but not acknowledged */
+	uint32_t last_data_recv, last_data_sent, unacked;
+	uint32_t rx_qlen;
+	uint32_t nowners;	/* join */
+	int32_t listener;	/* pending child: index of its listener, else -1 */
+	int32_t parent;		/* MPTCP subflow: index of its MPTCP socket, else -1 */
+	uint32_t nsubflows;	/* MPTCP socket: subflows joined to it */
+	uint32_t accept_q, accept_max;	/* judge: listeners only */
+	unsigned flags;		/* judge */
+
+	struct skc_endpoint local, peer;
+	uint8_t proto;		/* enum skc_proto */
+	uint8_t family;		/* AF_INET, AF_INET6, AF_UNIX, AF_PACKET,
+				 * AF_NETLINK, AF_VSOCK */
+	uint8_t type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	uint8_t state;		/* kernel TCP_* numbering (UNIX uses the same) */
+	int8_t cgroup_match;	/* judge: socket's cgroup id vs. its owner's:
+				 * 1, 0, -1 unknown */
+	bool subflow : 1;	/* TCP subflow of an MPTCP socket (no fd) */
+	bool has_skmem : 1, has_tcpi : 1, has_cgroup : 1;
+	bool has_tcp_times : 1;
+	bool has_rx_head : 1;
+	bool has_rx_reads : 1;
+	/* join: listener of a SO_REUSEPORT group in which several members
+	 * have queued connections: which waits where is unknown (join.c) */
+	bool pending_ambiguous : 1;
+	bool pinned_capped : 1;	/* judge: a lower bound: queue longer than walked */
+	bool matches : 1;	/* judge: passes the protocol and port filters */
 };
+
+/* The rarely set fields of s: zeros where it has none. */
+const struct skc_sock_rare *sock_rare(const struct skc_sock *s);
+/* The rarely set fields of s, to write: allocated (zeroed) on the first
+ * call.  Aborts on out of memory. */
+struct skc_sock_rare *sock_rare_w(struct skc_sock *s);
 
 struct skc_socktab {
 	struct skc_sock *v;

@@ -241,18 +241,20 @@ static const char *family_name(const struct skc_sock *s)
  * interface, netlink protocol and port ids, MPTCP token. */
 static void add_family_keys(json_object *o, const struct skc_sock *s)
 {
+	const struct skc_sock_rare *r = sock_rare(s);
+
 	switch (s->proto) {
 	case SKC_RAW:
-		add_u64(o, "ip_proto", s->sproto);
+		add_u64(o, "ip_proto", r->sproto);
 		break;
 	case SKC_PACKET:
-		add_u64(o, "ethertype", s->sproto);
+		add_u64(o, "ethertype", r->sproto);
 		add_u64(o, "ifindex", s->ifindex);
 		break;
 	case SKC_NETLINK:
-		add_u64(o, "nl_proto", s->sproto);
-		add_u64(o, "portid", s->portid);
-		add_u64(o, "peer_portid", s->peer_portid);
+		add_u64(o, "nl_proto", r->sproto);
+		add_u64(o, "portid", r->portid);
+		add_u64(o, "peer_portid", r->peer_portid);
 		break;
 	case SKC_MPTCP:
 		add_u64(o, "mptcp_token", s->mptcp_token);
@@ -389,8 +391,8 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	} else if (s->family == AF_INET || s->family == AF_INET6) {
 		add_u64(o, "local_port", s->local.port);
 		add_u64(o, "peer_port", s->peer.port);
-		if (s->ifname[0])
-			add_bytes(o, "dev", s->ifname, strlen(s->ifname));
+		if (sock_rare(s)->ifname[0])
+			add_bytes(o, "dev", s->rare->ifname, strlen(s->rare->ifname));
 	}
 	add_fd(o, fd);
 	add_u64(o, "recv_q", s->recv_q);
@@ -429,7 +431,7 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	}
 	if (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT)
 		jset(o, "close_wait_seconds",
-		     jx(json_object_new_double(s->close_wait_age)));
+		     jx(json_object_new_double(sock_rare(s)->close_wait_age)));
 	if (s->proto == SKC_TCP) {
 		jset(o, "unread_age", s->unread_age < 0 ? NULL :
 		     jx(json_object_new_double(s->unread_age)));
@@ -440,14 +442,14 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	if (s->flags & SKC_F_ANY_STALL) {
 		json_object *st = jx(json_object_new_object());
 
-		jset(st, "since", time_str(s->stall_since));
+		jset(st, "since", time_str(sock_rare(s)->stall_since));
 		jset(st, "seconds",
-		     jx(json_object_new_double(h->time - s->stall_since)));
-		jset(st, "growth", jx(json_object_new_double(s->growth)));
+		     jx(json_object_new_double(h->time - sock_rare(s)->stall_since)));
+		jset(st, "growth", jx(json_object_new_double(sock_rare(s)->growth)));
 		jset(o, "stall", st);
 	}
 	if (h->tracked)
-		jset(o, "drops_rate", jx(json_object_new_double(s->drops_rate)));
+		jset(o, "drops_rate", jx(json_object_new_double(sock_rare(s)->drops_rate)));
 	if (s->why)
 		jset(o, "why", why_json(s->why));
 	jset(o, "owners", owners_array(h, s));

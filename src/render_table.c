@@ -158,14 +158,14 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 	case COL_SINCE:
 		if (!(s->flags & SKC_F_ANY_STALL))
 			return NULL;
-		format_duration(buf, sizeof(buf), h->time - s->stall_since);
+		format_duration(buf, sizeof(buf), h->time - sock_rare(s)->stall_since);
 		break;
 	case COL_CLOSE_WAIT:
 		if (s->proto != SKC_TCP || s->state != SKC_ST_CLOSE_WAIT)
 			return NULL;
 		buf[0] = '>';
 		buf[1] = '=';
-		format_duration(buf + 2, sizeof(buf) - 2, s->close_wait_age);
+		format_duration(buf + 2, sizeof(buf) - 2, sock_rare(s)->close_wait_age);
 		break;
 	case COL_WAITING:
 		if (s->unread_age < 0)

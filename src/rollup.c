@@ -56,8 +56,8 @@ static void rollup_procs(struct skc_host *h)
 			if (!first_owner_of_proc(s, k))
 				continue;
 			figures_add(&p->fig, s);
-			if (s->close_wait_age > p->close_wait_oldest)
-				p->close_wait_oldest = s->close_wait_age;
+			if (sock_rare(s)->close_wait_age > p->close_wait_oldest)
+				p->close_wait_oldest = sock_rare(s)->close_wait_age;
 		}
 	}
 }

@@ -22,15 +22,18 @@ struct skc_sock *socktab_add(struct skc_socktab *t)
 	return s;
 }
 
-static void sock_free(struct skc_sock *s)
+void socktab_release(struct skc_sock *s)
 {
 	free(s->unix_path);
+	free(s->rare);
+	s->unix_path = NULL;
+	s->rare = NULL;
 }
 
 void socktab_truncate(struct skc_socktab *t, size_t n)
 {
 	while (t->n > n)
-		sock_free(&t->v[--t->n]);
+		socktab_release(&t->v[--t->n]);
 }
 
 static uint64_t hash_inode(uint64_t x)

@@ -7,6 +7,8 @@
 /* Append a zeroed socket and return it; pointers stay valid only until
  * the next call (the array grows). */
 struct skc_sock *socktab_add(struct skc_socktab *t);
+/* Free what a socket record owns (its path, its rare fields). */
+void socktab_release(struct skc_sock *s);
 /* Drop sockets added after the table held n (an interrupted dump). */
 void socktab_truncate(struct skc_socktab *t, size_t n);
 /* Build the inode index (MPTCP subflows left out); call once

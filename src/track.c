@@ -427,11 +427,11 @@ static void stall_step(struct tracker *tr, struct skc_host *h,
 		double since = h->time - dt;
 
 		/* the oldest active stall of the socket */
-		if (!(s->flags & SKC_F_ANY_STALL) || since < s->stall_since)
-			s->stall_since = since;
+		if (!(s->flags & SKC_F_ANY_STALL) || since < sock_rare(s)->stall_since)
+			sock_rare_w(s)->stall_since = since;
 		s->flags |= stall_kinds[k].flag;
 		if (stall_kinds[k].growth)
-			s->growth = dt > 0 ? ((double)in.queued - (double)st->queued_then) / dt : 0;
+			sock_rare_w(s)->growth = dt > 0 ? ((double)in.queued - (double)st->queued_then) / dt : 0;
 	}
 	if (old && stalled != old->st[k].stalled) {
 		if (stalled)
@@ -464,7 +464,8 @@ static void track_drops(const struct tracker *tr, struct skc_host *h,
 	    (!old && !ns_complete_before(tr, s->netns)))
 		return;
 	delta = s->drops - before;
-	s->drops_rate = (double)delta / dt;
+	if (delta || s->rare)	/* the rare fields read 0 without */
+		sock_rare_w(s)->drops_rate = (double)delta / dt;
 	e->dropping = delta > 0;
 	if (e->dropping && !(old && old->dropping)) {
 		add_event(h, EV_DROPS, s, e);
@@ -598,7 +599,7 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	if (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT) {
 		if (!old_e || !old_e->cw_first)
 			e->cw_first = mono > 0 ? mono : 1e-9;
-		s->close_wait_age = mono - e->cw_first;
+		sock_rare_w(s)->close_wait_age = mono - e->cw_first;
 	} else {
 		e->cw_first = 0;
 	}

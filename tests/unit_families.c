@@ -100,7 +100,7 @@ static void test_packet(void **state)
 	assert_int_equal(s->proto, SKC_PACKET);
 	assert_int_equal(s->family, AF_PACKET);
 	assert_int_equal(s->type, SOCK_DGRAM);
-	assert_int_equal(s->sproto, 0x88b5);
+	assert_int_equal(sock_rare(s)->sproto, 0x88b5);
 	assert_int_equal(s->ifindex, 1);
 	assert_int_equal(s->rqueue, 23040);
 	assert_true(s->has_skmem);
@@ -112,14 +112,14 @@ static void test_packet(void **state)
 	assert_string_equal(buf, "1:0x88b5");	/* no name resolved here */
 	s = by_inode(&t, 7135649, &n);
 	assert_int_equal(n, 1);
-	assert_int_equal(s->sproto, 0x88b6);
+	assert_int_equal(sock_rare(s)->sproto, 0x88b6);
 	assert_int_equal(s->rqueue, 18432);
 	assert_int_equal(s->skmem[SK_MEMINFO_RCVBUF], 16384);
 	assert_int_equal(s->skmem[SK_MEMINFO_DROPS], 92);
 	/* the unbound senders */
 	s = by_inode(&t, 7135163, &n);
 	assert_int_equal(n, 1);
-	assert_int_equal(s->sproto, 0);
+	assert_int_equal(sock_rare(s)->sproto, 0);
 	assert_int_equal(s->ifindex, 0);
 	socktab_free(&t);
 }
@@ -144,15 +144,15 @@ static void test_netlink(void **state)
 	assert_int_equal(t.n, raw - 2);
 	for (i = 0; i < t.n; i++) {
 		/* sock_diag sockets (dumps being served) are left out */
-		assert_int_not_equal(t.v[i].sproto, 4);
+		assert_int_not_equal(sock_rare(&t.v[i])->sproto, 4);
 		if (i)
 			assert_true(t.v[i].cookie != t.v[i - 1].cookie);
 	}
 	s = by_inode(&t, 7135654, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(s->proto, SKC_NETLINK);
-	assert_int_equal(s->sproto, 2);		/* NETLINK_USERSOCK */
-	assert_int_equal(s->portid, 5861);
+	assert_int_equal(sock_rare(s)->sproto, 2);		/* NETLINK_USERSOCK */
+	assert_int_equal(sock_rare(s)->portid, 5861);
 	assert_int_equal(s->rqueue, 23040);
 	assert_int_equal(s->skmem[SK_MEMINFO_DROPS], 0);
 	format_local(buf, sizeof(buf), s);
@@ -256,7 +256,7 @@ static void test_raw_procfs(void **state)
 	assert_int_equal(t.n, 2);
 	assert_int_equal(t.v[0].proto, SKC_RAW);
 	assert_int_equal(t.v[0].inode, 7136501);
-	assert_int_equal(t.v[0].sproto, 253);
+	assert_int_equal(sock_rare(&t.v[0])->sproto, 253);
 	assert_int_equal(t.v[0].rqueue, 0x4800);
 	assert_int_equal(t.v[0].skmem[SK_MEMINFO_DROPS], 92);
 	assert_int_not_equal(t.v[0].cookie, 0);

@@ -461,12 +461,14 @@ static void test_format_inet(void **state)
 	s = inet(AF_INET, "127.0.0.1", 80, "127.0.0.1", 9);
 	s.ifindex = 3;
 	check_addr(&s, "127.0.0.1%3:80", "127.0.0.1:9");
-	strcpy(s.ifname, "eth0");
+	strcpy(sock_rare_w(&s)->ifname, "eth0");
 	check_addr(&s, "127.0.0.1%eth0:80", "127.0.0.1:9");
+	free(s.rare);
 	s = inet(AF_INET6, "::", 67, "::", 0);
-	strcpy(s.ifname, "vrf-blue");
+	strcpy(sock_rare_w(&s)->ifname, "vrf-blue");
 	s.ifindex = 7;
 	check_addr(&s, "*%vrf-blue:67", "*:*");
+	free(s.rare);
 	/* short buffers truncate inside the heap copy */
 	s = inet(AF_INET6, "2001:db8::dead:beef", 65535, "::", 0);
 	small = malloc(8);
@@ -474,11 +476,12 @@ static void test_format_inet(void **state)
 	assert_string_equal(small, "[2001:d");
 	free(small);
 	s = inet(AF_INET, "0.0.0.0", 8080, "0.0.0.0", 0);
-	strcpy(s.ifname, "eth0");
+	strcpy(sock_rare_w(&s)->ifname, "eth0");
 	small = malloc(4);
 	format_local(small, 4, &s);
 	assert_string_equal(small, "*%e");
 	free(small);
+	free(s.rare);
 }
 
 /* UNIX names come back raw (the renderers escape for their medium);

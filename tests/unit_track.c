@@ -184,8 +184,8 @@ static void test_tcp_rx_stall(void **state)
 	/* within the slack: stalled since the last progress (t = 0) */
 	s = reader(tr, &h, 0.995, 500, 1000, 0, 0);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
-	assert_near(s->stall_since, WALL0 + 0.0);
-	assert_near(s->growth, 0);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 0.0);
+	assert_near(sock_rare(s)->growth, 0);
 	assert_int_equal(h.nevents, 1);
 	e = ev(&h, EV_STALL_BEGIN);
 	assert_int_equal(e->pid, READER_PID);
@@ -200,8 +200,8 @@ static void test_tcp_rx_stall(void **state)
 	 * no second stall-begin; growth = 200 bytes over 1.5 s */
 	s = reader(tr, &h, 1.5, 700, 1200, 0, 0);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
-	assert_near(s->stall_since, WALL0 + 0.0);
-	assert_near(s->growth, 200 / 1.5);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 0.0);
+	assert_near(sock_rare(s)->growth, 200 / 1.5);
 	assert_int_equal(h.nevents, 0);
 	host_free(&h);
 	/* consumed moves (1300 - 700 = 600): recovered */
@@ -220,7 +220,7 @@ static void test_tcp_rx_stall(void **state)
 	host_free(&h);
 	s = reader(tr, &h, 2.995, 700, 1300, 0, 0);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
-	assert_near(s->stall_since, WALL0 + 2.0);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 2.0);
 	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
 	host_free(&h);
 	assert_int_equal(track_samples(tr), 8);
@@ -247,7 +247,7 @@ static void test_tcp_rx_progress_resets(void **state)
 	host_free(&h);
 	s = reader(tr, &h, 1.595, 500, 1050, 0, 0);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
-	assert_near(s->stall_since, WALL0 + 0.6);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 0.6);
 	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
 	host_free(&h);
 	track_free(tr);
@@ -312,9 +312,9 @@ static void test_dgram_and_unix(void **state)
 			assert_int_equal(s->flags & (SKC_F_ANY_STALL | SKC_F_NO_PROGRESS),
 					 seq[k].stalled);
 			if (k == 2 || k == 3)
-				assert_near(s->stall_since, WALL0 + 0.0);
+				assert_near(sock_rare(s)->stall_since, WALL0 + 0.0);
 			if (k == 6)
-				assert_near(s->stall_since, WALL0 + 2.0);
+				assert_near(sock_rare(s)->stall_since, WALL0 + 2.0);
 			assert_int_equal(nev(&h, EV_STALL_BEGIN), k == 2 || k == 6);
 			assert_int_equal(nev(&h, EV_STALL_END), k == 4);
 			if (k == 4) {
@@ -476,7 +476,7 @@ static void test_tx_stall(void **state)
 	host_free(&h);
 	s = reader(tr, &h, 1.0, 0, 0, 1000, 5000);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_TX_STALLED);
-	assert_near(s->stall_since, WALL0 + 0.0);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 0.0);
 	e = ev(&h, EV_TX_STALL_BEGIN);
 	assert_int_equal(e->send_q, 1000);
 	assert_int_equal(e->pid, READER_PID);
@@ -535,7 +535,7 @@ static void test_drained_then_refilled(void **state)
 	host_free(&h);
 	s = reader(tr, &h, 3.495, 300, 1300, 0, 0);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED);
-	assert_near(s->stall_since, WALL0 + 2.5);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 2.5);
 	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
 	host_free(&h);
 	track_free(tr);
@@ -556,11 +556,11 @@ static void test_rx_and_tx_stall(void **state)
 	host_free(&h);
 	s = reader(tr, &h, 1.0, 500, 1100, 100, 50);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_TX_STALLED);
-	assert_near(s->stall_since, WALL0 + 0.0);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 0.0);
 	host_free(&h);
 	s = reader(tr, &h, 1.4, 500, 1100, 100, 50);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_STALLED | SKC_F_TX_STALLED);
-	assert_near(s->stall_since, WALL0 + 0.0);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 0.0);
 	assert_int_equal(nev(&h, EV_STALL_BEGIN), 1);
 	assert_int_equal(nev(&h, EV_TX_STALL_BEGIN), 0);
 	host_free(&h);
@@ -620,7 +620,7 @@ static void test_accept_stall(void **state)
 	/* the same two connections wait a whole window */
 	s = listener(tr, &h, 1.0, 2, 128, q12);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_ACCEPT_STALLED);
-	assert_near(s->stall_since, WALL0 + 0.0);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 0.0);
 	e = ev(&h, EV_ACCEPT_STALL_BEGIN);
 	assert_int_equal(e->pid, SERVER_PID);
 	assert_int_equal(e->fd, FD_LISTEN);
@@ -648,7 +648,7 @@ static void test_accept_stall(void **state)
 	host_free(&h);
 	s = listener(tr, &h, 2.5, 2, 128, q23);
 	assert_int_equal(s->flags & SKC_F_ANY_STALL, SKC_F_ACCEPT_STALLED);
-	assert_near(s->stall_since, WALL0 + 1.5);
+	assert_near(sock_rare(s)->stall_since, WALL0 + 1.5);
 	assert_children_not_stalled(&h);
 	host_free(&h);
 	/* a shorter queue is progress too */
@@ -761,7 +761,7 @@ static void test_drops_events(void **state)
 		own(&h, i, P_READER, 9);
 		step(tr, &h, seq[k].t);
 		assert_int_equal(h.socks.v[i].drops, seq[k].drops);
-		assert_near(h.socks.v[i].drops_rate, seq[k].rate);
+		assert_near(sock_rare(&h.socks.v[i])->drops_rate, seq[k].rate);
 		assert_int_equal(h.nevents, seq[k].events);
 		if (seq[k].events) {
 			const struct skc_event *e = ev(&h, EV_DROPS);
@@ -858,7 +858,7 @@ static void test_incomplete_namespace(void **state)
 	i = reader_in(&h, 11, 500);
 	step(tr, &h, 2.0);
 	assert_true(h.socks.v[i].flags & SKC_F_STALLED);
-	assert_near(h.socks.v[i].stall_since, WALL0);
+	assert_near(sock_rare(&h.socks.v[i])->stall_since, WALL0);
 	assert_int_equal(h.nevents, 0);
 	host_free(&h);
 	/* gone from a complete dump: now it closed */
@@ -929,7 +929,7 @@ static void carried_when(enum skc_ns_state st, bool partial)
 	assert_int_equal(h.nevents, 0);
 	for (i = 0; i < h.socks.n; i++) {
 		assert_true(h.socks.v[i].flags & SKC_F_STALLED);
-		assert_near(h.socks.v[i].stall_since, WALL0);
+		assert_near(sock_rare(&h.socks.v[i])->stall_since, WALL0);
 	}
 	host_free(&h);
 	track_free(tr);
