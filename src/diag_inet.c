@@ -118,7 +118,8 @@ static void read_mptcp_info(struct skc_sock *s, const struct nlattr *attr)
 	memcpy(&mi, mnl_attr_get_payload(attr), len < sizeof(mi) ? len : sizeof(mi));
 	if (len < offsetof(struct mptcp_info, mptcpi_rcv_nxt))
 		return;
-	s->mptcp_token = mi.mptcpi_token;
+	if (mi.mptcpi_token)
+		sock_rare_w(s)->mptcp_token = mi.mptcpi_token;
 	/* the socket's own Send-Q (sk_wmem_alloc) is near 0 even when
 	 * blocked: the data waits in its retransmit queue */
 	if (s->state != 10 && mi.mptcpi_write_seq >= mi.mptcpi_snd_una)
@@ -150,7 +151,7 @@ static void read_ulp(struct skc_sock *s, const struct nlattr *attr)
 	if (ulp[INET_ULP_INFO_MPTCP] &&
 	    diag_parse_nested(ulp[INET_ULP_INFO_MPTCP], DIAG_ATTRS(sf, subflow_min)) == 0 &&
 	    sf[MPTCP_SUBFLOW_ATTR_TOKEN_LOC])
-		s->mptcp_token = mnl_attr_get_u32(sf[MPTCP_SUBFLOW_ATTR_TOKEN_LOC]);
+		sock_rare_w(s)->mptcp_token = mnl_attr_get_u32(sf[MPTCP_SUBFLOW_ATTR_TOKEN_LOC]);
 }
 
 int diag_inet_parse(const struct nlmsghdr *nlh, void *data)

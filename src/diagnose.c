@@ -58,7 +58,7 @@ static void sock_finding(const struct skc_host *h, const struct skc_sock *s,
 		break;
 	case FIND_ACCEPT_STALLED:
 	case FIND_ACCEPT_FULL:
-		f->bytes = s->pending_bytes;
+		f->bytes = sock_rare(s)->pending_bytes;
 		f->count = s->accept_q;
 		f->limit = s->accept_max;
 		f->age = stall;

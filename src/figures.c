@@ -7,7 +7,7 @@
 
 uint64_t sock_unread(const struct skc_sock *s)
 {
-	return s->recv_q + s->pending_bytes;
+	return s->recv_q + sock_rare(s)->pending_bytes;
 }
 
 uint64_t sock_stalled_bytes(const struct skc_sock *s)
@@ -33,10 +33,10 @@ void figures_add(struct skc_figures *f, const struct skc_sock *s)
 	 * are its listener's (pending_mem, pending_pinned) */
 	if (s->listener < 0) {
 		f->recv_q += sock_unread(s);
-		f->mem += s->mem + s->pending_mem;
-		f->pinned += s->pinned + s->pending_pinned;
+		f->mem += s->mem + sock_rare(s)->pending_mem;
+		f->pinned += s->pinned + sock_rare(s)->pending_pinned;
 	}
-	f->pending_bytes += s->pending_bytes;
+	f->pending_bytes += sock_rare(s)->pending_bytes;
 	f->send_q += s->send_q;
 	f->drops += s->drops;
 	f->accept_q += s->accept_q;

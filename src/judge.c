@@ -71,7 +71,7 @@ void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 	s->drops = sk(s, SK_MEMINFO_DROPS);
 	judge_ages(s);
 
-	if (s->recv_q + s->pending_bytes >= o->residue_bytes)
+	if (s->recv_q + sock_rare(s)->pending_bytes >= o->residue_bytes)
 		s->flags |= SKC_F_RESIDUE;
 	if (s->proto != SKC_UNIX && !sock_is_listener(s) &&
 	    sk(s, SK_MEMINFO_RCVBUF) > 0 &&
@@ -160,7 +160,7 @@ static void add_peer_wmem(struct skc_socktab *t)
 			continue;
 		r = socktab_find(t, s->unix_peer);
 		if (r >= 0 && unix_dgram(&t->v[r]))
-			t->v[r].peer_wmem += sk(s, SK_MEMINFO_WMEM_ALLOC);
+			sock_rare_w(&t->v[r])->peer_wmem += sk(s, SK_MEMINFO_WMEM_ALLOC);
 	}
 }
 
@@ -171,12 +171,14 @@ void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 
 	/* a queued connection's bytes are its listener's (figures_add) */
 	for (i = 0; i < t->n; i++)
-		t->v[i].pending_bytes = t->v[i].pending_mem = t->v[i].pending_pinned = 0;
+		if (t->v[i].rare)
+			t->v[i].rare->pending_bytes = t->v[i].rare->pending_mem =
+				t->v[i].rare->pending_pinned = 0;
 	credit_unix_pins(h);
 	for (i = 0; i < t->n; i++) {
 		assert(t->v[i].listener < (int32_t)t->n);
 		if (t->v[i].listener >= 0)
-			t->v[t->v[i].listener].pending_bytes +=
+			sock_rare_w(&t->v[t->v[i].listener])->pending_bytes +=
 				t->v[i].rqueue - fin_in_recv_q(&t->v[i]);
 	}
 	add_peer_wmem(t);
@@ -190,8 +192,10 @@ void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 	 * owner's to answer for */
 	for (i = 0; i < t->n; i++)
 		if (t->v[i].listener >= 0) {
-			t->v[t->v[i].listener].pending_mem += t->v[i].mem;
-			t->v[t->v[i].listener].pending_pinned += t->v[i].pinned;
+			struct skc_sock_rare *l = sock_rare_w(&t->v[t->v[i].listener]);
+
+			l->pending_mem += t->v[i].mem;
+			l->pending_pinned += t->v[i].pinned;
 		}
 }
 

@@ -189,13 +189,6 @@ bool netns_scanned(const struct skc_netns *ns)
 	return ns->state == SKC_NS_COMPLETE || ns->state == SKC_NS_INCOMPLETE;
 }
 
-const struct skc_sock_rare *sock_rare(const struct skc_sock *s)
-{
-	static const struct skc_sock_rare none;
-
-	return s->rare ? s->rare : &none;
-}
-
 struct skc_sock_rare *sock_rare_w(struct skc_sock *s)
 {
 	if (!s->rare)

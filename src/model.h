@@ -84,6 +84,18 @@ struct skc_sock_rare {
 				 * order); netlink: NETLINK_* protocol */
 	uint32_t portid, peer_portid;	/* netlink port ids; vsock ports */
 	uint32_t cid, peer_cid;	/* vsock context ids */
+	uint32_t mptcp_token;	/* MPTCP socket, or subflow: its MPTCP
+				 * connection's local token (0: unknown) */
+	uint32_t nsubflows;	/* MPTCP socket: subflows joined to it */
+
+	/* judge */
+	uint64_t pending_bytes;	/* listeners: unread bytes of queued children */
+	uint64_t pending_mem;	/* listeners: memory of queued children */
+	uint64_t pending_pinned;	/* listeners: pinned bytes of queued children */
+	/* UNIX datagram receivers: wmem_alloc of the connected senders
+	 * (their memory holds this queue: unix_dgram_sendmsg charges the
+	 * sender), so a fall means the reader consumed */
+	uint64_t peer_wmem;
 
 	/* track (only with two samples or more) */
 	/* seconds this socket has been seen in CLOSE-WAIT (the peer
@@ -123,9 +135,6 @@ struct skc_sock {
 	/* judge */
 	uint64_t recv_q;	/* unread bytes (0 for listeners) */
 	uint64_t send_q;
-	uint64_t pending_bytes;	/* listeners: unread bytes of queued children */
-	uint64_t pending_mem;	/* listeners: memory of queued children */
-	uint64_t pending_pinned;	/* listeners: pinned bytes of queued children */
 	uint64_t mem;
 	uint64_t drops;
 	uint64_t pinned;	/* bytes of pages its queues pin (bpf_pinned.c) */
@@ -134,10 +143,6 @@ struct skc_sock {
 	 * every unacknowledged byte was sent at least unsent_age ago (TCP,
 	 * Send-Q > 0 with segments in flight, not SYN-SENT). */
 	double unread_age, unsent_age;
-	/* UNIX datagram receivers: wmem_alloc of the connected senders
-	 * (their memory holds this queue: unix_dgram_sendmsg charges the
-	 * sender), so a fall means the reader consumed */
-	uint64_t peer_wmem;
 
 	/* why.c (stalled and residue sockets only), else NULL */
 	struct skc_why *why;
@@ -147,8 +152,6 @@ struct skc_sock {
 	uint32_t ifindex;
 	uint32_t unix_path_len;
 	uint32_t unix_peer;	/* peer inode, 0 if none */
-	uint32_t mptcp_token;	/* MPTCP socket, or subflow: its MPTCP
-				 * connection's local token (0: unknown) */
 	uint32_t skmem[SK_MEMINFO_VARS];
 	/* tcp_info: milliseconds since data last arrived / was last sent
 	 * (tcp_get_info: now - icsk_ack.lrcvtime / tp->lsndtime), and the
@@ -158,7 +161,6 @@ struct skc_sock {
 	uint32_t nowners;	/* join */
 	int32_t listener;	/* pending child: index of its listener, else -1 */
 	int32_t parent;		/* MPTCP subflow: index of its MPTCP socket, else -1 */
-	uint32_t nsubflows;	/* MPTCP socket: subflows joined to it */
 	uint32_t accept_q, accept_max;	/* judge: listeners only */
 	unsigned flags;		/* judge */
 
@@ -183,7 +185,12 @@ struct skc_sock {
 };
 
 /* The rarely set fields of s: zeros where it has none. */
-const struct skc_sock_rare *sock_rare(const struct skc_sock *s);
+static inline const struct skc_sock_rare *sock_rare(const struct skc_sock *s)
+{
+	static const struct skc_sock_rare none;
+
+	return s->rare ? s->rare : &none;
+}
 /* The rarely set fields of s, to write: allocated (zeroed) on the first
  * call.  Aborts on out of memory. */
 struct skc_sock_rare *sock_rare_w(struct skc_sock *s);

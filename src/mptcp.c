@@ -41,7 +41,7 @@ static void adopt(struct skc_socktab *t, struct skc_sock *s, const struct key *p
 	if (!parent || s->parent >= 0)
 		return;
 	s->parent = (int32_t)parent->idx;
-	t->v[parent->idx].nsubflows++;
+	sock_rare_w(&t->v[parent->idx])->nsubflows++;
 }
 
 void mptcp_link(struct skc_socktab *t)
@@ -61,7 +61,7 @@ void mptcp_link(struct skc_socktab *t)
 			continue;
 		by_ino[n].netns = s->netns;
 		by_ino[n].inode = s->inode;
-		by_ino[n].token = s->mptcp_token;
+		by_ino[n].token = sock_rare(s)->mptcp_token;
 		by_ino[n++].idx = (uint32_t)i;
 	}
 	by_tok = xcalloc(n, sizeof(*by_tok));
@@ -76,10 +76,10 @@ void mptcp_link(struct skc_socktab *t)
 			continue;
 		k.netns = s->netns;
 		k.inode = s->inode;
-		k.token = s->mptcp_token;
+		k.token = sock_rare(s)->mptcp_token;
 		if (s->inode)
 			p = bsearch(&k, by_ino, n, sizeof(k), cmp_inode);
-		if (!p && s->subflow && s->mptcp_token)
+		if (!p && s->subflow && sock_rare(s)->mptcp_token)
 			p = bsearch(&k, by_tok, n, sizeof(k), cmp_token);
 		if (p || s->subflow)
 			adopt(t, s, p);

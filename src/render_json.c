@@ -257,8 +257,8 @@ static void add_family_keys(json_object *o, const struct skc_sock *s)
 		add_u64(o, "peer_portid", r->peer_portid);
 		break;
 	case SKC_MPTCP:
-		add_u64(o, "mptcp_token", s->mptcp_token);
-		add_u64(o, "subflows", s->nsubflows);
+		add_u64(o, "mptcp_token", sock_rare(s)->mptcp_token);
+		add_u64(o, "subflows", sock_rare(s)->nsubflows);
 		break;
 	}
 }
@@ -402,9 +402,9 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 		add_u64(o, "accept_max", s->accept_max);
 		/* unknown for UNIX: embryo connections are not dumped */
 		jset(o, "pending_bytes", s->proto == SKC_UNIX ? NULL :
-		     jx(json_object_new_uint64(s->pending_bytes)));
-		add_u64(o, "pending_mem", s->pending_mem);
-		add_pinned_key(o, h, "pending_pinned", s->pending_pinned);
+		     jx(json_object_new_uint64(sock_rare(s)->pending_bytes)));
+		add_u64(o, "pending_mem", sock_rare(s)->pending_mem);
+		add_pinned_key(o, h, "pending_pinned", sock_rare(s)->pending_pinned);
 		jset(o, "pending_ambiguous",
 		     jx(json_object_new_boolean(s->pending_ambiguous)));
 	}

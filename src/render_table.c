@@ -141,16 +141,16 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 		 * listener's pending bytes are unknown, not 0 */
 		if (sock_is_listener(s) && s->proto == SKC_UNIX)
 			return xstrdup("-");
-		size_cell(buf, sizeof(buf), s->recv_q + s->pending_bytes, o);
+		size_cell(buf, sizeof(buf), s->recv_q + sock_rare(s)->pending_bytes, o);
 		/* a reuseport group's queued bytes, on one of its members */
 		if (s->pending_ambiguous)
 			strcat(buf, "?");
 		break;
 	case COL_SENDQ: size_cell(buf, sizeof(buf), s->send_q, o); break;
-	case COL_MEM: size_cell(buf, sizeof(buf), s->mem + s->pending_mem, o); break;
+	case COL_MEM: size_cell(buf, sizeof(buf), s->mem + sock_rare(s)->pending_mem, o); break;
 	case COL_PINNED:
 		/* a listener's: its queued connections' too, as MEM */
-		pinned_cell(buf, sizeof(buf), h, s->pinned + s->pending_pinned,
+		pinned_cell(buf, sizeof(buf), h, s->pinned + sock_rare(s)->pending_pinned,
 			    s->pinned_capped, o);
 		break;
 	case COL_DROPS: snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->drops); break;

@@ -371,7 +371,7 @@ static void list_sockets(struct skc_host *h, const struct skc_select_opts *o)
 static bool sock_unattributed(const struct skc_sock *s)
 {
 	return s->inode && !s->nowners && s->matches &&
-	       (s->recv_q || s->send_q || s->pending_bytes || s->accept_q ||
+	       (s->recv_q || s->send_q || sock_rare(s)->pending_bytes || s->accept_q ||
 		(s->flags & SKC_F_VERDICTS));
 }
 
@@ -393,7 +393,7 @@ static void rollup_view(struct skc_host *h, const struct skc_select_opts *o)
 		if (!sock_unattributed(s))
 			continue;
 		h->unattributed_socks++;
-		h->unattributed += s->recv_q + s->send_q + s->pending_bytes;
+		h->unattributed += s->recv_q + s->send_q + sock_rare(s)->pending_bytes;
 	}
 	if (h->unattributed_socks)
 		host_set_partial(h, SKC_PARTIAL_UNATTRIBUTED);

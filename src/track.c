@@ -308,7 +308,7 @@ static struct stall_input rx_input(const struct skc_sock *s,
 		in.moved = true;
 	/* UNIX datagrams are charged to their senders */
 	if (s->proto == SKC_UNIX && s->type == SOCK_DGRAM &&
-	    s->peer_wmem < old->peer_wmem)
+	    sock_rare(s)->peer_wmem < old->peer_wmem)
 		in.moved = true;
 	if (s->recv_q < old->recv_q)
 		in.moved = true;
@@ -594,7 +594,7 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	e->rx_qlen = s->rx_qlen;
 	e->has_rx_reads = s->has_rx_reads;
 	e->rx_reads = s->rx_reads;
-	e->peer_wmem = s->peer_wmem;
+	e->peer_wmem = sock_rare(s)->peer_wmem;
 	/* how long a socket has sat in CLOSE-WAIT, as far as we saw it */
 	if (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT) {
 		if (!old_e || !old_e->cw_first)

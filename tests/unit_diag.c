@@ -858,7 +858,7 @@ static void test_pipeline_recorded(void **state)
 	l = by_inode(&h.socks, 14708);
 	assert_int_equal(child_by_peer(&h.socks, 44468)->listener, l - h.socks.v);
 	assert_int_equal(child_by_peer(&h.socks, 44472)->listener, l - h.socks.v);
-	assert_int_equal(l->pending_bytes, 1000);
+	assert_int_equal(sock_rare(l)->pending_bytes, 1000);
 	assert_int_equal(l->accept_q, 2);
 	assert_int_equal(l->accept_max, 1);
 	assert_int_equal(l->flags, SKC_F_ACCEPT_FULL | SKC_F_DROPS);
@@ -868,10 +868,10 @@ static void test_pipeline_recorded(void **state)
 	assert_int_equal(p->fig.recv_q, 160362);
 	assert_int_equal(p->fig.send_q, 11010);
 	/* and the memory of the connections queued on its listener */
-	assert_true(l->pending_mem > 0);
-	assert_int_equal(l->pending_mem, child_by_peer(&h.socks, 44468)->mem +
+	assert_true(sock_rare(l)->pending_mem > 0);
+	assert_int_equal(sock_rare(l)->pending_mem, child_by_peer(&h.socks, 44468)->mem +
 					 child_by_peer(&h.socks, 44472)->mem);
-	assert_int_equal(p->fig.mem, 170484 + l->pending_mem);
+	assert_int_equal(p->fig.mem, 170484 + sock_rare(l)->pending_mem);
 	assert_int_equal(p->fig.drops, 25);
 	assert_int_equal(p->fig.accept_q, 2);
 	assert_int_equal(p->fig.flags, SKC_F_ACCEPT_FULL | SKC_F_DROPS);

@@ -186,7 +186,7 @@ static void test_mptcp(void **state)
 	assert_int_equal(s->state, 1);
 	assert_int_equal(s->rqueue, 102496);	/* rmem_alloc, as ss -M */
 	assert_int_equal(s->wqueue, 0);		/* write_seq - snd_una */
-	assert_int_not_equal(s->mptcp_token, 0);
+	assert_int_not_equal(sock_rare(s)->mptcp_token, 0);
 	assert_false(s->has_tcpi);	/* mptcp_info is not tcp_info */
 	s = by_inode(&t, 7136405, &n);
 	assert_int_equal(n, 1);
@@ -206,7 +206,7 @@ static void test_mptcp_link(void **state)
 	m->proto = SKC_MPTCP;
 	m->inode = 100;
 	m->netns = 1;
-	m->mptcp_token = 0xabc;
+	sock_rare_w(m)->mptcp_token = 0xabc;
 	sf = socktab_add(&t);
 	sf->proto = SKC_TCP;
 	sf->inode = 100;
@@ -215,21 +215,21 @@ static void test_mptcp_link(void **state)
 	other->proto = SKC_TCP;
 	other->netns = 1;
 	other->subflow = true;
-	other->mptcp_token = 0xabc;
+	sock_rare_w(other)->mptcp_token = 0xabc;
 	other = socktab_add(&t);	/* a plain TCP socket of another namespace */
 	other->proto = SKC_TCP;
 	other->inode = 200;
 	other->netns = 2;
-	other->mptcp_token = 0xabc;	/* stale token, no ULP: not a subflow */
+	sock_rare_w(other)->mptcp_token = 0xabc;	/* stale token, no ULP: not a subflow */
 	mptcp_link(&t);
 	assert_true(t.v[1].subflow);
 	assert_int_equal(t.v[1].parent, 0);
 	assert_true(t.v[2].subflow);
 	assert_int_equal(t.v[2].parent, 0);
 	assert_false(t.v[3].subflow);
-	assert_int_equal(t.v[0].nsubflows, 2);
+	assert_int_equal(sock_rare(&t.v[0])->nsubflows, 2);
 	mptcp_link(&t);			/* idempotent */
-	assert_int_equal(t.v[0].nsubflows, 2);
+	assert_int_equal(sock_rare(&t.v[0])->nsubflows, 2);
 	socktab_index(&t);
 	/* inode 100 is the MPTCP socket's: the fd finds it, not the subflow */
 	assert_int_equal(socktab_find(&t, 100), 0);

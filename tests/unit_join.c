@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "fixture.h"
+#include "util.h"
 #include "join.h"
 #include "judge.h"
 #include "options.h"
@@ -93,11 +94,88 @@ static void test_dup_owner_counted_once(void **state)
 	host_free(&h);
 }
 
+/* The owners of every socket share one block: each socket's range holds
+ * its owners in the order of processes and fds, the ranges do not
+ * overlap, a socket without owners has none, and joining again after a
+ * reset gives the same; fx_own, one owner at a time, builds the same. */
+static void test_owner_block(void **state)
+{
+	static const uint64_t a[] = { 41, 40, 41, 99 }, b[] = { 42, 40 }, c[] = { 40 };
+	static const struct { size_t sock; uint32_t proc; int fd; } want[] = {
+		/* in join's order: processes, then their fds (from 3) */
+		{ 1, 0, 3 }, { 0, 0, 4 }, { 1, 0, 5 }, { 2, 1, 3 }, { 0, 1, 4 },
+		{ 0, 2, 3 },
+	};
+	struct skc_host h, g;
+	size_t i, k, seen[4] = { 0 };
+	int round;
+
+	(void)state;
+	host_init(&h);
+	sock(&h, AF_INET, 1, 40, 0, 0);
+	sock(&h, AF_INET, 1, 41, 0, 0);
+	sock(&h, AF_INET, 1, 42, 0, 0);
+	sock(&h, AF_INET, 1, 43, 0, 0);	/* nobody's */
+	proc(&h, 10, a, 4);
+	proc(&h, 20, b, 2);
+	proc(&h, 30, c, 1);
+	host_init(&g);
+	for (i = 0; i < 4; i++)
+		sock(&g, AF_INET, 1, 40 + i, 0, 0);
+	for (round = 0; round < 2; round++) {
+		if (round)
+			join_reset(&h);
+		join_host(&h);
+		assert_int_equal(h.socks.nowners, 6);
+		assert_int_equal(h.procs.v[0].unmatched, 1);	/* inode 99 */
+		assert_int_equal(h.socks.v[0].nowners, 3);
+		assert_int_equal(h.socks.v[1].nowners, 2);
+		assert_int_equal(h.socks.v[2].nowners, 1);
+		assert_int_equal(h.socks.v[3].nowners, 0);
+		assert_null(h.socks.v[3].owners);
+		memset(seen, 0, sizeof(seen));
+		for (i = 0; i < ARRAY_SIZE(want); i++) {
+			const struct skc_sock *s = &h.socks.v[want[i].sock];
+			const struct skc_owner *w = &s->owners[seen[want[i].sock]++];
+
+			assert_true(w >= h.socks.owners && w < h.socks.owners + 6);
+			assert_int_equal(w->proc, want[i].proc);
+			assert_int_equal(w->fd, want[i].fd);
+		}
+		/* disjoint: the ranges tile the block */
+		for (i = k = 0; i < 3; i++) {
+			assert_ptr_equal(h.socks.v[i].owners, h.socks.owners + k);
+			k += h.socks.v[i].nowners;
+		}
+	}
+	/* the fixture's one-at-a-time builder, in a shuffled order */
+	for (i = ARRAY_SIZE(want); i-- > 0;)
+		fx_own(&g, want[i].sock, want[i].proc, want[i].fd);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(g.socks.v[i].nowners, h.socks.v[i].nowners);
+		for (k = 0; k < g.socks.v[i].nowners; k++) {
+			/* fx_own appends: the reverse order of want[] per socket */
+			const struct skc_owner *x = &g.socks.v[i].owners[k];
+			const struct skc_owner *y = &h.socks.v[i].owners[g.socks.v[i].nowners - 1 - k];
+
+			assert_int_equal(x->proc, y->proc);
+			assert_int_equal(x->fd, y->fd);
+		}
+	}
+	join_reset(&h);
+	assert_null(h.socks.owners);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(h.socks.v[i].nowners, 0);
+	host_free(&g);
+	host_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listener_family),
 		cmocka_unit_test(test_dup_owner_counted_once),
+		cmocka_unit_test(test_owner_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -147,14 +147,15 @@ static void test_residue_boundary(void **state)
 	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
 	/* a listener's residue is its queued children's bytes */
 	s = fx_sock_value(SKC_TCP, ST_LISTEN, 0, 128);
-	s.pending_bytes = 99;
+	sock_rare_w(&s)->pending_bytes = 99;
 	assert_int_equal(judge(&s, &o), 0);
-	s.pending_bytes = 100;
+	sock_rare_w(&s)->pending_bytes = 100;
 	assert_int_equal(judge(&s, &o), SKC_F_RESIDUE);
 	/* flags are recomputed, not accumulated */
-	s.pending_bytes = 0;
+	sock_rare_w(&s)->pending_bytes = 0;
 	s.flags = ~0u;
 	assert_int_equal(judge(&s, &o), 0);
+	free(s.rare);
 	options_free(&o);
 }
 
@@ -446,7 +447,7 @@ static void test_pipeline(void **state)
 	assert_int_equal(alpha->unmatched, 0);
 
 	/* judge: the listener carries its child's bytes */
-	assert_int_equal(l->pending_bytes, 700);
+	assert_int_equal(sock_rare(l)->pending_bytes, 700);
 	assert_int_equal(l->recv_q, 0);
 	assert_int_equal(l->accept_q, 3);
 	assert_int_equal(l->flags, SKC_F_ACCEPT_FULL);
@@ -461,7 +462,7 @@ static void test_pipeline(void **state)
 	assert_int_equal(beta->fig.recv_q, 5700);
 	assert_int_equal(beta->fig.accept_q, 3);
 	/* the shared socket's 6000 and its queued child's 1000 */
-	assert_int_equal(l->pending_mem, 1000);
+	assert_int_equal(sock_rare(l)->pending_mem, 1000);
 	assert_int_equal(beta->fig.mem, 6000 + 1000);
 	assert_int_equal(beta->fig.flags, SKC_F_ACCEPT_FULL);
 	assert_int_equal(gamma->fig.sockets, 0);

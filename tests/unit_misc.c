@@ -819,6 +819,43 @@ static void test_event_lines(void **state)
 	free(h.events);
 }
 
+/* The rare fields: a socket without any reads zeros and owns nothing;
+ * the first write gives it a zeroed record, later writes the same one;
+ * releasing (and truncating the table) frees it. */
+static void test_sock_rare(void **state)
+{
+	struct skc_socktab t = { 0 };
+	struct skc_sock *s, *u;
+	struct skc_sock_rare *r;
+
+	(void)state;
+	s = socktab_add(&t);
+	assert_null(s->rare);
+	assert_int_equal(sock_rare(s)->sproto, 0);
+	assert_int_equal(sock_rare(s)->pending_bytes, 0);
+	assert_true(sock_rare(s)->stall_since == 0);
+	assert_string_equal(sock_rare(s)->ifname, "");
+	assert_null(s->rare);			/* reading allocates nothing */
+	r = sock_rare_w(s);
+	assert_non_null(r);
+	assert_ptr_equal(sock_rare_w(s), r);	/* one record per socket */
+	assert_int_equal(r->portid, 0);
+	r->portid = 7;
+	r->pending_mem = 1u << 20;
+	assert_int_equal(sock_rare(s)->portid, 7);
+	u = socktab_add(&t);			/* s may have moved */
+	assert_null(u->rare);
+	assert_int_equal(sock_rare(&t.v[0])->portid, 7);
+	assert_int_equal(sock_rare(&t.v[0])->pending_mem, 1u << 20);
+	assert_int_equal(sock_rare(u)->portid, 0);
+	socktab_release(&t.v[0]);
+	assert_null(t.v[0].rare);
+	assert_int_equal(sock_rare(&t.v[0])->portid, 0);
+	sock_rare_w(&t.v[1])->cid = 3;
+	socktab_free(&t);			/* frees v[1]'s */
+	assert_null(t.v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -830,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_format_inet),
 		cmocka_unit_test(test_format_unix),
+		cmocka_unit_test(test_sock_rare),
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_sockstat),
 		cmocka_unit_test(test_netstat),

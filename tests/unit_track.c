@@ -450,7 +450,7 @@ static void test_dgram_unproven(void **state)
 			own(&h, i, P_READER, 9);
 			s = &h.socks.v[i];
 			s->type = SOCK_DGRAM;
-			s->peer_wmem = 100000 - 1000 * k;
+			sock_rare_w(s)->peer_wmem = 100000 - 1000 * k;
 			step(tr, &h, 0.5 * (double)k);
 			assert_int_equal(s->flags & (SKC_F_ANY_STALL | SKC_F_NO_PROGRESS), 0);
 			host_free(&h);
