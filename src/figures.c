@@ -74,10 +74,18 @@ static int cmp_desc(uint64_t a, uint64_t b)
 	return a > b ? -1 : a < b ? 1 : 0;
 }
 
-int figures_cmp(const struct skc_figures *a, const struct skc_figures *b,
-		enum skc_sort k)
+void figures_rank(const struct skc_figures *f, enum skc_sort k,
+		  struct skc_rank *r)
 {
-	int c = cmp_desc(figures_key(a, k), figures_key(b, k));
+	r->key = figures_key(f, k);
+	r->recv_q = f->recv_q;
+	r->accept_q = f->accept_q;
+	r->mem = f->mem;
+}
+
+int rank_cmp(const struct skc_rank *a, const struct skc_rank *b)
+{
+	int c = cmp_desc(a->key, b->key);
 
 	if (!c)
 		c = cmp_desc(a->recv_q, b->recv_q);
@@ -86,6 +94,16 @@ int figures_cmp(const struct skc_figures *a, const struct skc_figures *b,
 	if (!c)
 		c = cmp_desc(a->mem, b->mem);
 	return c;
+}
+
+int figures_cmp(const struct skc_figures *a, const struct skc_figures *b,
+		enum skc_sort k)
+{
+	struct skc_rank x, y;
+
+	figures_rank(a, k, &x);
+	figures_rank(b, k, &y);
+	return rank_cmp(&x, &y);
 }
 
 bool figures_any(const struct skc_figures *f)

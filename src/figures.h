@@ -64,6 +64,16 @@ uint64_t figures_key(const struct skc_figures *f, enum skc_sort k);
 int figures_cmp(const struct skc_figures *a, const struct skc_figures *b,
 		enum skc_sort k);
 
+/* What figures_cmp compares, apart, for ranking many rows (one per
+ * socket) without keeping their whole figures. */
+struct skc_rank {
+	uint64_t key, recv_q, accept_q, mem;
+};
+void figures_rank(const struct skc_figures *f, enum skc_sort k,
+		  struct skc_rank *r);
+/* figures_cmp's order on what figures_rank took. */
+int rank_cmp(const struct skc_rank *a, const struct skc_rank *b);
+
 /* Has the row anything worth listing without --all: bytes queued
  * either way, connections waiting, or any flag. */
 bool figures_any(const struct skc_figures *f);

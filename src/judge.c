@@ -99,25 +99,29 @@ bool judge_pins_pages(uint64_t pinned, uint64_t truesize,
 static void credit_unix_pins(struct skc_host *h)
 {
 	struct skc_socktab *t = &h->socks;
-	uint64_t *found;	/* as the walk found them: moves must not chain */
-	size_t i;
+	/* as the walk found them (moves must not chain): only the few UNIX
+	 * sockets with pinned pages and a peer, in table order */
+	struct { size_t i; uint64_t pinned; } *found = NULL;
+	size_t i, j, n = 0, cap = 0;
 	long k;
 
-	found = xcalloc(t->n ? t->n : 1, sizeof(*found));
-	for (i = 0; i < t->n; i++)
-		found[i] = t->v[i].proto == SKC_UNIX ? t->v[i].pinned : 0;
 	for (i = 0; i < t->n; i++) {
-		struct skc_sock *s = &t->v[i], *peer;
-
-		if (!found[i] || !s->unix_peer)
+		if (t->v[i].proto != SKC_UNIX || !t->v[i].pinned || !t->v[i].unix_peer)
 			continue;
+		grow_array((void **)&found, &cap, n + 1, sizeof(*found));
+		found[n].i = i;
+		found[n++].pinned = t->v[i].pinned;
+	}
+	for (j = 0; j < n; j++) {
+		struct skc_sock *s = &t->v[found[j].i], *peer;
+
 		k = socktab_find(t, s->unix_peer);
-		if (k < 0 || (size_t)k == i || t->v[k].proto != SKC_UNIX)
+		if (k < 0 || (size_t)k == found[j].i || t->v[k].proto != SKC_UNIX)
 			continue;
 		peer = &t->v[k];
-		peer->pinned += found[i];
+		peer->pinned += found[j].pinned;
 		peer->pinned_capped |= s->pinned_capped;
-		s->pinned -= found[i];
+		s->pinned -= found[j].pinned;
 	}
 	free(found);
 }

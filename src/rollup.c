@@ -285,17 +285,19 @@ static void filter_events(struct skc_host *h, const struct skc_select_opts *o)
 	h->nevents = n;
 }
 
+/* One per socket fd of a process (14,000 on a big one): its figures
+ * only as ranked, not whole. */
 struct sock_ref {
 	struct skc_sock *s;
 	int fd;
-	struct skc_figures fig;	/* the socket's own, for ranking */
+	struct skc_rank rank;	/* the socket's own figures, ranked */
 };
 
-static int cmp_sock_refs(const void *a, const void *b, void *arg)
+static int cmp_sock_refs(const void *a, const void *b)
 {
 	const struct sock_ref *x = a, *y = b;
 	/* by sockets: every row is one socket, recv_q decides */
-	int c = figures_cmp(&x->fig, &y->fig, *(const enum skc_sort *)arg);
+	int c = rank_cmp(&x->rank, &y->rank);
 
 	if (!c)
 		c = x->fd - y->fd;
@@ -317,11 +319,11 @@ static void list_proc_sockets(const struct skc_host *h, struct skc_proc *p,
 			      const struct skc_select_opts *o)
 {
 	struct sock_ref *refs = xcalloc(p->nfds, sizeof(*refs));
-	enum skc_sort key = o->sort;
 	size_t i, j, n = 0;
 
 	for (i = 0; i < p->nfds; i++) {
 		long k = p->fds[i].sock;	/* set by join */
+		struct skc_figures fig;
 		struct skc_sock *s;
 
 		if (k < 0)
@@ -329,12 +331,14 @@ static void list_proc_sockets(const struct skc_host *h, struct skc_proc *p,
 		s = &h->socks.v[k];
 		if (!s->matches)
 			continue;
+		memset(&fig, 0, sizeof(fig));
+		figures_add(&fig, s);
+		if (!o->all && !figures_any(&fig))
+			continue;
 		refs[n].s = s;
 		refs[n].fd = p->fds[i].fd;
-		memset(&refs[n].fig, 0, sizeof(refs[n].fig));
-		figures_add(&refs[n].fig, s);
-		if (o->all || figures_any(&refs[n].fig))
-			n++;
+		figures_rank(&fig, o->sort, &refs[n].rank);
+		n++;
 	}
 	/* a dup'ed fd lists its socket once, under the lowest fd */
 	qsort(refs, n, sizeof(*refs), cmp_sock_ptr);
@@ -342,7 +346,7 @@ static void list_proc_sockets(const struct skc_host *h, struct skc_proc *p,
 		if (!j || refs[j - 1].s != refs[i].s)
 			refs[j++] = refs[i];
 	n = j;
-	qsort_r(refs, n, sizeof(*refs), cmp_sock_refs, &key);
+	qsort(refs, n, sizeof(*refs), cmp_sock_refs);
 	free(p->listed);
 	p->listed = xcalloc(n ? n : 1, sizeof(*p->listed));
 	p->nlisted = n;
