@@ -49,23 +49,23 @@ static void sock_finding(const struct skc_host *h, const struct skc_sock *s,
 	f->proto = s->proto;
 	sock_where(s, &f->where);
 	f->age = -1;
-	f->why = s->why ? why_kind_name(s->why->kind) : NULL;
+	f->why = sock_rare(s)->why ? why_kind_name(sock_rare(s)->why->kind) : NULL;
 	switch (k) {
 	case FIND_STALLED:
 	case FIND_RESIDUE:
 		f->bytes = sock_unread(s);
-		f->age = max_age(s->unread_age, stall);
+		f->age = max_age(sock_unread_age(s), stall);
 		break;
 	case FIND_ACCEPT_STALLED:
 	case FIND_ACCEPT_FULL:
 		f->bytes = sock_rare(s)->pending_bytes;
-		f->count = s->accept_q;
-		f->limit = s->accept_max;
+		f->count = sock_rare(s)->accept_q;
+		f->limit = sock_rare(s)->accept_max;
 		f->age = stall;
 		break;
 	case FIND_TX_STALLED:
 		f->bytes = s->send_q;
-		f->age = max_age(s->unsent_age, stall);
+		f->age = max_age(sock_unsent_age(s), stall);
 		break;
 	case FIND_CONNECT_STALLED:
 		f->age = stall;

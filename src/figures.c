@@ -39,7 +39,7 @@ void figures_add(struct skc_figures *f, const struct skc_sock *s)
 	f->pending_bytes += sock_rare(s)->pending_bytes;
 	f->send_q += s->send_q;
 	f->drops += s->drops;
-	f->accept_q += s->accept_q;
+	f->accept_q += sock_rare(s)->accept_q;
 	f->flags |= s->flags;
 	if (s->flags & SKC_F_VERDICTS)
 		f->flagged_sockets++;

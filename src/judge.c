@@ -28,20 +28,6 @@ static uint32_t fin_in_recv_q(const struct skc_sock *s)
 	       s->state == SKC_ST_CLOSING;
 }
 
-/* How long queued data has waited, from tcp_info's clocks. */
-static void judge_ages(struct skc_sock *s)
-{
-	s->unread_age = s->unsent_age = -1;
-	if (s->proto != SKC_TCP || !s->has_tcp_times || sock_is_listener(s))
-		return;
-	if (s->recv_q)
-		s->unread_age = s->last_data_recv / 1000.0;
-	/* in SYN-SENT nothing was sent yet (lsndtime is 0: the clock is
-	 * meaningless); unsent-only data (zero window) has no known age */
-	if (s->send_q && s->unacked && s->state != SKC_ST_SYN_SENT)
-		s->unsent_age = s->last_data_sent / 1000.0;
-}
-
 void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 
 {
@@ -53,9 +39,9 @@ void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 		 * see inet_diag_get_info / sk_diag_show_rqlen. */
 		s->recv_q = 0;
 		s->send_q = 0;
-		s->accept_q = s->rqueue;
-		s->accept_max = s->wqueue;
-		if (s->accept_q > s->accept_max)	/* sk_acceptq_is_full */
+		sock_rare_w(s)->accept_q = s->rqueue;
+		s->rare->accept_max = s->wqueue;
+		if (s->rqueue > s->wqueue)	/* sk_acceptq_is_full */
 			s->flags |= SKC_F_ACCEPT_FULL;
 	} else {
 		s->recv_q = s->rqueue - fin_in_recv_q(s);
@@ -69,7 +55,6 @@ void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 		wmem = sk(s, SK_MEMINFO_WMEM_ALLOC);
 	s->mem = sk(s, SK_MEMINFO_RMEM_ALLOC) + wmem;
 	s->drops = sk(s, SK_MEMINFO_DROPS);
-	judge_ages(s);
 
 	if (s->recv_q + sock_rare(s)->pending_bytes >= o->residue_bytes)
 		s->flags |= SKC_F_RESIDUE;

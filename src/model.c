@@ -196,6 +196,29 @@ struct skc_sock_rare *sock_rare_w(struct skc_sock *s)
 	return s->rare;
 }
 
+/* tcp_info's clocks (tcp_get_info): tcpi_last_data_recv is now -
+ * icsk_ack.lrcvtime, tcpi_last_data_sent now - tp->lsndtime, in ms. */
+static bool tcp_times(const struct skc_sock *s)
+{
+	return s->proto == SKC_TCP && s->has_tcp_times && !sock_is_listener(s);
+}
+
+double sock_unread_age(const struct skc_sock *s)
+{
+	if (!tcp_times(s) || !s->recv_q)
+		return -1;
+	return s->last_data_recv / 1000.0;
+}
+
+double sock_unsent_age(const struct skc_sock *s)
+{
+	/* in SYN-SENT nothing was sent yet (lsndtime is 0: the clock is
+	 * meaningless); unsent-only data (zero window) has no known age */
+	if (!tcp_times(s) || !s->send_q || !s->unacked || s->state == SKC_ST_SYN_SENT)
+		return -1;
+	return s->last_data_sent / 1000.0;
+}
+
 void sock_where(const struct skc_sock *s, struct skc_where *w)
 {
 	memset(w, 0, sizeof(*w));

@@ -96,6 +96,9 @@ struct skc_sock_rare {
 	 * (their memory holds this queue: unix_dgram_sendmsg charges the
 	 * sender), so a fall means the reader consumed */
 	uint64_t peer_wmem;
+	uint32_t accept_q, accept_max;	/* listeners only */
+	/* why.c (stalled and residue sockets only), else NULL */
+	struct skc_why *why;
 
 	/* track (only with two samples or more) */
 	/* seconds this socket has been seen in CLOSE-WAIT (the peer
@@ -138,14 +141,6 @@ struct skc_sock {
 	uint64_t mem;
 	uint64_t drops;
 	uint64_t pinned;	/* bytes of pages its queues pin (bpf_pinned.c) */
-	/* How long data has waited, in seconds, -1 when unknown: every
-	 * unread byte arrived at least unread_age ago (TCP, Recv-Q > 0);
-	 * every unacknowledged byte was sent at least unsent_age ago (TCP,
-	 * Send-Q > 0 with segments in flight, not SYN-SENT). */
-	double unread_age, unsent_age;
-
-	/* why.c (stalled and residue sockets only), else NULL */
-	struct skc_why *why;
 
 	uint32_t rqueue, wqueue;	/* raw Recv-Q / Send-Q from the kernel */
 	uint32_t uid;
@@ -161,7 +156,6 @@ struct skc_sock {
 	uint32_t nowners;	/* join */
 	int32_t listener;	/* pending child: index of its listener, else -1 */
 	int32_t parent;		/* MPTCP subflow: index of its MPTCP socket, else -1 */
-	uint32_t accept_q, accept_max;	/* judge: listeners only */
 	unsigned flags;		/* judge */
 
 	struct skc_endpoint local, peer;
@@ -183,6 +177,14 @@ struct skc_sock {
 	bool pinned_capped : 1;	/* judge: a lower bound: queue longer than walked */
 	bool matches : 1;	/* judge: passes the protocol and port filters */
 };
+
+/* How long data has waited, in seconds, -1 when unknown: every unread
+ * byte arrived at least sock_unread_age ago (TCP, Recv-Q > 0); every
+ * unacknowledged byte was sent at least sock_unsent_age ago (TCP, Send-Q
+ * > 0 with segments in flight, not SYN-SENT).  From tcp_info's clocks
+ * and the judged queues (judge_socket). */
+double sock_unread_age(const struct skc_sock *s);
+double sock_unsent_age(const struct skc_sock *s);
 
 /* The rarely set fields of s: zeros where it has none. */
 static inline const struct skc_sock_rare *sock_rare(const struct skc_sock *s)

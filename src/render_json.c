@@ -398,8 +398,8 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	add_u64(o, "recv_q", s->recv_q);
 	add_u64(o, "send_q", s->send_q);
 	if (sock_is_listener(s)) {
-		add_u64(o, "accept_q", s->accept_q);
-		add_u64(o, "accept_max", s->accept_max);
+		add_u64(o, "accept_q", sock_rare(s)->accept_q);
+		add_u64(o, "accept_max", sock_rare(s)->accept_max);
 		/* unknown for UNIX: embryo connections are not dumped */
 		jset(o, "pending_bytes", s->proto == SKC_UNIX ? NULL :
 		     jx(json_object_new_uint64(sock_rare(s)->pending_bytes)));
@@ -433,10 +433,10 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 		jset(o, "close_wait_seconds",
 		     jx(json_object_new_double(sock_rare(s)->close_wait_age)));
 	if (s->proto == SKC_TCP) {
-		jset(o, "unread_age", s->unread_age < 0 ? NULL :
-		     jx(json_object_new_double(s->unread_age)));
-		jset(o, "unsent_age", s->unsent_age < 0 ? NULL :
-		     jx(json_object_new_double(s->unsent_age)));
+		jset(o, "unread_age", sock_unread_age(s) < 0 ? NULL :
+		     jx(json_object_new_double(sock_unread_age(s))));
+		jset(o, "unsent_age", sock_unsent_age(s) < 0 ? NULL :
+		     jx(json_object_new_double(sock_unsent_age(s))));
 	}
 	jset(o, "flags", flags_array(s->flags));
 	if (s->flags & SKC_F_ANY_STALL) {
@@ -450,8 +450,8 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 	}
 	if (h->tracked)
 		jset(o, "drops_rate", jx(json_object_new_double(sock_rare(s)->drops_rate)));
-	if (s->why)
-		jset(o, "why", why_json(s->why));
+	if (sock_rare(s)->why)
+		jset(o, "why", why_json(sock_rare(s)->why));
 	jset(o, "owners", owners_array(h, s));
 	jset(o, "skmem", skmem_obj(s));
 	return o;

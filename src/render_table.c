@@ -132,7 +132,7 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 	case COL_ACCEPTQ:
 		if (!sock_is_listener(s))
 			return NULL;
-		snprintf(buf, sizeof(buf), "%u/%u", s->accept_q, s->accept_max);
+		snprintf(buf, sizeof(buf), "%u/%u", sock_rare(s)->accept_q, sock_rare(s)->accept_max);
 		break;
 	case COL_RECVQ:
 		/* a listener's own Recv-Q is a connection count, shown in
@@ -168,13 +168,13 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 		format_duration(buf + 2, sizeof(buf) - 2, sock_rare(s)->close_wait_age);
 		break;
 	case COL_WAITING:
-		if (s->unread_age < 0)
+		if (sock_unread_age(s) < 0)
 			return NULL;
 		buf[0] = '>';
 		buf[1] = '=';
-		format_duration(buf + 2, sizeof(buf) - 2, s->unread_age);
+		format_duration(buf + 2, sizeof(buf) - 2, sock_unread_age(s));
 		break;
-	case COL_WHY: return s->why ? why_format_full(s->why) : NULL;
+	case COL_WHY: return sock_rare(s)->why ? why_format_full(sock_rare(s)->why) : NULL;
 	default: return NULL;
 	}
 	return xstrdup(buf);

@@ -375,7 +375,7 @@ static void list_sockets(struct skc_host *h, const struct skc_select_opts *o)
 static bool sock_unattributed(const struct skc_sock *s)
 {
 	return s->inode && !s->nowners && s->matches &&
-	       (s->recv_q || s->send_q || sock_rare(s)->pending_bytes || s->accept_q ||
+	       (s->recv_q || s->send_q || sock_rare(s)->pending_bytes || sock_rare(s)->accept_q ||
 		(s->flags & SKC_F_VERDICTS));
 }
 

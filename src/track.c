@@ -237,7 +237,7 @@ static void add_event(struct skc_host *h, enum skc_event_kind kind,
 	ev->proto = e->proto;
 	ev->recv_q = s ? sock_unread(s) : e->recv_q;
 	ev->send_q = s ? s->send_q : e->send_q;
-	ev->value = s ? s->accept_q : 0;
+	ev->value = s ? sock_rare(s)->accept_q : 0;
 	if (s)
 		sock_where(s, &ev->where);
 }
@@ -358,9 +358,9 @@ static bool accept_applies(const struct skc_sock *s)
 static struct stall_input accept_input(const struct skc_sock *s,
 				       const struct entry *old, uint32_t survivors)
 {
-	struct stall_input in = { .queued = s->accept_q };
+	struct stall_input in = { .queued = sock_rare(s)->accept_q };
 
-	in.moved = old && (s->accept_q < old->accept_q || survivors < old->npending);
+	in.moved = old && (sock_rare(s)->accept_q < old->accept_q || survivors < old->npending);
 	return in;
 }
 
@@ -544,7 +544,7 @@ static void track_overflows(struct tracker *tr, struct skc_host *h, double dt)
  * idle, and this keeps the tracker small. */
 static bool worth_tracking(const struct skc_sock *s)
 {
-	return s->recv_q || s->send_q || s->accept_q || s->drops ||
+	return s->recv_q || s->send_q || sock_rare(s)->accept_q || s->drops ||
 	       s->listener >= 0 || sock_is_listener(s) ||
 	       (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT);
 }
@@ -588,7 +588,7 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	e->drops = s->drops;
 	e->consumed = s->bytes_received - s->recv_q;
 	e->acked = s->bytes_acked;
-	e->accept_q = s->accept_q;
+	e->accept_q = sock_rare(s)->accept_q;
 	e->has_rx_head = s->has_rx_head;
 	e->rx_head = s->rx_head;
 	e->rx_qlen = s->rx_qlen;

@@ -499,7 +499,7 @@ static void judge_one(struct skc_host *h, struct skc_threads *const *by_proc,
 		ow[n - 1].nfds++;
 	}
 	why_judge_socket(s->inode, ow, n, w);
-	s->why = w;
+	sock_rare_w(s)->why = w;
 	for (k = 0; k < s->nowners; k++) {
 		struct skc_proc *p = &h->procs.v[s->owners[k].proc];
 
@@ -530,10 +530,11 @@ static void annotate_events(struct skc_host *h)
 		    !ev->inode)
 			continue;
 		k = socktab_find(&h->socks, ev->inode);
-		if (k < 0 || !h->socks.v[k].why)
+		if (k < 0 || !sock_rare(&h->socks.v[k])->why)
 			continue;
-		snprintf(ev->why, sizeof(ev->why), "%s", why_kind_name(h->socks.v[k].why->kind));
-		snprintf(ev->why_detail, sizeof(ev->why_detail), "%s", h->socks.v[k].why->detail);
+		snprintf(ev->why, sizeof(ev->why), "%s", why_kind_name(sock_rare(&h->socks.v[k])->why->kind));
+		snprintf(ev->why_detail, sizeof(ev->why_detail), "%s",
+			 sock_rare(&h->socks.v[k])->why->detail);
 	}
 }
 

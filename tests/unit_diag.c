@@ -859,8 +859,8 @@ static void test_pipeline_recorded(void **state)
 	assert_int_equal(child_by_peer(&h.socks, 44468)->listener, l - h.socks.v);
 	assert_int_equal(child_by_peer(&h.socks, 44472)->listener, l - h.socks.v);
 	assert_int_equal(sock_rare(l)->pending_bytes, 1000);
-	assert_int_equal(l->accept_q, 2);
-	assert_int_equal(l->accept_max, 1);
+	assert_int_equal(sock_rare(l)->accept_q, 2);
+	assert_int_equal(sock_rare(l)->accept_max, 1);
 	assert_int_equal(l->flags, SKC_F_ACCEPT_FULL | SKC_F_DROPS);
 
 	assert_int_equal(p->unmatched, 0);
