@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <assert.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static void join_owners(struct skc_host *h)
 		for (j = 0; j < p->nfds; j++) {
 			long k = socktab_find(t, p->fds[j].inode);
 
+			assert(k < (1L << 30));	/* fits skc_sockfd.sock */
 			p->fds[j].matched = k >= 0;
 			p->fds[j].sock = (int32_t)k;
 			if (k < 0) {

@@ -217,13 +217,14 @@ struct skc_socktab {
 #define SKC_FD_RING_FD(fd) ((-2 - (fd)) >> 16)
 #define SKC_FD_RING_SLOT(fd) ((-2 - (fd)) & 0xffff)
 
+/* One per socket fd of the host: 24 bytes, no padding. */
 struct skc_sockfd {
-	int fd;			/* or SKC_FD_RING(ring fd, slot) */
-	int32_t sock;		/* join: index into skc_socktab.v, or -1 */
-	bool matched;		/* the last join found the inode */
 	uint64_t inode;
 	uint64_t netns;		/* unmatched fds: the socket's namespace
 				 * (SIOCGSKNS, sockns.c), 0 unknown */
+	int fd;			/* or SKC_FD_RING(ring fd, slot) */
+	int32_t sock : 31;	/* join: index into skc_socktab.v, or -1 */
+	bool matched : 1;	/* the last join found the inode */
 };
 
 /* Where a socket is bound, copied out of it for what outlives it
