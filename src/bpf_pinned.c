@@ -247,14 +247,18 @@ static int run_iter(struct bpf_link *link)
 }
 
 /* Worth a walk: what the files pass walks (pinned.bpf.c): TCP's four
- * queues (a listener's Recv-Q counts connections, not skbs), UDP's and
- * UNIX's receive queue (a UNIX sender's Send-Q is its peer's receive
- * queue, charged to the sender: unix_stream_sendmsg), other families'
- * receive queue (their read counters). */
+ * queues (a listener's Recv-Q counts connections, not skbs; data held
+ * only beyond a hole is in no Recv-Q, but in rmem_alloc:
+ * tcp_data_queue_ofo charges it), UDP's and UNIX's receive queue (a
+ * UNIX sender's Send-Q is its peer's receive queue, charged to the
+ * sender: unix_stream_sendmsg), other families' receive queue (their
+ * read counters).  Only these sockets can have a record. */
 static bool walkable(const struct skc_sock *s)
 {
 	if (s->proto == SKC_TCP)
-		return !sock_is_listener(s) && (s->rqueue || s->wqueue);
+		return !sock_is_listener(s) &&
+		       (s->rqueue || s->wqueue ||
+			(s->has_skmem && s->skmem[SK_MEMINFO_RMEM_ALLOC]));
 	return s->rqueue > 0;
 }
 
@@ -489,8 +493,11 @@ void pinned_end(struct skc_host *h)
 	merge_dups();
 	for (i = 0; i < h->socks.n; i++) {
 		struct skc_sock *s = &h->socks.v[i];
-		const struct pinned_rec *r = find_rec(s);
+		const struct pinned_rec *r;
 
+		if (!walkable(s))
+			continue;	/* empty in the dump: credited nothing */
+		r = find_rec(s);
 		if (!r)
 			continue;
 		s->pinned = r->pinned;
