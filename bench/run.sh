@@ -53,16 +53,17 @@ cc -O2 -o "$tmp/floor" "$here/floor.c" || exit 1
 SKCHECK_OWNERS=bpf "$SKCHECK" --settle 0 -a >/dev/null 2>"$tmp/bpf.err"
 case $? in 0|1|4) have_bpf=yes ;; *) have_bpf="no ($(head -c 200 "$tmp/bpf.err"))" ;; esac
 
-# start_farm N [NETNS]: N sockets in one process: 1/10 UDP, the rest half
-# TCP (pairs), half UNIX (pairs); 1 in 10 of each kind holds 100 bytes
+# start_farm N [NETNS [EVERY]]: N sockets in one process: 1/10 UDP, the
+# rest half TCP (pairs), half UNIX (pairs); 1 in EVERY (10) of each kind
+# holds 100 bytes
 start_farm() {
-	local n=$1 ns=${2:-} udp tcp unix out=$tmp/farm.$RANDOM$RANDOM
+	local n=$1 ns=${2:-} every=${3:-10} udp tcp unix out=$tmp/farm.$RANDOM$RANDOM
 	udp=$((n / 10)); tcp=$(((n - udp) / 4)); unix=$(((n - udp) / 4))
 	mkfifo "$out.in"
 	if [ -n "$ns" ]; then
-		ip netns exec "$ns" "$tmp/sockfarm" "$tcp" "$unix" 10 "$udp" <"$out.in" >"$out" &
+		ip netns exec "$ns" "$tmp/sockfarm" "$tcp" "$unix" "$every" "$udp" <"$out.in" >"$out" &
 	else
-		"$tmp/sockfarm" "$tcp" "$unix" 10 "$udp" <"$out.in" >"$out" &
+		"$tmp/sockfarm" "$tcp" "$unix" "$every" "$udp" <"$out.in" >"$out" &
 	fi
 	pids+=($!)
 	exec {fd}>"$out.in"	# keeps the farm's stdin open until we exit
@@ -197,11 +198,35 @@ bench_ns_runs() {
 	NSRES[${k}ss]="$(wall ns_ss) $(rss ns_ss)"
 }
 
-declare -A HOSTSOCKS PROCS NSRES
+# The pinned pages' cost as issue 9 states it: the largest size with 1 %
+# of the sockets holding data, the one-shot with and without pinned
+# pages (BPF owner join both), alternating; into PINRES.
+bench_pincost() {
+	local left=$LAST n i
+	[ "$have_bpf" = yes ] || return 0
+	while [ "$left" -gt 0 ]; do
+		n=$(( left > PER_PROC ? PER_PROC : left ))
+		start_farm "$n" "" 100; left=$((left - n))
+	done
+	rm -f "$tmp/r.pc_bpf" "$tmp/r.pc_np"
+	for ((i = 0; i <= RUNS; i++)); do
+		# shellcheck disable=SC2086
+		once pc_bpf ${CMD[bpf]}
+		# shellcheck disable=SC2086
+		once pc_np ${CMD[bpf_np]}
+		[ "$i" = 0 ] && rm -f "$tmp/r.pc_bpf" "$tmp/r.pc_np"
+	done
+	PINRES[bpf]="$(wall pc_bpf) $(cpu pc_bpf)"
+	PINRES[np]="$(wall pc_np) $(cpu pc_np)"
+	stop_farms
+}
+
+declare -A HOSTSOCKS PROCS NSRES PINRES
 LAST=${SIZES##* }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 others=$(ps -eo comm= | grep -cE '^(cc1|cc|gcc|clang|make|ld|as)$')
 for s in $SIZES; do bench_size "$s"; done
+bench_pincost
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 f() { echo "${RES[$1]}" | awk -v k="$2" '{ print $k }'; }	# f SIZE:NAME FIELD
@@ -290,6 +315,18 @@ ns_table() {
 	echo "Namespaces on the thread pool (src/nsdump.c) against one after the other, no BPF: $(ratio "${NSRES[${k}proc]% *}" "$w")x."
 	echo
 }
+if [ -n "${PINRES[bpf]:-}" ]; then
+	echo "## Pinned pages' cost: $LAST sockets, 1 % of them holding data"
+	echo
+	echo "| command | wall | CPU |"
+	echo "|---|---|---|"
+	printf '| `skcheck --settle 0 -a`, BPF | %s | %s |\n' "$(sec "${PINRES[bpf]% *}")" "$(sec "${PINRES[bpf]#* }")"
+	printf '| `skcheck --settle 0 -a --no-pinned`, BPF owner join only | %s | %s |\n' \
+		"$(sec "${PINRES[np]% *}")" "$(sec "${PINRES[np]#* }")"
+	echo
+	echo "With pinned pages: x$(ratio "${PINRES[bpf]% *}" "${PINRES[np]% *}") the wall time, x$(ratio "${PINRES[bpf]#* }" "${PINRES[np]#* }") the CPU time of the run without them (the BPF load runs on a second thread, beside the dumps)."
+	echo
+fi
 if [ "$NETNS" -gt 0 ]; then
 	ns_table "" "$NETNS empty network namespaces next to the $LAST sockets"
 	echo "An empty namespace's TCP and UDP dumps are not made (its sockstat counts none), so it costs about as much as its UNIX, netlink and packet dumps."

@@ -13,14 +13,16 @@ command -v ip >/dev/null 2>&1 || skip "ip (iproute2) not installed"
 
 PFX=skc-cnt-$$
 MADE=()
+# The names go first: a namespace lives on while its helper runs and
+# ends with it; sk_cleanup stops the helpers and exits.
 counts_cleanup() {
 	local rc=$? n
 	set +e
-	sk_cleanup	# the helpers first: they live in the namespaces
 	for n in "${MADE[@]}"; do
 		ip netns del "$n" 2>/dev/null || echo "warning: ip netns del $n failed" >&2
 	done
-	exit "$rc"
+	(exit "$rc")
+	sk_cleanup
 }
 trap counts_cleanup EXIT
 
