@@ -30,9 +30,11 @@ static struct {
 	struct pinned_bpf *skel;
 	bool tried;
 	char why[256];		/* load failure, for every sample's summary */
-	/* skel and why belong to the loader thread while loading */
-	bool loading;
-	pthread_t loader;
+	/* while a worker runs (working), everything below but failed and
+	 * failure is the worker's */
+	bool working;
+	pthread_t worker;
+	int pass_ret;		/* the worker's files pass: 0 or -errno */
 	struct pinned_rec *recs;
 	size_t n, cap;
 	size_t nfiles;		/* recs[0..nfiles): the files pass's, by cookie */
@@ -138,52 +140,62 @@ static void load(void)
 	pin.skel = skel;
 }
 
-static void *load_main(void *arg)
+static int files_pass(const struct skc_host *h);
+
+/* A sample's worker: load if not loaded yet, then the files pass,
+ * unfiltered (the dump it would filter by runs meanwhile). */
+static void *worker_main(void *arg)
 {
 	(void)arg;
-	load();
+	if (!pin.skel)
+		load();
+	if (pin.skel)
+		pin.pass_ret = files_pass(NULL);
 	return NULL;
 }
 
-/* Wait for the loader thread, if one runs.  Also at exit: a run that
- * found nothing queued never waited. */
-static void load_wait(void)
+/* Wait for the worker, if one runs.  Also at exit: a run that ends
+ * early never waited. */
+static void wait_worker(void)
 {
-	if (!pin.loading)
+	if (!pin.working)
 		return;
-	pthread_join(pin.loader, NULL);
-	pin.loading = false;
+	pthread_join(pin.worker, NULL);
+	pin.working = false;
 }
 
-/* Load on a second thread while this one dumps: the kernel BTF parse,
- * the verifier and the maps take about 0.1 s here, most of a large
- * host's pinned cost if waited for.  Signals stay with the main
- * thread.  If no thread can be made, the walk loads when it needs to. */
-static void load_async(void)
+/* Load and walk on a second thread while this one dumps: the load (the
+ * kernel BTF parse, the verifier, the maps: about 0.1 s here) and the
+ * files pass (about 0.03 s at 100k sockets) are most of what pinned
+ * pages cost a large host when waited for.  Signals stay with the main
+ * thread.  If no thread can be made, the sample walks on its own. */
+static void start_worker(void)
 {
 	static bool registered;
 	sigset_t all, old;
 
 	bpf_quiet();
 	if (!registered)
-		registered = atexit(load_wait) == 0;
+		registered = atexit(wait_worker) == 0;
 	if (!registered)
 		return;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	pin.loading = pthread_create(&pin.loader, NULL, load_main, NULL) == 0;
+	pin.working = pthread_create(&pin.worker, NULL, worker_main, NULL) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pin.tried = pin.loading;
+	if (pin.working)
+		pin.tried = true;
 }
 
 /* The programs are loaded when the first sample with something queued
  * is walked (pinned_collect_files): a host where nothing is queued
- * pins nothing, and pays nothing for BPF; or, when eager, on a second
- * thread from now on. */
+ * pins nothing, and pays nothing for BPF.  When eager, or once loaded,
+ * a worker thread loads and walks beside the dumps. */
 void pinned_begin(struct skc_host *h, const struct pinned_plan *plan)
 {
 	static int usable = -1;	/* can_load(), asked once */
 
+	wait_worker();
 	pin.n = 0;
 	pin.nfiles = 0;
 	pin.failed = false;
@@ -194,13 +206,13 @@ void pinned_begin(struct skc_host *h, const struct pinned_plan *plan)
 	}
 	if (usable < 0)
 		usable = can_load();
-	if (usable && !pin.tried && plan->eager)
-		load_async();
-	if (!usable || (pin.tried && !pin.loading && !pin.skel)) {
+	if (!usable || (pin.tried && !pin.skel)) {
 		h->pinned_why = xstrdup(pin.why);
 		return;
 	}
 	h->pinned_avail = true;
+	if (plan->eager || pin.skel)
+		start_worker();
 }
 
 /* Append the complete records of buf[0..len); returns bytes used. */
@@ -304,7 +316,7 @@ static unsigned queued_protos(const struct skc_host *h, size_t from)
 /* Load on first use; false (the sample's figures lost) when that fails. */
 static bool loaded(void)
 {
-	load_wait();
+	wait_worker();
 	if (!pin.tried) {
 		pin.tried = true;
 		bpf_quiet();
@@ -377,33 +389,57 @@ static void set_filter(const struct skc_host *h)
 	pin.skel->bss->filter_queued = 1;
 }
 
-void pinned_collect_files(struct skc_host *h)
+/* The files pass: filtered by h's queued sockets, or every socket file
+ * when h is NULL (the worker's, before the dump is complete).  Records
+ * into pin.recs, sorted by cookie for walked_by_files.  0 or -errno. */
+static int files_pass(const struct skc_host *h)
 {
-	size_t i;
 	int ret;
 
-	if (!h->pinned_avail || pin.failed)
-		return;
-	for (i = 0; i < h->socks.n && !walkable(&h->socks.v[i]); i++)
-		;
-	if (i == h->socks.n || !loaded())
-		return;		/* nothing queued: nothing loaded or walked */
 	/* emptied before a walk, not after: a one-shot run never pays */
 	if (pin.dirty) {
 		forget(pin.skel->maps.seen);
 		forget(pin.skel->maps.walked);
 	}
 	pin.dirty = true;
-	set_filter(h);
+	if (h)
+		set_filter(h);
+	else
+		pin.skel->bss->filter_queued = 0;
 	pin.skel->bss->walk_files = !pin.iterators_only;
 	ret = run_iter(pin.skel->links.pinned_files);
-	if (ret < 0) {
-		iter_failed(ret);
-		return;
-	}
+	if (ret < 0)
+		return ret;
 	pin.nfiles = pin.n;
 	if (pin.nfiles)		/* recs may be NULL */
 		qsort(pin.recs, pin.nfiles, sizeof(*pin.recs), cmp_rec_cookie);
+	return 0;
+}
+
+void pinned_collect_files(struct skc_host *h)
+{
+	size_t i;
+	int ret;
+
+	if (pin.working) {
+		wait_worker();
+		if (!pin.skel) {
+			pin.failed = true;
+			snprintf(pin.failure, sizeof(pin.failure), "%s", pin.why);
+		} else if (pin.pass_ret < 0) {
+			iter_failed(pin.pass_ret);
+		}
+		return;
+	}
+	if (!h->pinned_avail || pin.failed)
+		return;
+	for (i = 0; i < h->socks.n && !walkable(&h->socks.v[i]); i++)
+		;
+	if (i == h->socks.n || !loaded())
+		return;		/* nothing queued: nothing loaded or walked */
+	ret = files_pass(h);
+	if (ret < 0)
+		iter_failed(ret);
 }
 
 /* Empty a map of this run's pages or sockets, for the next sample. */
@@ -480,6 +516,7 @@ void pinned_end(struct skc_host *h)
 {
 	size_t i;
 
+	wait_worker();	/* a failed sample never collected it */
 	if (!h->pinned_avail)
 		return;
 	if (pin.failed) {

@@ -12,10 +12,11 @@
 #include "model.h"
 
 /* Start a sample: forget the last sample's records; the programs are
- * loaded on first use (pinned_collect_files), or from now on by a second
+ * loaded on first use (pinned_collect_files), or from now on by a worker
  * thread when plan->eager (a large host, --watch: a walk will likely
- * follow, and the load overlaps the dump), and kept for the life of the
- * process.  plan->off: NULL, or why not to walk at all this sample
+ * follow), and kept for the life of the process.  Once loaded, or when
+ * eager, the worker also runs the sample's files pass beside the dumps
+ * (pinned_collect_files waits for it).  plan->off: NULL, or why not to walk at all this sample
  * (--no-pinned, replayed dumps), which becomes h->pinned_why.  Sets
  * h->pinned_avail or h->pinned_why. */
 struct pinned_plan {
@@ -46,8 +47,9 @@ void pinned_lost(struct skc_host *h, const char *why);
  * make the read counters of queued UDP, UNIX, packet, raw, netlink,
  * MPTCP, SCTP and vsock sockets.  Call once per sample after the
  * namespaces' dumps are in h->socks and before pinned_collect_ns; with
- * nothing queued there, nothing is loaded or walked.  A failure makes
- * the sample's pinned figures unavailable. */
+ * nothing queued there, nothing is loaded or walked.  When the sample's
+ * worker (pinned_begin) ran the pass, this waits for it instead.  A
+ * failure makes the sample's pinned figures unavailable. */
 void pinned_collect_files(struct skc_host *h);
 
 /* Credit the records to h's sockets (by inode, else by cookie).  The

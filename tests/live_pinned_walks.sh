@@ -34,17 +34,23 @@ if [ "${SKCHECK_HAVE_BPF:-yes}" = no ]; then
 	exit 0
 fi
 
-# walk MODE: one run; per-socket figures of the helper into $SK_TMP/MODE
+# walk MODE [ARGS]: one run; per-socket figures of the helper into
+# $SK_TMP/MODE.  MODE files or iterators; "worker": files, with a first
+# sample that loads the programs, so the second's pass runs on a thread
+# beside its dumps, unfiltered
 walk() {
-	SKCHECK_PINNED_WALK=$1 skj --pid "$pid,$child" -s -a
-	jcheck "$1: pinned figures available" '.summary.memory.pinned_unavailable == null'
+	local name=$1 m=$1
+	shift
+	[ "$m" = worker ] && m=files
+	SKCHECK_PINNED_WALK=$m skj --pid "$pid,$child" -s -a "$@"
+	jcheck "$name: pinned figures available" '.summary.memory.pinned_unavailable == null'
 	jq -r '.processes[] | .pid as $p | .sockets[] |
 		"\($p) \(.inode) \(.pinned) \(.pending_pinned // "-")"' "$SK_OUT" |
-		sed "s/^$pid /parent /; s/^$child /child /" | sort >"$SK_TMP/$1"
+		sed "s/^$pid /parent /; s/^$child /child /" | sort >"$SK_TMP/$name"
 	pget ppinned "$pid" .pinned
 	pget cpinned "$child" .pinned
 	sget pend "$pid" "$lino" .pending_pinned
-	printf -v "pinned_$1" %s "$ppinned $cpinned $pend"
+	printf -v "pinned_$name" %s "$ppinned $cpinned $pend"
 }
 
 walk files
@@ -61,10 +67,13 @@ expect_ge "shared receivers pin one fragment each, not two (>= 90%)" "$n" "$((N 
 n=$(awk -v f="$frag" '$1 == "child" && $3 > f' "$SK_TMP/files" | wc -l)
 expect_eq "no shared socket pins more than one fragment" 0 "$n"
 
-walk iterators
-expect_eq "process and listener figures: iterators == files" "$pinned_files" "$pinned_iterators"
-if ! cmp -s "$SK_TMP/files" "$SK_TMP/iterators"; then
-	diff "$SK_TMP/files" "$SK_TMP/iterators" | head -20
-	fail "per-socket pinned figures differ between the walks"
-fi
-ok "per-socket pinned figures: iterators == files ($(wc -l <"$SK_TMP/files") sockets)"
+for mode in iterators worker; do
+	if [ "$mode" = worker ]; then walk worker --settle 0.3; else walk "$mode"; fi
+	v=pinned_$mode
+	expect_eq "process and listener figures: $mode == files" "$pinned_files" "${!v}"
+	if ! cmp -s "$SK_TMP/files" "$SK_TMP/$mode"; then
+		diff "$SK_TMP/files" "$SK_TMP/$mode" | head -20
+		fail "per-socket pinned figures differ between the walks (files, $mode)"
+	fi
+	ok "per-socket pinned figures: $mode == files ($(wc -l <"$SK_TMP/files") sockets)"
+done
