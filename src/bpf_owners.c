@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "bpf_owners.h"
+#include "bpf_pinned.h"
 #include "util.h"
 
 #ifdef HAVE_BPF

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +44,24 @@ static struct {
 	bool failed;		/* this sample */
 	char failure[256];
 } pin;
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level; (void)fmt; (void)ap;
+	return 0;
+}
+
+static void set_quiet(void)
+{
+	libbpf_set_print(quiet_print);
+}
+
+void bpf_quiet(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, set_quiet);
+}
 
 /* Loading iterators needs CAP_BPF and CAP_PERFMON (5.8 on) or
  * CAP_SYS_ADMIN (bpf_capable, perfmon_capable); the verifier's own

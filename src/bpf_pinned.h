@@ -29,6 +29,13 @@ struct pinned_plan {
 };
 void pinned_begin(struct skc_host *h, const struct pinned_plan *plan);
 
+/* Keep libbpf's own messages off stderr (the summary says once why BPF
+ * figures are missing instead).  For both BPF loaders (this one and
+ * bpf_owners.c); set once per process, before any BPF object is
+ * opened: libbpf reads its printer from every thread.  Builds with BPF
+ * only. */
+void bpf_quiet(void);
+
 /* Walk what the files pass did not reach among the sockets of the
  * network namespace this thread is in now (iterators see the namespace
  * that creates them: bpf_iter_init_seq_net).  Call once per dumped

@@ -11,12 +11,6 @@
 
 #include "util.h"
 
-#ifdef HAVE_BPF
-#include <pthread.h>
-#include <stdarg.h>
-#include <bpf/libbpf.h>
-#endif
-
 /* Out of memory is not something a diagnostic tool can recover from
  * meaningfully: say so and stop (STYLE: OOM aborts with a message).
  * write(2) and _exit(2), not stdio and abort(): nothing here may need
@@ -132,30 +126,6 @@ int caps_effective(unsigned long long *eff)
 	fclose(f);
 	return found ? 0 : -ENOENT;
 }
-
-#ifdef HAVE_BPF
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level; (void)fmt; (void)ap;
-	return 0;
-}
-
-static void set_quiet(void)
-{
-	libbpf_set_print(quiet_print);
-}
-
-void bpf_quiet(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, set_quiet);
-}
-#else
-void bpf_quiet(void)
-{
-}
-#endif
 
 bool caps_bpf(unsigned long long eff)
 {

@@ -49,11 +49,6 @@ int caps_effective(unsigned long long *eff);
  * perfmon_capable). */
 bool caps_bpf(unsigned long long eff);
 
-/* Keep libbpf's own messages off stderr (the summary says once why BPF
- * figures are missing instead).  Set once per process, before any
- * BPF object is opened: libbpf reads its printer from every thread. */
-void bpf_quiet(void);
-
 double clock_mono(void);
 double clock_wall(void);
 
