@@ -48,6 +48,7 @@ SK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/skcheck-$SK_TEST_NAME.XXXXXX") ||
 SK_HELPERS=()		# pids of started helpers
 SK_HELPER_SEQ=0		# helpers started so far (names their files)
 SK_CHILDREN=()		# pids the helpers forked ("child pid=")
+SK_NETNS=()		# named namespaces made by netns_add
 SK_FIFO_FDS=()		# our ends of the helpers' stdin
 declare -A SK_HELPER_OUT	# helper pid -> its output file
 SK_CUR=			# output file hval/hget read
@@ -67,8 +68,13 @@ sk_stop_pid() {
 }
 
 sk_cleanup() {
-	local rc=$? pid fd
+	local rc=$? pid fd n
 	set +e
+	# namespace names first: a namespace lives on while a helper runs in
+	# it, and ends with the helper
+	for n in "${SK_NETNS[@]}"; do
+		ip netns del "$n" 2>/dev/null || echo "warning: ip netns del $n failed" >&2
+	done
 	# background commands (bg_start) first: they may watch the helpers
 	for pid in "${SK_BG[@]}"; do sk_stop_pid "$pid"; done
 	# Children first: they are not reaped before the helper exits, so
@@ -83,6 +89,16 @@ trap sk_cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# netns_add NAME: ip netns add NAME, lo up; sk_cleanup deletes the name
+# however the test ends.  Status 1 with the reason in $SK_TMP/ip.err if
+# it cannot be made; a NAME that exists already is a hard error.
+netns_add() {
+	[ -e "/run/netns/$1" ] && hard_error "/run/netns/$1 exists already"
+	ip netns add "$1" 2>"$SK_TMP/ip.err" || return 1
+	SK_NETNS+=("$1")
+	ip -n "$1" link set lo up || hard_error "cannot set lo up in $1"
+}
 
 # start_helper VAR SPEC...: run sk_helper SPEC... in the background, wait
 # for READY (10 s), set VAR to its pid and make it the helper that

@@ -12,27 +12,12 @@ require_ss
 command -v ip >/dev/null 2>&1 || skip "ip (iproute2) not installed"
 
 PFX=skc-cnt-$$
-MADE=()
-# The names go first: a namespace lives on while its helper runs and
-# ends with it; sk_cleanup stops the helpers and exits.
-counts_cleanup() {
-	local rc=$? n
-	set +e
-	for n in "${MADE[@]}"; do
-		ip netns del "$n" 2>/dev/null || echo "warning: ip netns del $n failed" >&2
-	done
-	(exit "$rc")
-	sk_cleanup
-}
-trap counts_cleanup EXIT
 
 # case NAME SPEC...: a namespace holding sk_helper SPEC..., or nothing
 case_ns() {
 	local ns=$PFX-$1
 	shift
-	ip netns add "$ns" 2>"$SK_TMP/ip.err" || skip "ip netns add failed: $(cat "$SK_TMP/ip.err")"
-	MADE+=("$ns")
-	ip -n "$ns" link set lo up || hard_error "cannot set lo up in $ns"
+	netns_add "$ns" || skip "ip netns add failed: $(cat "$SK_TMP/ip.err")"
 	[ $# -eq 0 ] || helper_via _pid ip netns exec "$ns" "$SK_HELPER" "$@"
 }
 

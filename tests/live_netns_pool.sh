@@ -18,17 +18,6 @@ command -v ip >/dev/null 2>&1 || skip "ip (iproute2) not installed"
 NANON=24
 NNAMED=6
 PFX=skc-pool-$$
-NAMED=()
-pool_cleanup() {
-	local rc=$? n
-	set +e
-	for n in "${NAMED[@]}"; do
-		ip netns del "$n" 2>/dev/null || echo "warning: ip netns del $n failed" >&2
-	done
-	(exit "$rc")
-	sk_cleanup	# stops the helpers (and with them the anonymous namespaces)
-}
-trap pool_cleanup EXIT
 
 PIDS=()
 declare -A RX TX URX WANT_RX WANT_TX WANT_U NSINO
@@ -53,10 +42,7 @@ for ((i = 0; i < NANON; i++)); do
 done
 for ((i = NANON; i < NANON + NNAMED; i++)); do
 	n=$PFX-$i
-	[ -e "/run/netns/$n" ] && hard_error "/run/netns/$n exists already"
-	ip netns add "$n" 2>"$SK_TMP/ip.err" || fail "ip netns add $n: $(cat "$SK_TMP/ip.err")"
-	NAMED+=("$n")
-	ip -n "$n" link set lo up || hard_error "cannot set lo up in $n"
+	netns_add "$n" || fail "ip netns add $n: $(cat "$SK_TMP/ip.err")"
 	add_helper "$i" ip netns exec "$n"
 done
 self_ino=$(stat -Lc %i /proc/self/ns/net)
