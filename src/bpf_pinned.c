@@ -440,14 +440,9 @@ void pinned_collect_files(struct skc_host *h)
 	size_t i;
 	int ret;
 
-	if (pin.working) {
-		wait_worker();
-		if (!pin.skel) {
-			pin.failed = true;
-			snprintf(pin.failure, sizeof(pin.failure), "%s", pin.why);
-		} else if (pin.pass_ret < 0) {
+	if (pin.working) {	/* loaded() waits for it */
+		if (loaded() && pin.pass_ret < 0)
 			iter_failed(pin.pass_ret);
-		}
 		return;
 	}
 	if (!h->pinned_avail || pin.failed)
