@@ -702,6 +702,7 @@ int options_parse(int argc, char **argv, struct skc_opts *o)
 		o->select.top = 0;
 	if (o->render.raw)
 		o->render.no_summary = true;
+	o->select.list_sockets = o->json || o->render.sockets || o->watch;
 	if (!o->window_set)
 		o->judge.window = o->watch ? 10 : o->settle;
 	/* Every argument was checked above whatever the mode.  Options that

@@ -45,6 +45,10 @@ struct skc_select_opts {
 	bool netns_filter;	/* --netns other than all */
 	uint64_t min_bytes;
 	bool all;		/* also rows with nothing queued or flagged */
+	/* build each listed process's socket list (skc_proc.listed): only
+	 * what shows it reads it (JSON, -s, the watch screen's toggle); a
+	 * table with --all but no -s would sort every socket for nothing */
+	bool list_sockets;
 	enum skc_sort sort;
 	long top;		/* 0: unlimited */
 	/* process flags judged on a process's descriptors as a whole (the

@@ -416,5 +416,6 @@ void rollup_host(struct skc_host *h, const struct skc_select_opts *o)
 	rollup_containers(h, o);
 	rollup_commands(h);
 	filter_events(h, o);
-	list_sockets(h, o);
+	if (o->list_sockets)
+		list_sockets(h, o);
 }

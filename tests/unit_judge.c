@@ -791,7 +791,11 @@ static void test_proc_sockets(void **state)
 	const struct skc_proc *p;
 
 	(void)state;
+	/* a table without -s shows no socket rows: nothing is listed */
 	run_host(&r, "-a", NULL);
+	assert_int_equal(r.h.procs.v[P_ALPHA].nlisted, 0);
+	free_run(&r);
+	run_host(&r, "-a", "-s", NULL);
 	/* alpha's dup lists the socket once, under the lower fd */
 	p = &r.h.procs.v[P_ALPHA];
 	assert_int_equal(p->nlisted, 2);
