@@ -619,16 +619,20 @@ void track_update(struct tracker *tr, struct skc_host *h, double mono)
 	for (i = 0; i < h->socks.n; i++) {
 		struct skc_sock *s = &h->socks.v[i];
 		struct entry *old_e, e;
+		bool worth = worth_tracking(s);
 
-		if (!s->cookie || lookup(&cur, s->cookie, s->inode))
-			continue;	/* no key, or dumped twice */
+		if (!s->cookie)
+			continue;	/* no key */
+		/* most sockets are idle and were idle: one lookup each */
 		old_e = lookup(&old, s->cookie, s->inode);
-		if (!old_e && !worth_tracking(s))
+		if (!old_e && !worth)
 			continue;
+		if (lookup(&cur, s->cookie, s->inode))
+			continue;	/* dumped twice */
 		/* an idle socket that was tracked still gets its last
 		 * sample: that is where a stall ends as recovered */
 		track_one(tr, h, s, &e, old_e, surv[i], mono, dt);
-		if (worth_tracking(s))
+		if (worth)
 			insert(&cur, &e);
 	}
 	for (i = 0; i < h->socks.n; i++) {
