@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +230,15 @@ int main(int argc, char **argv)
 	char bad[256];
 	int ret;
 
+#ifdef M_MMAP_THRESHOLD
+	/* glibc raises its mmap threshold to the size of each large block
+	 * freed (libbpf's parse of the kernel BTF, the owner records): the
+	 * socket table, grown after that, then sits on the brk heap where
+	 * freed memory stays resident.  A fixed threshold keeps large
+	 * arrays mmapped: freed at once, grown by mremap.  4.8 MiB less
+	 * peak RSS at 130k sockets with BPF. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	/* a closed pipe (skcheck | head) shows up as EPIPE: end quietly */
 	signal(SIGPIPE, SIG_IGN);
 	/* character classes only: libsmartcols then prints UTF-8 names as
