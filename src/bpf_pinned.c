@@ -555,12 +555,12 @@ void pinned_end(struct skc_host *h)
 		s->pinned_capped = r->flags != 0;
 		if (r->rx_known && s->proto != SKC_TCP) {
 			s->has_rx_head = true;
-			s->rx_head = r->rx_head;
-			s->rx_qlen = r->rx_qlen;
+			sock_rare_w(s)->rx_head = r->rx_head;
+			sock_rare_w(s)->rx_qlen = r->rx_qlen;
 		}
 		if (r->reads_known && s->proto != SKC_TCP) {
 			s->has_rx_reads = true;
-			s->rx_reads = r->rx_reads;
+			sock_rare_w(s)->rx_reads = r->rx_reads;
 		}
 	}
 }

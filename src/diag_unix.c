@@ -59,7 +59,7 @@ int diag_unix_parse(const struct nlmsghdr *nlh, void *data)
 		 * every byte */
 		while (len > 1 && name[0] != '\0' && name[len - 1] == '\0')
 			len--;
-		s->unix_path = xmemdup(mnl_attr_get_payload(tb[UNIX_DIAG_NAME]), len);
+		s->unix_path = socktab_strdup(ctx->t, name, len);
 		s->unix_path_len = len;
 	}
 	if (tb[UNIX_DIAG_PEER])

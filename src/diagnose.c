@@ -69,17 +69,18 @@ static void sock_finding(const struct skc_host *h, const struct skc_sock *s,
 		break;
 	case FIND_CONNECT_STALLED:
 		f->age = stall;
+		/* SYN-SENT: TCP, an inet family, so the endpoint is there */
 		f->peer.family = s->family;
 		f->peer.ep = s->peer;
 		break;
 	case FIND_PINS_PAGES:
 		f->bytes = s->pinned;
-		f->mem = s->mem;
+		f->mem = sock_mem(s);
 		break;
 	case FIND_RCVBUF_FULL:
 		f->bytes = s->recv_q;
 		f->limit = s->has_skmem ? s->skmem[SK_MEMINFO_RCVBUF] : 0;
-		f->mem = s->mem;
+		f->mem = sock_mem(s);
 		break;
 	case FIND_DROPS:
 		f->count = s->drops;

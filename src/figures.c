@@ -33,7 +33,7 @@ void figures_add(struct skc_figures *f, const struct skc_sock *s)
 	 * are its listener's (pending_mem, pending_pinned) */
 	if (s->listener < 0) {
 		f->recv_q += sock_unread(s);
-		f->mem += s->mem + sock_rare(s)->pending_mem;
+		f->mem += sock_mem(s) + sock_rare(s)->pending_mem;
 		f->pinned += s->pinned + sock_rare(s)->pending_pinned;
 	}
 	f->pending_bytes += sock_rare(s)->pending_bytes;

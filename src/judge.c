@@ -31,8 +31,6 @@ static uint32_t fin_in_recv_q(const struct skc_sock *s)
 void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 
 {
-	uint64_t wmem;
-
 	s->flags = 0;
 	if (sock_is_listener(s)) {
 		/* Recv-Q is the accept queue (connections), Send-Q its limit:
@@ -47,13 +45,6 @@ void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 		s->recv_q = s->rqueue - fin_in_recv_q(s);
 		s->send_q = s->wqueue;
 	}
-	/* UNIX data is charged to the sender (skb_set_owner_w in
-	 * unix_stream_sendmsg), so its wmem_alloc holds the receiver's
-	 * queue; TCP's write queue is wmem_queued, which covers wmem_alloc. */
-	wmem = sk(s, SK_MEMINFO_WMEM_QUEUED);
-	if (sk(s, SK_MEMINFO_WMEM_ALLOC) > wmem)
-		wmem = sk(s, SK_MEMINFO_WMEM_ALLOC);
-	s->mem = sk(s, SK_MEMINFO_RMEM_ALLOC) + wmem;
 	s->drops = sk(s, SK_MEMINFO_DROPS);
 
 	if (s->recv_q + sock_rare(s)->pending_bytes >= o->residue_bytes)
@@ -65,7 +56,7 @@ void judge_socket(struct skc_sock *s, const struct skc_judge_opts *o)
 		s->flags |= SKC_F_RCVBUF_FULL;
 	if (s->drops > 0)
 		s->flags |= SKC_F_DROPS;
-	if (judge_pins_pages(s->pinned, s->mem, o))
+	if (judge_pins_pages(s->pinned, sock_mem(s), o))
 		s->flags |= SKC_F_PINS_PAGES;
 }
 
@@ -183,7 +174,7 @@ void judge_host(struct skc_host *h, const struct skc_judge_opts *o)
 		if (t->v[i].listener >= 0) {
 			struct skc_sock_rare *l = sock_rare_w(&t->v[t->v[i].listener]);
 
-			l->pending_mem += t->v[i].mem;
+			l->pending_mem += sock_mem(&t->v[i]);
 			l->pending_pinned += t->v[i].pinned;
 		}
 }

@@ -223,7 +223,8 @@ void sock_where(const struct skc_sock *s, struct skc_where *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->family = s->family;
-	w->ep = s->local;
+	if (s->family != AF_UNIX)	/* the endpoints' storage is the path's */
+		w->ep = s->local;
 	w->ifindex = s->ifindex;
 	memcpy(w->ifname, sock_rare(s)->ifname, sizeof(w->ifname));
 	if (s->family == AF_UNIX && s->unix_path_len) {

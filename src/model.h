@@ -107,58 +107,75 @@ struct skc_sock_rare {
 	double stall_since;	/* wall clock, of the oldest active stall */
 	double growth;		/* recv_q bytes per second over the stall */
 	double drops_rate;	/* drops per second since the last sample */
+
+	/* The receive queue's head skb (its address, an identity only) and
+	 * length in skbs, where a BPF iterator could read them
+	 * (has_rx_head): a head that stays while the queue is not empty
+	 * proves the reader read nothing (UDP, UNIX datagrams). */
+	uint64_t rx_head;
+	uint32_t rx_qlen;
+	/* Reads of a queued socket's reader (UDP, UNIX, packet, raw,
+	 * netlink, MPTCP) since skcheck's BPF counters first saw its queue
+	 * non-empty (has_rx_reads; tracepoint sock:sock_recv_length in
+	 * sock_recvmsg_nosec, bpf/pinned.bpf.c).  Unlike the head's
+	 * address, which a busy reader at a full queue brings back (slab
+	 * reuse), a count that stayed proves no read. */
+	uint64_t rx_reads;
 };
 
 /* One socket.  Ordered by size to leave no padding, bools as bits: the
- * table holds one per socket of the host. */
+ * table holds one per socket of the host (200 bytes). */
 struct skc_sock {
-	uint64_t inode;		/* 0: no fd (accept queue, orphan) */
 	uint64_t cookie;
-	uint64_t netns;		/* inode of the network namespace */
-	char *unix_path;	/* raw bytes, abstract names start with NUL */
 	struct skc_sock_rare *rare;	/* NULL: all zero (sock_rare) */
 	uint64_t bytes_received, bytes_acked;	/* tcp_info */
-	/* The receive queue's head skb (its address, an identity only) and
-	 * length in skbs, where a BPF iterator could read them: a head that
-	 * stays while the queue is not empty proves the reader read nothing
-	 * (UDP, UNIX datagrams). */
-	uint64_t rx_head;
-	/* Reads of a queued socket's reader (UDP, UNIX, packet, raw,
-	 * netlink, MPTCP) since skcheck's BPF counters first saw its queue
-	 * non-empty (tracepoint sock:sock_recv_length in
-	 * sock_recvmsg_nosec, bpf/pinned.bpf.c).  Unlike
-	 * the head's address, which a busy reader at a full queue brings
-	 * back (slab reuse), a count that stayed proves no read. */
-	uint64_t rx_reads;
 	uint64_t cgroup_id;
 
 	/* join */
 	struct skc_owner *owners;	/* a range of skc_socktab.owners, or NULL */
 
 	/* judge */
-	uint64_t recv_q;	/* unread bytes (0 for listeners) */
-	uint64_t send_q;
-	uint64_t mem;
-	uint64_t drops;
 	uint64_t pinned;	/* bytes of pages its queues pin (bpf_pinned.c) */
 
+	/* Where it is: the inet families (TCP, UDP, raw, MPTCP, SCTP) have
+	 * endpoints, AF_UNIX a path and a peer; the two share storage, so
+	 * read each only for its family (packet, netlink and vsock sockets
+	 * keep theirs in the rare record and leave these zero). */
+	union {
+		struct {
+			struct skc_endpoint local, peer;
+			/* tcp_info (TCP only: tcp_times): milliseconds
+			 * since data last arrived / was last sent
+			 * (tcp_get_info: now - icsk_ack.lrcvtime /
+			 * tp->lsndtime), and the segments sent but not
+			 * acknowledged */
+			uint32_t last_data_recv, last_data_sent, unacked;
+		};
+		struct {
+			/* raw bytes, abstract names start with NUL; NULL:
+			 * unnamed.  In the table's string pool (socktab.h). */
+			char *unix_path;
+			uint32_t unix_path_len;
+			uint32_t unix_peer;	/* peer inode, 0 if none */
+		};
+	};
+
+	/* sock_diag reports both as 32 bits (idiag_inode, udiag_ino; a
+	 * namespace's inum is an unsigned int: ns_common) */
+	uint32_t inode;		/* 0: no fd (accept queue, orphan) */
+	uint32_t netns;		/* inode of the network namespace */
+	/* judge: unread bytes (0 for listeners), unsent bytes, and drops
+	 * (sk_drops, an atomic_t: SK_MEMINFO_DROPS) */
+	uint32_t recv_q, send_q, drops;
 	uint32_t rqueue, wqueue;	/* raw Recv-Q / Send-Q from the kernel */
 	uint32_t uid;
 	uint32_t ifindex;
-	uint32_t unix_path_len;
-	uint32_t unix_peer;	/* peer inode, 0 if none */
 	uint32_t skmem[SK_MEMINFO_VARS];
-	/* tcp_info: milliseconds since data last arrived / was last sent
-	 * (tcp_get_info: now - icsk_ack.lrcvtime / tp->lsndtime), and the
-	 * segments sent but not acknowledged */
-	uint32_t last_data_recv, last_data_sent, unacked;
-	uint32_t rx_qlen;
 	uint32_t nowners;	/* join */
 	int32_t listener;	/* pending child: index of its listener, else -1 */
 	int32_t parent;		/* MPTCP subflow: index of its MPTCP socket, else -1 */
 	unsigned flags;		/* judge */
 
-	struct skc_endpoint local, peer;
 	uint8_t proto;		/* enum skc_proto */
 	uint8_t family;		/* AF_INET, AF_INET6, AF_UNIX, AF_PACKET,
 				 * AF_NETLINK, AF_VSOCK */
@@ -169,8 +186,8 @@ struct skc_sock {
 	bool subflow : 1;	/* TCP subflow of an MPTCP socket (no fd) */
 	bool has_skmem : 1, has_tcpi : 1, has_cgroup : 1;
 	bool has_tcp_times : 1;
-	bool has_rx_head : 1;
-	bool has_rx_reads : 1;
+	bool has_rx_head : 1;	/* rare: rx_head, rx_qlen */
+	bool has_rx_reads : 1;	/* rare: rx_reads */
 	/* join: listener of a SO_REUSEPORT group in which several members
 	 * have queued connections: which waits where is unknown (join.c) */
 	bool pending_ambiguous : 1;
@@ -186,6 +203,24 @@ struct skc_sock {
 double sock_unread_age(const struct skc_sock *s);
 double sock_unsent_age(const struct skc_sock *s);
 
+/* The memory holding a socket's queues, in bytes (what ss -m shows as
+ * r and t/w): rmem_alloc plus the larger of wmem_queued and wmem_alloc.
+ * UNIX data is charged to the sender (skb_set_owner_w in
+ * unix_stream_sendmsg), so its wmem_alloc holds the receiver's queue;
+ * TCP's write queue is wmem_queued, which covers wmem_alloc.  0 without
+ * skmem. */
+static inline uint64_t sock_mem(const struct skc_sock *s)
+{
+	uint64_t wmem;
+
+	if (!s->has_skmem)
+		return 0;
+	wmem = s->skmem[SK_MEMINFO_WMEM_QUEUED];
+	if (s->skmem[SK_MEMINFO_WMEM_ALLOC] > wmem)
+		wmem = s->skmem[SK_MEMINFO_WMEM_ALLOC];
+	return s->skmem[SK_MEMINFO_RMEM_ALLOC] + wmem;
+}
+
 /* The rarely set fields of s: zeros where it has none. */
 static inline const struct skc_sock_rare *sock_rare(const struct skc_sock *s)
 {
@@ -197,9 +232,19 @@ static inline const struct skc_sock_rare *sock_rare(const struct skc_sock *s)
  * call.  Aborts on out of memory. */
 struct skc_sock_rare *sock_rare_w(struct skc_sock *s);
 
+/* A block of the socket table's string pool: the bytes of many
+ * sockets' strings (UNIX paths) in one allocation, never moved, freed
+ * with the table (socktab_strdup). */
+struct skc_strblock {
+	struct skc_strblock *next;
+	size_t used, cap;
+	char data[];
+};
+
 struct skc_socktab {
 	struct skc_sock *v;
 	size_t n, cap;
+	struct skc_strblock *strings;	/* newest block first */
 	/* open addressing inode -> index+1; 0 marks an empty slot */
 	uint32_t *slots;
 	size_t nslots;

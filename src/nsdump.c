@@ -297,6 +297,7 @@ static void merge_out(struct skc_host *h, struct nsjob *j)
 		memcpy(h->socks.v + h->socks.n, out->socks.v,
 		       out->socks.n * sizeof(*out->socks.v));
 		h->socks.n += out->socks.n;
+		socktab_take_strings(&h->socks, &out->socks);
 		free(out->socks.v);
 		free(out->socks.slots);
 	} else {

@@ -408,15 +408,15 @@ static json_object *sock_obj(const struct skc_host *h, const struct skc_sock *s,
 		jset(o, "pending_ambiguous",
 		     jx(json_object_new_boolean(s->pending_ambiguous)));
 	}
-	add_u64(o, "mem", s->mem);
+	add_u64(o, "mem", sock_mem(s));
 	add_pinned(o, h, s->pinned);
 	if (h->pinned_avail)
 		jset(o, "pinned_capped",
 		     jx(json_object_new_boolean(s->pinned_capped)));
 	if (s->has_rx_head)
-		add_u64(o, "rx_skbs", s->rx_qlen);
+		add_u64(o, "rx_skbs", sock_rare(s)->rx_qlen);
 	if (s->has_rx_reads)
-		add_u64(o, "rx_reads", s->rx_reads);
+		add_u64(o, "rx_reads", sock_rare(s)->rx_reads);
 	add_u64(o, "drops", s->drops);
 	add_u64(o, "uid", s->uid);
 	add_u64(o, "netns", s->netns);

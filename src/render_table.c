@@ -147,7 +147,7 @@ static char *sock_cell(int col, const struct skc_host *h, const struct skc_sock 
 			strcat(buf, "?");
 		break;
 	case COL_SENDQ: size_cell(buf, sizeof(buf), s->send_q, o); break;
-	case COL_MEM: size_cell(buf, sizeof(buf), s->mem + sock_rare(s)->pending_mem, o); break;
+	case COL_MEM: size_cell(buf, sizeof(buf), sock_mem(s) + sock_rare(s)->pending_mem, o); break;
 	case COL_PINNED:
 		/* a listener's: its queued connections' too, as MEM */
 		pinned_cell(buf, sizeof(buf), h, s->pinned + sock_rare(s)->pending_pinned,

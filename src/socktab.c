@@ -24,10 +24,66 @@ struct skc_sock *socktab_add(struct skc_socktab *t)
 
 void socktab_release(struct skc_sock *s)
 {
-	free(s->unix_path);
 	free(s->rare);
-	s->unix_path = NULL;
 	s->rare = NULL;
+}
+
+#define STRBLOCK_SIZE (64 * 1024)
+
+char *socktab_strdup(struct skc_socktab *t, const void *p, size_t n)
+{
+	struct skc_strblock *b = t->strings;
+	char *d;
+
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > STRBLOCK_SIZE ? n : STRBLOCK_SIZE;
+
+		b = xmalloc(sizeof(*b) + cap);
+		b->used = 0;
+		b->cap = cap;
+		/* a string larger than a block has a block of its own,
+		 * behind the current one, which keeps its free room */
+		if (t->strings && cap > STRBLOCK_SIZE) {
+			b->next = t->strings->next;
+			t->strings->next = b;
+		} else {
+			b->next = t->strings;
+			t->strings = b;
+		}
+	}
+	d = b->data + b->used;
+	if (n)
+		memcpy(d, p, n);
+	b->used += n;
+	return d;
+}
+
+static void strings_free(struct skc_strblock *b)
+{
+	while (b) {
+		struct skc_strblock *next = b->next;
+
+		free(b);
+		b = next;
+	}
+}
+
+void socktab_take_strings(struct skc_socktab *dst, struct skc_socktab *src)
+{
+	struct skc_strblock *last = src->strings;
+
+	if (!last)
+		return;
+	/* src's blocks go behind dst's current one: dst keeps filling it */
+	while (last->next)
+		last = last->next;
+	if (dst->strings) {
+		last->next = dst->strings->next;
+		dst->strings->next = src->strings;
+	} else {
+		dst->strings = src->strings;
+	}
+	src->strings = NULL;
 }
 
 void socktab_truncate(struct skc_socktab *t, size_t n)
@@ -115,6 +171,7 @@ void socktab_free(struct skc_socktab *t)
 {
 	socktab_owners_alloc(t, 0);
 	socktab_truncate(t, 0);
+	strings_free(t->strings);
 	free(t->v);
 	free(t->slots);
 	memset(t, 0, sizeof(*t));

@@ -7,8 +7,16 @@
 /* Append a zeroed socket and return it; pointers stay valid only until
  * the next call (the array grows). */
 struct skc_sock *socktab_add(struct skc_socktab *t);
-/* Free what a socket record owns (its path, its rare fields). */
+/* Free what a socket record owns (its rare fields; its path is the
+ * table's, socktab_strdup). */
 void socktab_release(struct skc_sock *s);
+/* A copy of the n bytes at p in t's string pool: valid until the table
+ * is freed, whatever is added, truncated or moved meanwhile.  One
+ * allocation per 64 KiB of strings, not one per socket.  Aborts on out
+ * of memory (xmalloc). */
+char *socktab_strdup(struct skc_socktab *t, const void *p, size_t n);
+/* Move src's string pool to dst (their sockets merged: merge_out). */
+void socktab_take_strings(struct skc_socktab *dst, struct skc_socktab *src);
 /* Drop sockets added after the table held n (an interrupted dump). */
 void socktab_truncate(struct skc_socktab *t, size_t n);
 /* Build the inode index (MPTCP subflows left out); call once

@@ -301,10 +301,10 @@ static struct stall_input rx_input(const struct skc_sock *s,
 	/* datagrams dequeued, a new head skb, or fewer of them: the reader
 	 * read; a count or head seen for the first time is a baseline, as
 	 * a new queue is */
-	if (s->has_rx_reads && (!old->has_rx_reads || s->rx_reads != old->rx_reads))
+	if (s->has_rx_reads && (!old->has_rx_reads || sock_rare(s)->rx_reads != old->rx_reads))
 		in.moved = true;
-	if (s->has_rx_head && (!old->has_rx_head || s->rx_head != old->rx_head ||
-			       s->rx_qlen < old->rx_qlen))
+	if (s->has_rx_head && (!old->has_rx_head || sock_rare(s)->rx_head != old->rx_head ||
+			       sock_rare(s)->rx_qlen < old->rx_qlen))
 		in.moved = true;
 	/* UNIX datagrams are charged to their senders */
 	if (s->proto == SKC_UNIX && s->type == SOCK_DGRAM &&
@@ -590,10 +590,10 @@ static void track_one(struct tracker *tr, struct skc_host *h, struct skc_sock *s
 	e->acked = s->bytes_acked;
 	e->accept_q = sock_rare(s)->accept_q;
 	e->has_rx_head = s->has_rx_head;
-	e->rx_head = s->rx_head;
-	e->rx_qlen = s->rx_qlen;
+	e->rx_head = sock_rare(s)->rx_head;
+	e->rx_qlen = sock_rare(s)->rx_qlen;
 	e->has_rx_reads = s->has_rx_reads;
-	e->rx_reads = s->rx_reads;
+	e->rx_reads = sock_rare(s)->rx_reads;
 	e->peer_wmem = sock_rare(s)->peer_wmem;
 	/* how long a socket has sat in CLOSE-WAIT, as far as we saw it */
 	if (s->proto == SKC_TCP && s->state == SKC_ST_CLOSE_WAIT) {

@@ -304,20 +304,20 @@ static void test_mem(void **state)
 	s = fx_sock_value(SKC_TCP, ST_ESTABLISHED, 0, 0);
 	fx_skmem(&s, 100, 1000000, 200, 300, 0);
 	judge(&s, &o);
-	assert_int_equal(s.mem, 400);
+	assert_int_equal(sock_mem(&s), 400);
 	fx_skmem(&s, 100, 1000000, 300, 200, 0);
 	judge(&s, &o);
-	assert_int_equal(s.mem, 400);
+	assert_int_equal(sock_mem(&s), 400);
 	fx_skmem(&s, 0, 1000000, 6400, 0, 0);	/* a UNIX sender */
 	judge(&s, &o);
-	assert_int_equal(s.mem, 6400);
+	assert_int_equal(sock_mem(&s), 6400);
 	/* no overflow: u32 parts, u64 sum */
 	fx_skmem(&s, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0, 0);
 	judge(&s, &o);
-	assert_int_equal(s.mem, 0x1fffffffeULL);
+	assert_int_equal(sock_mem(&s), 0x1fffffffeULL);
 	s.has_skmem = false;
 	judge(&s, &o);
-	assert_int_equal(s.mem, 0);
+	assert_int_equal(sock_mem(&s), 0);
 	options_free(&o);
 }
 

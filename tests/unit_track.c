@@ -303,11 +303,11 @@ static void test_dgram_and_unix(void **state)
 			s = &h.socks.v[i];
 			if (protos[p] == SKC_UDP) {
 				s->has_rx_head = true;
-				s->rx_head = 0xa0;
-				s->rx_qlen = 3;
+				sock_rare_w(s)->rx_head = 0xa0;
+				sock_rare_w(s)->rx_qlen = 3;
 			}
 			s->has_rx_reads = true;
-			s->rx_reads = seq[k].reads;
+			sock_rare_w(s)->rx_reads = seq[k].reads;
 			step(tr, &h, seq[k].t);
 			assert_int_equal(s->flags & (SKC_F_ANY_STALL | SKC_F_NO_PROGRESS),
 					 seq[k].stalled);
@@ -345,8 +345,8 @@ static void test_udp_head_moves(void **state)
 		own(&h, i, P_READER, 9);
 		s = &h.socks.v[i];
 		s->has_rx_head = true;
-		s->rx_head = 0x1000 + k;
-		s->rx_qlen = 100;
+		sock_rare_w(s)->rx_head = 0x1000 + k;
+		sock_rare_w(s)->rx_qlen = 100;
 		step(tr, &h, 0.5 * (double)k);
 		assert_int_equal(s->flags & (SKC_F_ANY_STALL | SKC_F_NO_PROGRESS), 0);
 		assert_int_equal(h.nevents, 0);
@@ -380,10 +380,10 @@ static void test_udp_head_cycles(void **state)
 			own(&h, i, P_READER, 9);
 			s = &h.socks.v[i];
 			s->has_rx_head = true;
-			s->rx_head = 0xffff888012345600;
-			s->rx_qlen = 166;
+			sock_rare_w(s)->rx_head = 0xffff888012345600;
+			sock_rare_w(s)->rx_qlen = 166;
 			s->has_rx_reads = counted;
-			s->rx_reads = 166 * k;
+			sock_rare_w(s)->rx_reads = 166 * k;
 			step(tr, &h, 0.5 * (double)k);
 			assert_int_equal(s->flags & SKC_F_ANY_STALL, 0);
 			assert_int_equal(s->flags & SKC_F_NO_PROGRESS,
