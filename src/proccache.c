@@ -143,11 +143,12 @@ bool proccache_need_full(struct proccache *c, const struct skc_host *h)
 
 	for (i = 0; i < h->socks.n; i++) {
 		const struct skc_sock *s = &h->socks.v[i];
+		uint64_t inode = s->inode;	/* the key as the array holds it */
 
 		if (!s->inode || s->nowners || !sock_has_queue(s))
 			continue;
 		if (!c->unplaced ||
-		    !bsearch(&s->inode, c->unplaced, c->nunplaced,
+		    !bsearch(&inode, c->unplaced, c->nunplaced,
 			     sizeof(*c->unplaced), cmp_u64))
 			return true;
 	}

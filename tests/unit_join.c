@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "util.h"
 #include "join.h"
 #include "judge.h"
 #include "options.h"
+#include "proccache.h"
 #include "sample.h"
 #include "socktab.h"
 
@@ -170,12 +172,47 @@ static void test_owner_block(void **state)
 	host_free(&h);
 }
 
+/* The --watch owner cache rescans every process when a socket holding
+ * data has no owner, once: a socket still unowned after a full look
+ * (kernel-held, unreadable owner) is remembered by its inode and does
+ * not make each tick rescan.  The inodes sit next to the namespace in
+ * the socket record; the lookup must read the inode alone. */
+static void test_proccache_unplaced(void **state)
+{
+	char root[] = "/tmp/skc-unit-proc.XXXXXX";
+	struct proccache *c = proccache_new();
+	struct skc_host h;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	host_init(&h);
+	sock(&h, AF_INET, ST_ESTABLISHED, 0x7001, 100, 0)->netns = 0xf0000001u;
+	join_host(&h);
+	/* no previous full look: rescan */
+	assert_true(proccache_need_full(c, &h));
+	assert_int_equal(proccache_rescan_all(c, root, &h), 0);
+	join_reset(&h);
+	join_host(&h);
+	proccache_keep(c, &h);
+	/* the same unowned socket: known, no rescan */
+	assert_false(proccache_need_full(c, &h));
+	/* a new one holding data: rescan */
+	sock(&h, AF_INET, ST_ESTABLISHED, 0x7002, 100, 0)->netns = 0xf0000001u;
+	join_reset(&h);
+	join_host(&h);
+	assert_true(proccache_need_full(c, &h));
+	host_free(&h);
+	proccache_free(c);
+	assert_int_equal(rmdir(root), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listener_family),
 		cmocka_unit_test(test_dup_owner_counted_once),
 		cmocka_unit_test(test_owner_block),
+		cmocka_unit_test(test_proccache_unplaced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
