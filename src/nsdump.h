@@ -20,17 +20,30 @@
 int nsdump_netns(struct skc_host *out, uint64_t netns,
 		 const struct skc_opts *o, struct skc_err *err);
 
+/* The own namespace's dump, begun on a thread before the process scan
+ * (collect.c), or NULL when there is no point: one thread asked for
+ * (SKCHECK_NS_THREADS=1), one CPU, a --netns selection other than all
+ * or current, or no thread could be made.  netns: its inode.
+ * nsdump_all takes it (once the pool is done, as the own namespace's
+ * job); nsdump_early_cancel waits for it and frees it when the sample
+ * ends before (NULL: nothing). */
+struct nsdump_early;
+struct nsdump_early *nsdump_early_start(const struct skc_opts *o, uint64_t netns);
+void nsdump_early_cancel(struct nsdump_early *e);
+
 /* Dump every namespace of h->nets into h->socks (in h->nets order,
  * whatever the pool size), set each one's state, walk the pinned pages
  * of each (pinned_collect_ns, one namespace after the other: the page
  * map counts a page shared by two namespaces' queues in the first), and
  * set h->partial.  The pool has min(online CPUs, 4, namespaces)
  * threads, or min(o->ns_threads, namespaces) when set; one namespace or
- * one thread: no thread at all, the calling thread does it all.  0, or -errno with err set:
+ * one thread: no thread at all, the calling thread does it all.  early
+ * (from nsdump_early_start, or NULL) is taken as the own namespace's
+ * dump, or freed; either way it is gone on return.  0, or -errno with err set:
  * -ECANCELED (SIGINT/SIGTERM), -ENOTRECOVERABLE (a thread could not
  * return to our namespace), -EPERM (no namespace could be scanned), or
  * the failure of our own namespace's dump. */
 int nsdump_all(struct skc_host *h, const struct skc_opts *o,
-	       struct skc_err *err);
+	       struct nsdump_early *early, struct skc_err *err);
 
 #endif
