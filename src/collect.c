@@ -238,9 +238,15 @@ static void check_fd(struct skc_proc *p, const char *proc_root, int fd,
 		     uint64_t inode)
 {
 	char path[4096], name[16];
+	struct stat st;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%d/fd/%d", proc_root, (int)p->pid, fd);
+	/* the fd must still hold the socket the walk saw: a busy process
+	 * closes sockets and reuses their fd numbers for new ones, and the
+	 * socket we did not find in the dump is then simply closed */
+	if (stat(path, &st) < 0 || st.st_ino != inode)
+		return;
 	n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
 	if (n <= 0)
 		return;		/* closed meanwhile, or an old kernel */
@@ -256,10 +262,10 @@ static void check_fd(struct skc_proc *p, const char *proc_root, int fd,
 	p->nleaks++;
 }
 
-/* Bound-but-idle TCP sockets of namespace ns, into t. */
-static int bound_in(struct skc_host *h, struct skc_netns *ns, int selffd,
-		    const char *proc_root, struct skc_socktab *t,
-		    struct skc_err *err)
+/* Namespace ns's TCP sockets that an fd can hold, now, into t. */
+static int held_in(struct skc_host *h, struct skc_netns *ns, int selffd,
+		   const char *proc_root, struct skc_socktab *t,
+		   struct skc_err *err)
 {
 	struct mnl_socket *nl;
 	struct skc_err nerr = { 0, "" };
@@ -270,24 +276,29 @@ static int bound_in(struct skc_host *h, struct skc_netns *ns, int selffd,
 		return 0;	/* not reachable now: keep the candidates */
 	ret = nl_open_diag(&nl);
 	if (ret == 0) {
-		ret = diag_bound_inactive(nl, ns->ino, t, &nerr);
+		ret = diag_tcp_held(nl, ns->ino, t, &nerr);
 		mnl_socket_close(nl);
 	}
-	/* unknown bound sockets: the candidates stay, said so */
+	/* unknown: the candidates stay, said so */
 	if (ret < 0)
-		host_warn(h, "netns %llu: bound TCP sockets unknown (%s): leaked sockets may include bound ones",
+		host_warn(h, "netns %llu: TCP sockets unknown for the leak check (%s): leaked sockets may include bound or new ones",
 			  (unsigned long long)ns->ino, nerr.msg[0] ? nerr.msg : strerror(-ret));
 	return foreign ? netns_leave(selffd, err) : 0;
 }
 
-/* A TCP socket that is bound but neither listening nor connected is in
- * no regular dump either; it is not leaked.  Ask the kernel for those
- * (TCP_BOUND_INACTIVE) only in the namespaces of processes that have
- * candidates: the query walks the whole bind hash. */
-static int drop_bound(struct skc_host *h, const struct skc_opts *o,
-		      struct skc_err *err)
+/* A second look, only in the namespaces of processes that have
+ * candidates, at every TCP socket an fd can hold, and the candidates it
+ * finds are dropped:
+ *  - a socket that is bound but neither listening nor connected is in
+ *    no regular dump; it is not leaked (TCP_BOUND_INACTIVE: the query
+ *    walks the whole bind hash, hence only when needed);
+ *  - a socket that got its fd after its namespace's dump (accept(),
+ *    connect(): our own namespace is dumped beside the /proc walk,
+ *    nsdump_early_start) was not in it, and is not leaked either. */
+static int drop_held(struct skc_host *h, const struct skc_opts *o,
+		     struct skc_err *err)
 {
-	struct skc_socktab bound = { 0 };
+	struct skc_socktab held = { 0 };
 	int selffd = -1, ret = 0;
 	size_t i, j, k;
 
@@ -303,20 +314,20 @@ static int drop_bound(struct skc_host *h, const struct skc_opts *o,
 			break;
 		/* a recording has no kernel to ask: the candidates stay */
 		ret = o->replay_dir ? 0 :
-		      bound_in(h, &h->nets.v[i], selffd, o->proc_root, &bound, err);
+		      held_in(h, &h->nets.v[i], selffd, o->proc_root, &held, err);
 	}
 	if (selffd >= 0)
 		close(selffd);
-	socktab_index(&bound);
+	socktab_index(&held);
 	for (i = 0; i < h->procs.n; i++) {
 		struct skc_proc *p = &h->procs.v[i];
 
 		for (j = k = 0; j < p->nleaks; j++)
-			if (socktab_find(&bound, p->leaks[j].inode) < 0)
+			if (socktab_find(&held, p->leaks[j].inode) < 0)
 				p->leaks[k++] = p->leaks[j];
 		p->nleaks = k;
 	}
-	socktab_free(&bound);
+	socktab_free(&held);
 	return ret;
 }
 
@@ -350,5 +361,5 @@ int collect_leaks(struct skc_host *h, const struct skc_opts *o,
 				check_fd(p, o->proc_root, p->fds[j].fd, p->fds[j].inode);
 		n += p->nleaks;
 	}
-	return n ? drop_bound(h, o, err) : 0;
+	return n ? drop_held(h, o, err) : 0;
 }

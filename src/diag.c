@@ -265,8 +265,8 @@ int diag_collect(struct mnl_socket *nl, uint64_t netns,
 	return ok || !first_err ? 0 : first_err;
 }
 
-int diag_bound_inactive(struct mnl_socket *nl, uint64_t netns,
-			struct skc_socktab *t, struct skc_err *err)
+int diag_tcp_held(struct mnl_socket *nl, uint64_t netns,
+		  struct skc_socktab *t, struct skc_err *err)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	char req[MNL_SOCKET_BUFFER_SIZE];
@@ -276,7 +276,7 @@ int diag_bound_inactive(struct mnl_socket *nl, uint64_t netns,
 	for (i = 0; i < 2 && ret >= 0; i++) {
 		struct diag_ctx ctx = { .t = t, .netns = netns, .proto = SKC_TCP };
 		struct nlmsghdr *nlh = diag_inet_request(req, families[i], SKC_TCP,
-							 SKC_STATE_BIT(SKC_ST_BOUND_INACTIVE));
+							 DIAG_TCP_HELD_STATES);
 
 		ret = nl_dump(nl, nlh, diag_inet_parse, &ctx, -1, err);
 	}

@@ -115,10 +115,24 @@ int diag_collect(struct mnl_socket *nl, uint64_t netns,
 		 const struct diag_opts *o, struct skc_host *h,
 		 struct skc_err *err);
 
-/* TCP sockets that are bound but neither listening nor connected
- * (TCP_BOUND_INACTIVE, Linux 6.5+; older kernels return none), v4 and
- * v6, into t.  0 or -errno. */
-int diag_bound_inactive(struct mnl_socket *nl, uint64_t netns,
-			struct skc_socktab *t, struct skc_err *err);
+/* TIME-WAIT and SYN-RECV request sockets hold no queue or memory worth
+ * reporting and can number hundreds of thousands on a busy server.
+ * TCP_BOUND_INACTIVE is not asked for in the regular dumps: the kernel
+ * serves it by walking the whole bind hash, once per dump and
+ * namespace; collect.c asks for it only when a leak candidate needs it
+ * (diag_tcp_held). */
+#define DIAG_ALL_STATES 0xfffu	/* every state up to TCP_CLOSING (11) */
+#define DIAG_INET_STATES (DIAG_ALL_STATES & ~(SKC_STATE_BIT(SKC_ST_TIME_WAIT) | \
+					      SKC_STATE_BIT(SKC_ST_NEW_SYN_RECV)))
+#define DIAG_TCP_HELD_STATES (DIAG_INET_STATES | SKC_STATE_BIT(SKC_ST_BOUND_INACTIVE))
+
+/* Every TCP socket a file descriptor can hold, v4 and v6, into t: all
+ * states but TIME-WAIT and SYN-RECV request sockets (no inode), and
+ * those bound but neither listening nor connected (TCP_BOUND_INACTIVE,
+ * Linux 6.5+; older kernels return none).  The leak check's second
+ * look (collect.c): one dump walks the listening, bind and established
+ * hashes.  0 or -errno. */
+int diag_tcp_held(struct mnl_socket *nl, uint64_t netns,
+		  struct skc_socktab *t, struct skc_err *err);
 
 #endif

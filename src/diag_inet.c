@@ -14,14 +14,6 @@
 #include "socktab.h"
 #include "util.h"
 
-/* TIME-WAIT and SYN-RECV request sockets hold no queue or memory worth
- * reporting and can number hundreds of thousands on a busy server.
- * TCP_BOUND_INACTIVE is not asked for here: the kernel serves it by
- * walking the whole bind hash, once per dump and namespace; collect.c
- * asks for it alone, and only when a leak candidate needs it. */
-#define ALL_STATES 0xfffu	/* every state up to TCP_CLOSING (11) */
-#define INET_STATES (ALL_STATES & ~(SKC_STATE_BIT(SKC_ST_TIME_WAIT) | \
-				    SKC_STATE_BIT(SKC_ST_NEW_SYN_RECV)))
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -52,7 +44,7 @@ struct nlmsghdr *diag_inet_request(char *buf, int family, unsigned proto,
 	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
 	r->sdiag_family = (unsigned char)family;
 	r->sdiag_protocol = (unsigned char)proto_ipproto[proto];
-	r->idiag_states = states ? states : is_stream(proto) ? INET_STATES : ALL_STATES;
+	r->idiag_states = states ? states : is_stream(proto) ? DIAG_INET_STATES : DIAG_ALL_STATES;
 	r->idiag_ext = 1u << (INET_DIAG_SKMEMINFO - 1);
 	/* tcp_info for TCP (and, as root, the ULP info that marks MPTCP
 	 * subflows); mptcp_info for MPTCP */

@@ -110,3 +110,16 @@ child_checked=$(awk 'NR == FNR { if ($1 == "load.child") { split($2, kv, "="); k
 	"$rec" "$reported" | grep -c '')
 expect_gt "of them owned by a short-lived child" "$child_checked" 5
 ok "every reported owner of the load's sockets is one its record allows"
+
+# Leak checks (every namespace dumped: the runs without --netns) see
+# sockets opened and closed all the time: every socket of the load is
+# connected while a process holds it, so none is ever leaked.  A socket
+# that got its fd after its namespace's dump (our own namespace is
+# dumped beside the /proc walk), or an fd number reused between the walk
+# and the check, must not make one.
+leak_runs=$(cat "$runs"/*.json | jq -s '[.[] | select(.summary.leaks_checked)] | length')
+expect_gt "one-shot runs with leak checks" "$leak_runs" 0
+cat "$runs"/*.json | jq -r '.processes[]? | .leaked[]? | .inode' | sort -u >"$SK_TMP/leaked"
+wrong=$(awk '{ print $1 }' "$allowed" | sort -u | comm -12 - "$SK_TMP/leaked")
+[ -z "$wrong" ] || fail "sockets of the load reported leaked: $(echo "$wrong" | wc -l) inodes, e.g. $(echo "$wrong" | head -n 5 | tr '\n' ' ')"
+ok "no socket of the load reported leaked in $leak_runs runs with leak checks"
