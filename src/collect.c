@@ -18,6 +18,7 @@
 #include "mptcp.h"
 #include "netns.h"
 #include "nsdump.h"
+#include "nsearly.h"
 #include "proccache.h"
 #include "procscan.h"
 #include "socktab.h"
@@ -128,13 +129,13 @@ static bool want_bpf_join(const struct skc_opts *o)
  * cache.  With BPF a whole join costs less than the cache's checks, so
  * the cache is not used (h->owners_bpf tells sample.c and watch.c). */
 static int scan_procs(struct skc_host *h, const struct skc_opts *o, bool light,
-		      struct proccache *cache, struct skc_err *err)
+		      bool bpf_join, struct proccache *cache, struct skc_err *err)
 {
 	struct procscan_fdlist list = { 0 };
 	char why[256] = "";
 	int ret = -ENOTSUP;
 
-	if (!light && want_bpf_join(o)) {
+	if (!light && bpf_join) {
 		ret = owners_bpf_collect(&list, why, sizeof(why));
 		if (ret == 0) {
 			ret = procscan_run_list(o->proc_root, &h->procs, &list);
@@ -166,6 +167,8 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 		.eager = o->watch || owners_bpf_pays(),
 		.iterators_only = o->pinned_walk && strcmp(o->pinned_walk, "iterators") == 0,
 	};
+	/* once: it reads /proc/sys/fs/file-nr, which moves */
+	bool bpf_join = want_bpf_join(o);
 	struct nsdump_early *early;
 	int ret;
 
@@ -174,13 +177,13 @@ int collect_host(struct skc_host *h, const struct skc_opts *o, bool light,
 	 * what proves a datagram reader stopped (track.c) */
 	pinned_begin(h, &plan);
 	/* our own namespace's dump needs nothing from the process scan:
-	 * it runs beside the /proc walk (0.46 -> 0.36 s at 110k sockets).
+	 * it runs beside the /proc walk (0.46 -> 0.35 s at 110k sockets).
 	 * Not beside the BPF join: that takes ~35 ms, while the BPF load
 	 * already has the second core, and the dump's table growing
 	 * during libbpf's BTF parse raised peak RSS by 5 MiB */
 	h->netns = own_netns(o->proc_root);
-	early = want_bpf_join(o) ? NULL : nsdump_early_start(o, h->netns);
-	ret = scan_procs(h, o, light, cache, err);
+	early = bpf_join ? NULL : nsdump_early_start(o, h->netns);
+	ret = scan_procs(h, o, light, bpf_join, cache, err);
 	if (ret < 0)
 		goto fail;
 	if (!light)

@@ -50,7 +50,7 @@ int diag_unix_parse(const struct nlmsghdr *nlh, void *data)
 	s->inode = m->udiag_ino;
 	s->cookie = (uint64_t)m->udiag_cookie[1] << 32 | m->udiag_cookie[0];
 	s->netns = ctx->netns;
-	if (tb[UNIX_DIAG_NAME]) {
+	if (tb[UNIX_DIAG_NAME] && mnl_attr_get_payload_len(tb[UNIX_DIAG_NAME])) {
 		const char *name = mnl_attr_get_payload(tb[UNIX_DIAG_NAME]);
 		uint32_t len = mnl_attr_get_payload_len(tb[UNIX_DIAG_NAME]);
 

@@ -87,6 +87,8 @@ struct skc_sock_rare {
 	uint32_t mptcp_token;	/* MPTCP socket, or subflow: its MPTCP
 				 * connection's local token (0: unknown) */
 	uint32_t nsubflows;	/* MPTCP socket: subflows joined to it */
+	uint32_t rx_qlen;	/* BPF: the receive queue's length in skbs
+				 * (with rx_head, below: has_rx_head) */
 
 	/* judge */
 	uint64_t pending_bytes;	/* listeners: unread bytes of queued children */
@@ -112,8 +114,7 @@ struct skc_sock_rare {
 	 * length in skbs, where a BPF iterator could read them
 	 * (has_rx_head): a head that stays while the queue is not empty
 	 * proves the reader read nothing (UDP, UNIX datagrams). */
-	uint64_t rx_head;
-	uint32_t rx_qlen;
+	uint64_t rx_head;	/* its queue's length: rx_qlen, above */
 	/* Reads of a queued socket's reader (UDP, UNIX, packet, raw,
 	 * netlink, MPTCP) since skcheck's BPF counters first saw its queue
 	 * non-empty (has_rx_reads; tracepoint sock:sock_recv_length in
@@ -124,7 +125,8 @@ struct skc_sock_rare {
 };
 
 /* One socket.  Ordered by size to leave no padding, bools as bits: the
- * table holds one per socket of the host (200 bytes). */
+ * table holds one per socket of the host (200 bytes on 64-bit
+ * machines, 1 of them tail padding). */
 struct skc_sock {
 	uint64_t cookie;
 	struct skc_sock_rare *rare;	/* NULL: all zero (sock_rare) */

@@ -25,6 +25,7 @@
 #include "links.h"
 #include "netns.h"
 #include "nsdump.h"
+#include "nsearly.h"
 #include "sockstat.h"
 #include "socktab.h"
 #include "stop.h"
@@ -177,107 +178,11 @@ static void note_denied(struct nspool *p, size_t i)
 		;
 }
 
-/* The own namespace's dump on a thread of its own, begun before the
- * process scan: it needs nothing the scan finds, and most of a host's
- * sockets are there, so the two overlap. */
-struct nsdump_early {
-	pthread_t tid;
-	const struct skc_opts *o;
-	struct skc_netns ns;	/* ino and state, until nsdump_all takes them */
-	struct skc_host out;	/* as a job's out */
-	int ret;
-	struct skc_err err;
-};
-
-static void *early_run(void *arg)
-{
-	struct nsdump_early *e = arg;
-
-	e->ret = nsdump_netns(&e->out, e->ns.ino, e->o, &e->err);
-	if (e->ret == 0 && e->ns.state == SKC_NS_PENDING)
-		e->ns.state = SKC_NS_COMPLETE;
-	return NULL;
-}
-
-/* Threads that dump block every signal but faults: the calling thread
- * takes SIGINT/SIGTERM (and --watch's others). */
-static void block_signals(sigset_t *old)
-{
-	sigset_t all;
-
-	sigfillset(&all);
-	/* faults stay deliverable, for the sanitizers' reports */
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	sigdelset(&all, SIGABRT);
-	pthread_sigmask(SIG_BLOCK, &all, old);
-}
-
-struct nsdump_early *nsdump_early_start(const struct skc_opts *o, uint64_t netns)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	struct nsdump_early *e;
-	sigset_t old;
-	int r;
-
-	/* one thread asked for (SKCHECK_NS_THREADS=1) means none */
-	if (o->ns_threads == 1 || cpus < 2 ||
-	    (o->netns.kind != NETNS_ALL && o->netns.kind != NETNS_CURRENT))
-		return NULL;
-	e = xcalloc(1, sizeof(*e));
-	e->o = o;
-	e->ns.ino = netns;
-	e->ns.state = SKC_NS_PENDING;
-	e->out.nets.v = &e->ns;
-	e->out.nets.n = 1;
-	block_signals(&old);
-	r = pthread_create(&e->tid, NULL, early_run, e);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
-		free(e);
-		return NULL;	/* the pool dumps it, as without */
-	}
-	return e;
-}
-
-static void early_free(struct nsdump_early *e)
-{
-	size_t i;
-
-	socktab_free(&e->out.socks);
-	for (i = 0; i < e->out.nwarnings; i++)
-		free(e->out.warnings[i]);
-	free(e->out.warnings);
-	free(e->ns.error);
-	free(e);
-}
-
-void nsdump_early_cancel(struct nsdump_early *e)
-{
-	if (!e)
-		return;
-	pthread_join(e->tid, NULL);
-	early_free(e);
-}
-
-/* The early dump becomes job j's result, as if the pool had made it. */
+/* The early dump (nsearly.c) becomes job j's result, as if the pool
+ * had made it. */
 static void early_take(struct nsdump_early *e, struct nsjob *j)
 {
-	pthread_join(e->tid, NULL);
-	j->out.socks = e->out.socks;
-	j->out.warnings = e->out.warnings;
-	j->out.nwarnings = e->out.nwarnings;
-	j->out.warnings_cap = e->out.warnings_cap;
-	j->out.partial_why = e->out.partial_why;
-	memcpy(j->out.family_src, e->out.family_src, sizeof(j->out.family_src));
-	j->ret = e->ret;
-	j->err = e->err;
-	if (j->ns->state == SKC_NS_PENDING)
-		j->ns->state = e->ns.state;
-	memset(&e->out, 0, sizeof(e->out));
-	early_free(e);
+	nsdump_early_take(e, &j->out, &j->ns->state, &j->ret, &j->err);
 }
 
 static void run_job(struct nspool *p, size_t i)
@@ -353,7 +258,7 @@ static void run_jobs(struct nspool *p, size_t nthreads)
 	if (nthreads > sizeof(tid) / sizeof(tid[0]))
 		nthreads = sizeof(tid) / sizeof(tid[0]);
 	if (nthreads > 1) {
-		block_signals(&old);
+		stop_block_for_thread(&old);
 		for (k = 0; k < nthreads; k++)
 			if (pthread_create(&tid[made], NULL, worker, p) == 0)
 				made++;
@@ -549,7 +454,7 @@ static struct nsjob *early_job(struct nspool *p, const struct nsdump_early *e)
 	size_t i;
 
 	for (i = 0; e && i < p->n; i++)
-		if (p->jobs[i].kind == JOB_OWN && p->jobs[i].ns->ino == e->ns.ino)
+		if (p->jobs[i].kind == JOB_OWN && p->jobs[i].ns->ino == nsdump_early_netns(e))
 			return &p->jobs[i];
 	return NULL;
 }
@@ -570,7 +475,9 @@ int nsdump_all(struct skc_host *h, const struct skc_opts *o,
 	ej = early_job(&p, early);
 	if (ej)
 		ej->kind = JOB_EARLY;
-	/* the pool is for the jobs left to run */
+	/* the pool is for the jobs left to run, at full size even beside
+	 * the early dump: that one ends long before 50 namespaces' dumps
+	 * would on one thread less */
 	left = p.n - (ej != NULL);
 	run_jobs(&p, left ? pool_size(o, left) : 0);
 	if (ej)

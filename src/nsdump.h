@@ -20,16 +20,7 @@
 int nsdump_netns(struct skc_host *out, uint64_t netns,
 		 const struct skc_opts *o, struct skc_err *err);
 
-/* The own namespace's dump, begun on a thread before the process scan
- * (collect.c), or NULL when there is no point: one thread asked for
- * (SKCHECK_NS_THREADS=1), one CPU, a --netns selection other than all
- * or current, or no thread could be made.  netns: its inode.
- * nsdump_all takes it (once the pool is done, as the own namespace's
- * job); nsdump_early_cancel waits for it and frees it when the sample
- * ends before (NULL: nothing). */
-struct nsdump_early;
-struct nsdump_early *nsdump_early_start(const struct skc_opts *o, uint64_t netns);
-void nsdump_early_cancel(struct nsdump_early *e);
+struct nsdump_early;	/* nsearly.h */
 
 /* Dump every namespace of h->nets into h->socks (in h->nets order,
  * whatever the pool size), set each one's state, walk the pinned pages

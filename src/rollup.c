@@ -397,7 +397,7 @@ static void rollup_view(struct skc_host *h, const struct skc_select_opts *o)
 		if (!sock_unattributed(s))
 			continue;
 		h->unattributed_socks++;
-		h->unattributed += s->recv_q + s->send_q + sock_rare(s)->pending_bytes;
+		h->unattributed += (uint64_t)s->recv_q + s->send_q + sock_rare(s)->pending_bytes;
 	}
 	if (h->unattributed_socks)
 		host_set_partial(h, SKC_PARTIAL_UNATTRIBUTED);

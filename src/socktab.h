@@ -11,7 +11,8 @@ struct skc_sock *socktab_add(struct skc_socktab *t);
  * table's, socktab_strdup). */
 void socktab_release(struct skc_sock *s);
 /* A copy of the n bytes at p in t's string pool: valid until the table
- * is freed, whatever is added, truncated or moved meanwhile.  One
+ * is freed (or, once socktab_take_strings moved the pool, the table it
+ * went to), whatever is added, truncated or moved meanwhile.  One
  * allocation per 64 KiB of strings, not one per socket.  Aborts on out
  * of memory (xmalloc). */
 char *socktab_strdup(struct skc_socktab *t, const void *p, size_t n);

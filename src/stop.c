@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -40,4 +41,17 @@ void stop_reraise(void)
 		return;
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+void stop_block_for_thread(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
+	pthread_sigmask(SIG_BLOCK, &all, old);
 }

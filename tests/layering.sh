@@ -13,7 +13,7 @@ src=$srcdir/../src
 phase_of() {
 	case $1 in
 	util|model|figures|socktab|options|stop) echo 0 ;;
-	collect|nsdump|procscan|proccache|netns|nlsock|diag|diag_inet|diag_unix|diag_packet|diag_netlink|diag_raw|diag_vsock|mptcp|sockns|iouring|links|cgroup|sockstat|replay|threads) echo 1 ;;
+	collect|nsdump|nsearly|procscan|proccache|netns|nlsock|diag|diag_inet|diag_unix|diag_packet|diag_netlink|diag_raw|diag_vsock|mptcp|sockns|iouring|links|cgroup|sockstat|replay|threads) echo 1 ;;
 	bpf_pinned|pinned.skel|pinned_rec|meminfo) echo 1 ;;	# pinned_rec: bpf/
 	bpf_owners|owners.skel|owners_rec) echo 1 ;;	# owners_rec: bpf/
 	join) echo 2 ;;
@@ -33,6 +33,7 @@ names=(shared collect join judge track rollup render driver)
 module_of() {
 	case $1 in
 	socktab|figures) echo model ;;
+	nsearly) echo nsdump ;;
 	*) echo "$1" ;;
 	esac
 }
