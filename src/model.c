@@ -49,6 +49,18 @@ void proc_reset_sample(struct skc_proc *p)
 	p->why_kinds = 0;
 }
 
+void host_free_dump(struct skc_host *out)
+{
+	size_t i;
+
+	socktab_free(&out->socks);
+	for (i = 0; i < out->nwarnings; i++)
+		free(out->warnings[i]);
+	free(out->warnings);
+	out->warnings = NULL;
+	out->nwarnings = out->warnings_cap = 0;
+}
+
 void host_free(struct skc_host *h)
 {
 	size_t i;

@@ -594,6 +594,9 @@ void proctab_free(struct skc_proctab *pt);
  * over to this one (proccache): owners' leaks, figures, selection. */
 void proc_reset_sample(struct skc_proc *p);
 void host_free(struct skc_host *h);
+/* Free what a namespace's dump put in a host record that does not own
+ * its nets (a pool job's, nsdump.c): its sockets and warnings. */
+void host_free_dump(struct skc_host *out);
 void host_warn(struct skc_host *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

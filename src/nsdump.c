@@ -272,12 +272,7 @@ static void run_jobs(struct nspool *p, size_t nthreads)
 
 static void job_free(struct nsjob *j)
 {
-	size_t i;
-
-	socktab_free(&j->out.socks);
-	for (i = 0; i < j->out.nwarnings; i++)
-		free(j->out.warnings[i]);
-	free(j->out.warnings);
+	host_free_dump(&j->out);
 	if (j->nsfd >= 0)
 		close(j->nsfd);
 }

@@ -70,12 +70,7 @@ uint64_t nsdump_early_netns(const struct nsdump_early *e)
 
 static void early_free(struct nsdump_early *e)
 {
-	size_t i;
-
-	socktab_free(&e->out.socks);
-	for (i = 0; i < e->out.nwarnings; i++)
-		free(e->out.warnings[i]);
-	free(e->out.warnings);
+	host_free_dump(&e->out);
 	free(e->ns.error);
 	free(e);
 }
