@@ -692,6 +692,72 @@ static void test_socktab_grows(void **state)
 	socktab_free(&t);
 }
 
+/* The string pool: paths stay where they were put while the pool
+ * grows block by block, a string larger than a block gets one of its
+ * own, and a pool moved to another table keeps every path valid there
+ * (merge_out).  ASan and valgrind see the blocks freed with the table. */
+static void fill_paths(struct skc_socktab *t, char **where, size_t n, unsigned seed)
+{
+	char buf[200];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int len = snprintf(buf, sizeof(buf), "/run/skc-%u/%zu.sock", seed, i);
+
+		where[i] = socktab_strdup(t, buf, (size_t)len);
+	}
+}
+
+static void check_paths(char *const *where, size_t n, unsigned seed)
+{
+	char buf[200];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int len = snprintf(buf, sizeof(buf), "/run/skc-%u/%zu.sock", seed, i);
+
+		assert_memory_equal(where[i], buf, (size_t)len);
+	}
+}
+
+static void test_socktab_strings(void **state)
+{
+	enum { N = 12000 };	/* ~20 bytes each: four 64 KiB blocks */
+	static char *a[N], *b[N];
+	struct skc_socktab t = { 0 }, u = { 0 };
+	size_t big_len = 200000, nblocks = 0;
+	char *big = malloc(big_len), *bp;
+	const struct skc_strblock *k;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'x', big_len);
+	fill_paths(&t, a, N / 2, 1);
+	bp = socktab_strdup(&t, big, big_len);	/* a block of its own */
+	fill_paths(&t, a + N / 2, N / 2, 2);
+	for (k = t.strings; k; k = k->next)
+		nblocks++;
+	assert_true(nblocks >= 4 + 1);	/* and the big one */
+	check_paths(a, N / 2, 1);
+	check_paths(a + N / 2, N / 2, 2);
+	assert_memory_equal(bp, big, big_len);
+	/* u's pool moves into t, behind t's current block */
+	fill_paths(&u, b, N, 3);
+	socktab_take_strings(&t, &u);
+	assert_null(u.strings);
+	socktab_free(&u);	/* frees no string of t's */
+	check_paths(b, N, 3);
+	check_paths(a, N / 2, 1);
+	/* t goes on filling after the move */
+	fill_paths(&t, b, N, 4);
+	check_paths(b, N, 4);
+	check_paths(a + N / 2, N / 2, 2);
+	assert_memory_equal(bp, big, big_len);
+	socktab_free(&t);
+	assert_null(t.strings);
+	free(big);
+}
+
 /* --- evgate and event lines ------------------------------------------- */
 
 static struct skc_event *ev_add(struct skc_host *h, enum skc_event_kind k,
@@ -872,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_sockstat),
 		cmocka_unit_test(test_netstat),
 		cmocka_unit_test(test_socktab_grows),
+		cmocka_unit_test(test_socktab_strings),
 		cmocka_unit_test(test_evgate),
 		cmocka_unit_test(test_event_lines),
 	};
