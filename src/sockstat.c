@@ -1,11 +1,21 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sockstat.h"
+
+/* FRAG and FRAG6 add up: a count the kernel never makes negative, kept
+ * at LONG_MAX rather than overflowing on a hostile file. */
+static void add_frag(long *sum, long v)
+{
+	if (v <= 0)
+		return;
+	*sum = v > LONG_MAX - *sum ? LONG_MAX : *sum + v;
+}
 
 /* sockstat and sockstat6 share one line format; TCP and UDP mem are
  * global pages (tcp_memory_allocated), so only sockstat has them. */
@@ -26,7 +36,7 @@ void sockstat6_parse(FILE *f, struct skc_sockstat *ss)
 			ss->valid = true;
 		else if (sscanf(line, "FRAG: inuse %ld memory %ld", &inuse, &frag) == 2 ||
 			 sscanf(line, "FRAG6: inuse %ld memory %ld", &inuse, &frag) == 2)
-			ss->frag_memory += frag;
+			add_frag(&ss->frag_memory, frag);
 		else if (sscanf(line, "TCP6: inuse %ld", &inuse) == 1) {
 			ss->tcp6_inuse = inuse;
 			ss->valid6 = true;

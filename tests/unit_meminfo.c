@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,14 @@ static void test_sockstat6(void **state)
 	assert_int_equal(ss.frag_memory, 4096 + 8192);
 	/* sockstat6 adds, it does not reset */
 	assert_int_equal(ss.tcp_inuse, 1);
+	/* a hostile file: the sum stays at LONG_MAX (the fuzzer's
+	 * signed overflow), a negative amount adds nothing */
+	f = text("FRAG: inuse 0 memory 88888888888888888888888888\n"
+		 "FRAG6: inuse 0 memory 9223372036854775807\n"
+		 "FRAG6: inuse 0 memory -5\n");
+	sockstat_parse(f, &ss);
+	fclose(f);
+	assert_true(ss.frag_memory == LONG_MAX);
 }
 
 int main(void)
