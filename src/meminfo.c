@@ -57,6 +57,22 @@ const char *meminfo_part_name(unsigned i)
 	return i < SKC_MEM_PARTS ? part_names[i] : NULL;
 }
 
+/* Every amount is kept at or below 2^56 bytes (64 PiB, more than any
+ * machine has), so that the breakdown's signed sums and differences of
+ * a few dozen of them cannot overflow whatever a file says. */
+#define MEM_MAX (UINT64_C(1) << 56)
+
+static uint64_t mem_clamp(uint64_t x)
+{
+	return x > MEM_MAX ? MEM_MAX : x;
+}
+
+/* a * b, kept at MEM_MAX */
+static uint64_t mem_mul(uint64_t a, uint64_t b)
+{
+	return a && b > MEM_MAX / a ? MEM_MAX : mem_clamp(a * b);
+}
+
 /* One "Name:   value kB" line into v (bytes; HugePages_* are counts). */
 static void parse_line(const char *line, uint64_t *v, bool *seen)
 {
@@ -73,7 +89,7 @@ static void parse_line(const char *line, uint64_t *v, bool *seen)
 			continue;
 		if (sscanf(colon + 1, "%llu %7s", &n, unit) < 1)
 			return;
-		v[i] = strcmp(unit, "kB") == 0 ? (uint64_t)n * 1024 : (uint64_t)n;
+		v[i] = strcmp(unit, "kB") == 0 ? mem_mul(n, 1024) : mem_clamp(n);
 		seen[i] = true;
 		return;
 	}
@@ -111,7 +127,7 @@ static void breakdown(const uint64_t *v, const bool *seen, struct skc_memory *m)
 	/* Hugetlb (5.16) covers every huge page size; before it, the
 	 * default size's pool is all /proc/meminfo shows */
 	p[SKC_MEM_HUGETLB] = (int64_t)(seen[F_HUGETLB] ? v[F_HUGETLB]
-				: v[F_HUGEPAGES_TOTAL] * v[F_HUGEPAGESIZE]);
+				: mem_mul(v[F_HUGEPAGES_TOTAL], v[F_HUGEPAGESIZE]));
 	/* KReclaimable is SReclaimable plus other reclaimable kernel memory
 	 * (NR_KERNEL_MISC_RECLAIMABLE) */
 	p[SKC_MEM_KERNEL_OTHER] = (int64_t)(sub0(v[F_KRECLAIMABLE], v[F_SRECLAIMABLE]) +
@@ -136,7 +152,7 @@ int zoneinfo_pcp_parse(FILE *f, uint64_t *pages)
 	while (fgets(line, sizeof(line), f)) {
 		/* "    cpu: N" is followed by "              count: N" */
 		if (sscanf(line, " count: %llu", &n) == 1) {
-			*pages += n;
+			*pages = mem_clamp(*pages + mem_clamp(n));
 			any = true;
 		}
 	}
@@ -162,6 +178,7 @@ int meminfo_parse(FILE *f, struct skc_memory *m)
 
 void meminfo_add_pcp(struct skc_memory *m, uint64_t bytes)
 {
+	bytes = mem_clamp(bytes);
 	m->part[SKC_MEM_FREE_PCP] = (int64_t)bytes;
 	m->part[SKC_MEM_UNACCOUNTED] -= (int64_t)bytes;
 }
@@ -187,7 +204,7 @@ int meminfo_read(const char *proc_root, struct skc_memory *m)
 	if (!f)
 		return 0;
 	if (zoneinfo_pcp_parse(f, &pcp) == 0)
-		meminfo_add_pcp(m, pcp * (uint64_t)sysconf(_SC_PAGESIZE));
+		meminfo_add_pcp(m, mem_mul(pcp, (uint64_t)sysconf(_SC_PAGESIZE)));
 	fclose(f);
 	return 0;
 }

@@ -163,6 +163,27 @@ static void test_bad(void **state)
 	fclose(f);
 	assert_int_equal(m.part[SKC_MEM_SHMEM], 0);
 	assert_int_equal(m.part[SKC_MEM_FILE], 0);
+	/* a hostile file: amounts far beyond any machine are kept at 2^56
+	 * bytes, so the signed breakdown cannot overflow (UBSan would say) */
+	f = text("MemTotal: 18446744073709551615 kB\nMemFree: 18446744073709551615 kB\n"
+		 "AnonPages: 18446744073709551615 kB\nCached: 18446744073709551615 kB\n"
+		 "Buffers: 18446744073709551615 kB\nShmem: 1 kB\n"
+		 "KReclaimable: 18446744073709551615 kB\nZswap: 18446744073709551615 kB\n"
+		 "Bounce: 18446744073709551615\nHugePages_Total: 4294967296\n"
+		 "Hugepagesize: 4294967296 kB\n");
+	assert_int_equal(meminfo_parse(f, &m), 0);
+	fclose(f);
+	assert_true(m.total == UINT64_C(1) << 56);
+	assert_true(m.part[SKC_MEM_ANON] == INT64_C(1) << 56);
+	assert_true(m.part[SKC_MEM_HUGETLB] == INT64_C(1) << 56);
+	meminfo_add_pcp(&m, UINT64_MAX);
+	assert_true(m.part[SKC_MEM_FREE_PCP] == INT64_C(1) << 56);
+	/* 2^62 bytes each: anon + shmem was a signed overflow */
+	f = text("MemTotal: 16 kB\nMemFree: 1 kB\nAnonPages: 4611686018427387904\n"
+		 "Shmem: 4611686018427387904\nCached: 4611686018427387904\n");
+	assert_int_equal(meminfo_parse(f, &m), 0);
+	fclose(f);
+	assert_true(m.applications == UINT64_C(2) << 56);
 	assert_int_equal(meminfo_read("/nonexistent", &m), -ENOENT);
 	assert_string_equal(meminfo_part_name(SKC_MEM_UNACCOUNTED), "unaccounted");
 	assert_null(meminfo_part_name(SKC_MEM_PARTS));
