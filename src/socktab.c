@@ -35,8 +35,9 @@ char *socktab_strdup(struct skc_socktab *t, const void *p, size_t n)
 	struct skc_strblock *b = t->strings;
 	char *d;
 
-	if (!b || b->cap - b->used < n) {
-		size_t cap = n > STRBLOCK_SIZE ? n : STRBLOCK_SIZE;
+	/* each copy ends in a NUL after its n bytes, as xmemdup's do */
+	if (!b || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > STRBLOCK_SIZE ? n + 1 : STRBLOCK_SIZE;
 
 		b = xmalloc(sizeof(*b) + cap);
 		b->used = 0;
@@ -54,7 +55,8 @@ char *socktab_strdup(struct skc_socktab *t, const void *p, size_t n)
 	d = b->data + b->used;
 	if (n)
 		memcpy(d, p, n);
-	b->used += n;
+	d[n] = '\0';
+	b->used += n + 1;
 	return d;
 }
 

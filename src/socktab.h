@@ -10,7 +10,7 @@ struct skc_sock *socktab_add(struct skc_socktab *t);
 /* Free what a socket record owns (its rare fields; its path is the
  * table's, socktab_strdup). */
 void socktab_release(struct skc_sock *s);
-/* A copy of the n bytes at p in t's string pool: valid until the table
+/* A copy of the n bytes at p, and a NUL after them, in t's string pool: valid until the table
  * is freed (or, once socktab_take_strings moved the pool, the table it
  * went to), whatever is added, truncated or moved meanwhile.  One
  * allocation per 64 KiB of strings, not one per socket.  Aborts on out

@@ -716,7 +716,8 @@ static void check_paths(char *const *where, size_t n, unsigned seed)
 	for (i = 0; i < n; i++) {
 		int len = snprintf(buf, sizeof(buf), "/run/skc-%u/%zu.sock", seed, i);
 
-		assert_memory_equal(where[i], buf, (size_t)len);
+		/* with its NUL, as xmemdup's copies */
+		assert_memory_equal(where[i], buf, (size_t)len + 1);
 	}
 }
 
