@@ -25,9 +25,31 @@ static uint64_t socket_inode(const char *s, size_t len)
 	return ino;
 }
 
-size_t iouring_parse(const char *text, struct iouring_file *out, size_t max)
+/* The "UserFiles:" line of text, or NULL. */
+static const char *user_files(const char *text)
 {
 	const char *p = strncmp(text, "UserFiles:", 10) ? strstr(text, "\nUserFiles:") : text;
+
+	return p && *p == '\n' ? p + 1 : p;
+}
+
+bool iouring_table_shown(const char *text)
+{
+	const char *p = user_files(text);
+	unsigned long n;
+	unsigned slot;
+
+	if (!p || sscanf(p + 10, "%lu", &n) != 1)
+		return false;
+	if (!n)
+		return true;
+	p = strchr(p, '\n');
+	return p && sscanf(p + 1, " %u:", &slot) == 1;
+}
+
+size_t iouring_parse(const char *text, struct iouring_file *out, size_t max)
+{
+	const char *p = user_files(text);
 	size_t n = 0;
 
 	if (!p)

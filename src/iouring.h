@@ -3,6 +3,7 @@
 #ifndef SKC_IOURING_H
 #define SKC_IOURING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,5 +18,13 @@ struct iouring_file {
  * prints the table only when it got the ring's lock (a busy ring shows
  * none this time). */
 size_t iouring_parse(const char *text, struct iouring_file *out, size_t max);
+
+/* Did that text show the ring's table?  The kernel prints it only when
+ * it takes the ring's lock at once (io_uring_show_fdinfo's
+ * mutex_trylock: since 6.x the whole body goes missing when the ring is
+ * busy, before it only the table's lines, the "UserFiles:\tN" count
+ * kept).  False when there is no "UserFiles:" line, or a count above 0
+ * with no entry line after it; a caller then reads again. */
+bool iouring_table_shown(const char *text);
 
 #endif

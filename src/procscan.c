@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -140,6 +141,8 @@ static void add_fd(struct skc_proc *p, int fd, uint64_t inode)
 	p->nfds++;
 }
 
+#define RING_TRIES 10
+
 /* An io_uring ring: the sockets registered in it are the process's too,
  * owned through the ring's fd and slot (iouring.c). */
 static void add_ring(int pdir, struct skc_proc *p, int fd)
@@ -149,13 +152,21 @@ static void add_ring(int pdir, struct skc_proc *p, int fd)
 	char path[32], *text;
 	ssize_t len;
 	size_t i, n;
+	int tries;
 
 	grow_array((void **)&p->rings, &p->rings_cap, p->nrings + 1, sizeof(*p->rings));
 	p->rings[p->nrings++] = fd;
 	snprintf(path, sizeof(path), "fdinfo/%d", fd);
 	text = xmalloc(size);
-	len = read_at(pdir, path, text, size - 1);
-	text[len > 0 ? len : 0] = '\0';
+	/* a busy ring shows no table (iouring_table_shown): read again,
+	 * a few times, a millisecond apart */
+	for (tries = 0;; tries++) {
+		len = read_at(pdir, path, text, size - 1);
+		text[len > 0 ? len : 0] = '\0';
+		if (len <= 0 || iouring_table_shown(text) || tries == RING_TRIES)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	}
 	n = iouring_parse(text, files, sizeof(files) / sizeof(files[0]));
 	free(text);
 	for (i = 0; i < n; i++)

@@ -503,6 +503,14 @@ static void test_iouring_fdinfo(void **state)
 	/* at most max; no table at all */
 	assert_int_equal(iouring_parse(text, f, 1), 1);
 	assert_int_equal(iouring_parse("pos:\t0\n", f, 4), 0);
+	/* was the table shown: a busy ring prints nothing (6.x) or the
+	 * count alone (older); an empty table is shown */
+	assert_true(iouring_table_shown(text));
+	assert_true(iouring_table_shown(other));
+	assert_true(iouring_table_shown("UserFiles:\t0\nUserBufs:\t0\n"));
+	assert_false(iouring_table_shown("pos:\t0\nflags:\t02000002\nmnt_id:\t16\nino:\t2075\n"));
+	assert_false(iouring_table_shown("SqThread:\t-1\nUserFiles:\t3\nUserBufs:\t0\n"));
+	assert_false(iouring_table_shown("UserFiles:\t3"));
 }
 
 int main(void)

@@ -109,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof(c));
 	(void)cgroup_parse_path(text, &c);
 	(void)iouring_parse(text, files, 8);
+	(void)iouring_table_shown(text);
 	/* lines of /proc/net/raw and raw6 */
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		(void)diag_raw_parse_line(line, AF_INET, 1, &t);
