@@ -237,19 +237,27 @@ static bool all_namespaces_dumped(const struct skc_host *h)
 	return true;
 }
 
+/* Does pid's fd still hold the socket with this inode?  A busy process
+ * closes sockets and reuses their fd numbers for new ones: a socket the
+ * dumps did not find because it was closed meanwhile is not leaked. */
+static bool fd_holds(const char *proc_root, pid_t pid, int fd, uint64_t inode)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%d/fd/%d", proc_root, (int)pid, fd);
+	return stat(path, &st) == 0 && st.st_ino == inode;
+}
+
 static void check_fd(struct skc_proc *p, const char *proc_root, int fd,
 		     uint64_t inode)
 {
 	char path[4096], name[16];
-	struct stat st;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%d/fd/%d", proc_root, (int)p->pid, fd);
-	/* the fd must still hold the socket the walk saw: a busy process
-	 * closes sockets and reuses their fd numbers for new ones, and the
-	 * socket we did not find in the dump is then simply closed */
-	if (stat(path, &st) < 0 || st.st_ino != inode)
+	if (!fd_holds(proc_root, p->pid, fd, inode))
 		return;
+	snprintf(path, sizeof(path), "%s/%d/fd/%d", proc_root, (int)p->pid, fd);
 	n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
 	if (n <= 0)
 		return;		/* closed meanwhile, or an old kernel */
@@ -325,8 +333,11 @@ static int drop_held(struct skc_host *h, const struct skc_opts *o,
 	for (i = 0; i < h->procs.n; i++) {
 		struct skc_proc *p = &h->procs.v[i];
 
+		/* and after that look, the fd must still hold it: closed
+		 * between the first check and the dump, it was in neither */
 		for (j = k = 0; j < p->nleaks; j++)
-			if (socktab_find(&held, p->leaks[j].inode) < 0)
+			if (socktab_find(&held, p->leaks[j].inode) < 0 &&
+			    fd_holds(o->proc_root, p->pid, p->leaks[j].fd, p->leaks[j].inode))
 				p->leaks[k++] = p->leaks[j];
 		p->nleaks = k;
 	}
