@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,14 @@ void *realloc(void *p, size_t n);
 static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
 static void *(*real_realloc)(void *, size_t);
-static unsigned long fail_after, calls, failed;
+static unsigned long fail_after;
+/* skcheck allocates on several threads (namespace dumps): the count and
+ * the first failure are atomic, and a failing call returns only once
+ * the report of the first one is written -- else a second thread's
+ * failure could end the process (oom's _exit) before that report
+ * existed, and the run would look like one that never failed. */
+static atomic_ulong calls, failed;
+static atomic_int reported;
 static int resolving, ready;
 static _Alignas(16) char boot[4096];
 static size_t boot_used;
@@ -83,12 +92,18 @@ static void report(const char *line, int flags, int stack)
 
 static int must_fail(void)
 {
+	unsigned long n;
+
 	setup();
-	calls++;
-	if (!fail_after || calls < fail_after)
+	n = atomic_fetch_add(&calls, 1) + 1;
+	if (!fail_after || n < fail_after)
 		return 0;
-	if (!failed++)
+	if (atomic_fetch_add(&failed, 1) == 0) {
 		report("failed\n", O_TRUNC, 1);
+		atomic_store(&reported, 1);
+	}
+	while (!atomic_load(&reported))
+		sched_yield();
 	errno = ENOMEM;
 	return 1;
 }
@@ -121,8 +136,8 @@ __attribute__((destructor)) static void at_exit(void)
 {
 	char line[64];
 
-	if (failed)
+	if (atomic_load(&failed))
 		return;
-	snprintf(line, sizeof(line), "calls %lu\n", calls);
+	snprintf(line, sizeof(line), "calls %lu\n", atomic_load(&calls));
 	report(line, O_TRUNC, 0);
 }
