@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "iouring.h"
 
@@ -45,6 +46,16 @@ bool iouring_table_shown(const char *text)
 		return true;
 	p = strchr(p, '\n');
 	return p && sscanf(p + 1, " %u:", &slot) == 1;
+}
+
+#define IOURING_TRIES 10
+
+bool iouring_read_again(const char *text, int *tries)
+{
+	if (iouring_table_shown(text) || ++*tries >= IOURING_TRIES)
+		return false;
+	nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	return true;
 }
 
 size_t iouring_parse(const char *text, struct iouring_file *out, size_t max)

@@ -27,4 +27,10 @@ size_t iouring_parse(const char *text, struct iouring_file *out, size_t max);
  * with no entry line after it; a caller then reads again. */
 bool iouring_table_shown(const char *text);
 
+/* After a read of a ring's fdinfo into text: true when it did not show
+ * the table and another read is worth it, after waiting a millisecond
+ * (a ring is busy briefly); *tries (0 before the first read) counts the
+ * reads, at most 10.  Both readers (procscan.c, threads.c) loop on it. */
+bool iouring_read_again(const char *text, int *tries);
+
 #endif

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -141,8 +140,6 @@ static void add_fd(struct skc_proc *p, int fd, uint64_t inode)
 	p->nfds++;
 }
 
-#define RING_TRIES 10
-
 /* An io_uring ring: the sockets registered in it are the process's too,
  * owned through the ring's fd and slot (iouring.c). */
 static void add_ring(int pdir, struct skc_proc *p, int fd)
@@ -152,21 +149,17 @@ static void add_ring(int pdir, struct skc_proc *p, int fd)
 	char path[32], *text;
 	ssize_t len;
 	size_t i, n;
-	int tries;
+	int tries = 0;
 
 	grow_array((void **)&p->rings, &p->rings_cap, p->nrings + 1, sizeof(*p->rings));
 	p->rings[p->nrings++] = fd;
 	snprintf(path, sizeof(path), "fdinfo/%d", fd);
 	text = xmalloc(size);
-	/* a busy ring shows no table (iouring_table_shown): read again,
-	 * a few times, a millisecond apart */
-	for (tries = 0;; tries++) {
+	/* a busy ring shows no table: read again (iouring_read_again) */
+	do {
 		len = read_at(pdir, path, text, size - 1);
 		text[len > 0 ? len : 0] = '\0';
-		if (len <= 0 || iouring_table_shown(text) || tries == RING_TRIES)
-			break;
-		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
-	}
+	} while (len > 0 && iouring_read_again(text, &tries));
 	n = iouring_parse(text, files, sizeof(files) / sizeof(files[0]));
 	free(text);
 	for (i = 0; i < n; i++)

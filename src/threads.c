@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
+#include "iouring.h"
 #include "threads.h"
 #include "util.h"
 
@@ -259,8 +260,8 @@ int threads_parse_uring(const char *buf, size_t len, struct skc_ring *r)
 	return 0;
 }
 
-/* Read a whole file relative to dirfd into a malloc'ed buffer. Returns
- * its length or -errno. */
+/* Read a whole file relative to dirfd into a malloc'ed buffer, with a
+ * NUL after it. Returns its length or -errno. */
 static ssize_t read_all(int dirfd, const char *name, char **out, size_t max)
 {
 	size_t cap = 4096, n = 0;
@@ -273,13 +274,13 @@ static ssize_t read_all(int dirfd, const char *name, char **out, size_t max)
 		return -errno;
 	buf = xmalloc(cap);
 	for (;;) {
-		if (n == cap) {
+		if (n + 1 == cap) {	/* room for the NUL */
 			if (cap >= max)
 				break;
 			cap *= 2;
 			buf = xreallocarray(buf, cap, 1);
 		}
-		r = read(fd, buf + n, cap - n);
+		r = read(fd, buf + n, cap - n - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -293,6 +294,7 @@ static ssize_t read_all(int dirfd, const char *name, char **out, size_t max)
 		n += (size_t)r;
 	}
 	close(fd);
+	buf[n] = '\0';
 	*out = buf;
 	return (ssize_t)n;
 }
@@ -449,12 +451,18 @@ static void read_fd_kind(int pdir, int fdnum, const char *link,
 	bool ep = strcmp(link, "anon_inode:[eventpoll]") == 0;
 	bool ring = strcmp(link, "anon_inode:[io_uring]") == 0;
 	char name[48], *buf;
+	int tries = 0;
 	ssize_t n;
 
 	if (!ep && !ring)
 		return;
 	snprintf(name, sizeof(name), "fdinfo/%d", fdnum);
 	n = read_all(pdir, name, &buf, FDINFO_MAX);
+	/* a busy ring shows no table: read again (iouring_read_again) */
+	while (ring && n > 0 && iouring_read_again(buf, &tries)) {
+		free(buf);
+		n = read_all(pdir, name, &buf, FDINFO_MAX);
+	}
 	if (n < 0) {
 		if (n != -ENOENT)
 			out->fd_err = (int)n;
