@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bpf_pinned.h"
+#include "stop.h"
 #include "util.h"
 
 #ifdef HAVE_BPF
@@ -191,15 +192,14 @@ static void wait_worker(void)
 static void start_worker(void)
 {
 	static bool registered;
-	sigset_t all, old;
+	sigset_t old;
 
 	bpf_quiet();
 	if (!registered)
 		registered = atexit(wait_worker) == 0;
 	if (!registered)
 		return;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	stop_block_for_thread(&old);
 	pin.working = pthread_create(&pin.worker, NULL, worker_main, NULL) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pin.working)

@@ -237,15 +237,16 @@ static bool all_namespaces_dumped(const struct skc_host *h)
 	return true;
 }
 
-/* Does pid's fd still hold the socket with this inode?  A busy process
+/* Does pid's fd (its /proc path into path) still hold the socket with
+ * this inode?  A busy process
  * closes sockets and reuses their fd numbers for new ones: a socket the
  * dumps did not find because it was closed meanwhile is not leaked. */
-static bool fd_holds(const char *proc_root, pid_t pid, int fd, uint64_t inode)
+static bool fd_holds(const char *proc_root, pid_t pid, int fd, uint64_t inode,
+		     char *path, size_t len)
 {
-	char path[4096];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%d/fd/%d", proc_root, (int)pid, fd);
+	snprintf(path, len, "%s/%d/fd/%d", proc_root, (int)pid, fd);
 	return stat(path, &st) == 0 && st.st_ino == inode;
 }
 
@@ -255,9 +256,8 @@ static void check_fd(struct skc_proc *p, const char *proc_root, int fd,
 	char path[4096], name[16];
 	ssize_t n;
 
-	if (!fd_holds(proc_root, p->pid, fd, inode))
+	if (!fd_holds(proc_root, p->pid, fd, inode, path, sizeof(path)))
 		return;
-	snprintf(path, sizeof(path), "%s/%d/fd/%d", proc_root, (int)p->pid, fd);
 	n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
 	if (n <= 0)
 		return;		/* closed meanwhile, or an old kernel */
@@ -310,6 +310,7 @@ static int drop_held(struct skc_host *h, const struct skc_opts *o,
 		     struct skc_err *err)
 {
 	struct skc_socktab held = { 0 };
+	char path[4096];
 	int selffd = -1, ret = 0;
 	size_t i, j, k;
 
@@ -337,7 +338,8 @@ static int drop_held(struct skc_host *h, const struct skc_opts *o,
 		 * between the first check and the dump, it was in neither */
 		for (j = k = 0; j < p->nleaks; j++)
 			if (socktab_find(&held, p->leaks[j].inode) < 0 &&
-			    fd_holds(o->proc_root, p->pid, p->leaks[j].fd, p->leaks[j].inode))
+			    fd_holds(o->proc_root, p->pid, p->leaks[j].fd, p->leaks[j].inode,
+				     path, sizeof(path)))
 				p->leaks[k++] = p->leaks[j];
 		p->nleaks = k;
 	}

@@ -14,7 +14,6 @@
 #include "socktab.h"
 #include "util.h"
 
-
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
